@@ -1,0 +1,134 @@
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from archive.models import (Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Position,
+                            Source, Term)
+from archive.text import slug_for
+
+admin.site.site_header = _("Lưu trữ tin xây dựng Đảng – Biên tập")
+admin.site.site_title = _("Biên tập lưu trữ")
+admin.site.index_title = _("Quản trị nội dung")
+
+
+class ProvinceFilter(admin.SimpleListFilter):
+    """Articles naming a province, old (63) or current (34), or any unit inside it."""
+
+    title = _("tỉnh, thành")
+    parameter_name = "province"
+
+    def lookups(self, request, model_admin):
+        provinces = Locality.objects.filter(kind=Locality.Kind.PROVINCE).order_by("-era", "short_name")
+        return [(p.pk, f"{p.short_name} ({p.get_era_display()})") for p in provinces]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        unit = Locality.objects.filter(pk=self.value()).first()
+        if unit is None:
+            return queryset.none()
+        return queryset.filter(**{f"localities__{unit.scope_field}": unit}).distinct()
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = _("năm đăng")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = model_admin.get_queryset(request).dates("published_at", "year", order="DESC")
+        return [(d.year, str(d.year)) for d in years] + [("none", _("không rõ ngày"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(published_at=None)
+        if self.value() and self.value().isdigit():
+            return queryset.filter(published_at__year=int(self.value()))
+        return queryset
+
+
+class LinkInline(admin.TabularInline):
+    """An article's link to a unit, person or term; `origin` tells extracted from edited."""
+
+    extra = 0
+    readonly_fields = ["origin"]
+
+
+class LocalityInline(LinkInline):
+    model = ArticleLocality
+    autocomplete_fields = ["locality"]
+    fields = ["locality", "origin"]
+
+
+class OfficialInline(LinkInline):
+    model = ArticleOfficial
+    autocomplete_fields = ["official"]
+    fields = ["official", "origin"]
+
+
+class TermInline(LinkInline):
+    model = ArticleTerm
+    fields = ["term", "origin"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "published_at", "source", "author", "status", "updated_at"]
+    list_display_links = ["title"]
+    list_filter = ["status", "source", ProvinceFilter, YearFilter]
+    list_select_related = ["source"]
+    search_fields = ["title", "lead", "author", "original_url"]
+    date_hierarchy = "published_at"
+    list_per_page = 50
+    readonly_fields = ["created_at", "updated_at"]
+    autocomplete_fields = ["source"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [LocalityInline, OfficialInline, TermInline]
+    fieldsets = [
+        (None, {"fields": ["title", "status", "published_at", "source", "author"]}),
+        (_("Nội dung"), {"fields": ["lead", "body", "captions"]}),
+        (_("Nguồn gốc"), {"fields": ["original_url", "created_at", "updated_at"]}),
+    ]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "site", "home_province"]
+    search_fields = ["name", "code", "site"]
+    autocomplete_fields = ["home_province"]
+
+
+@admin.register(Locality)
+class LocalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "era", "code", "province", "current_province"]
+    list_filter = ["era", "kind"]
+    search_fields = ["name", "short_name", "code"]
+    list_select_related = ["province", "current_province"]
+    autocomplete_fields = ["parent", "province", "district", "current_province"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Editors type names without diacritics too: also match the accent-free slug."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            results |= queryset.filter(slug__icontains=slug_for(search_term))
+        return results, may_have_duplicates
+
+
+class PositionInline(admin.TabularInline):
+    model = Position
+    extra = 0
+    autocomplete_fields = ["locality", "article"]
+    fields = ["title", "organisation", "locality", "article", "stated_on"]
+
+
+@admin.register(Official)
+class OfficialAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["slug"]
+    inlines = [PositionInline]
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "start_year", "end_year"]
+    search_fields = ["start_year", "end_year"]

@@ -1,0 +1,271 @@
+"""The archive's truth: sources, articles, administrative units, officials, party terms."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from archive.text import slug_for
+
+
+class NaturalKeyManager(models.Manager):
+    """Fixtures refer to rows by their natural key instead of database ids."""
+
+    def get_by_natural_key(self, *key):
+        return self.get(**dict(zip(self.model.NATURAL_KEY, key)))
+
+
+class NaturalKeyed(models.Model):
+    NATURAL_KEY: tuple = ()
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return tuple(getattr(self, f) for f in self.NATURAL_KEY)
+
+
+class Source(NaturalKeyed):
+    NATURAL_KEY = ("name",)
+
+    name = models.CharField(_("tên báo"), max_length=200, unique=True)
+    code = models.CharField(_("mã báo"), max_length=16, unique=True, null=True, blank=True,
+                            help_text=_("Mã viết tắt đứng đầu bài, ví dụ BDK."))
+    site = models.CharField(_("trang web"), max_length=200, blank=True)
+    home_province = models.ForeignKey("Locality", verbose_name=_("tỉnh của tờ báo"), null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("nguồn báo")
+        verbose_name_plural = _("nguồn báo")
+
+    def __str__(self):
+        return self.name
+
+
+class Locality(NaturalKeyed):
+    """An administrative unit: the 63 legacy provinces with their districts and communes,
+    and the 34 provinces in force since 2025-07-01."""
+
+    NATURAL_KEY = ("era", "kind", "code")
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("tỉnh/thành phố")
+        DISTRICT = "district", _("quận/huyện")
+        COMMUNE = "commune", _("xã/phường/thị trấn")
+
+    class Era(models.TextChoices):
+        LEGACY = "legacy", _("trước 01/7/2025")
+        CURRENT = "2025", _("từ 01/7/2025")
+
+    kind = models.CharField(_("cấp"), max_length=10, choices=Kind.choices)
+    era = models.CharField(_("thời kỳ"), max_length=6, choices=Era.choices, default=Era.LEGACY)
+    code = models.CharField(_("mã đơn vị"), max_length=10)
+    name = models.CharField(_("tên đầy đủ"), max_length=120)
+    short_name = models.CharField(_("tên"), max_length=100)
+    type_name = models.CharField(_("loại"), max_length=20, blank=True)
+    slug = models.SlugField(max_length=120)
+    parent = models.ForeignKey("self", verbose_name=_("thuộc"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="children")
+    # Denormalised ancestors (a unit is its own), so "articles in X" is one join whatever unit was named.
+    province = models.ForeignKey("self", verbose_name=_("tỉnh (cũ)"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="in_province")
+    district = models.ForeignKey("self", verbose_name=_("huyện (cũ)"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="in_district")
+    current_province = models.ForeignKey("self", verbose_name=_("tỉnh từ 2025"), null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="in_current_province",
+                                         limit_choices_to={"era": "2025", "kind": "province"})
+
+    class Meta:
+        ordering = ["kind", "short_name"]
+        verbose_name = _("địa phương")
+        verbose_name_plural = _("địa phương")
+        constraints = [
+            models.UniqueConstraint(fields=["era", "kind", "code"], name="locality_unique_code"),
+            models.UniqueConstraint(fields=["era", "kind", "parent", "slug"], name="locality_unique_slug"),
+        ]
+        indexes = [models.Index(fields=["kind", "short_name"])]
+
+    def __str__(self):
+        if self.kind == self.Kind.PROVINCE:
+            return self.name
+        return f"{self.name}, {self.province.short_name}" if self.province_id else self.name
+
+    @property
+    def scope_field(self):
+        """The ancestor field that holds this unit for every unit inside it (itself included)."""
+        if self.era == self.Era.CURRENT:
+            return "current_province"
+        return "district" if self.kind == self.Kind.DISTRICT else "province"
+
+    def get_absolute_url(self):
+        if self.era == self.Era.CURRENT:
+            return reverse("archive:current_province", args=[self.slug])
+        if self.kind == self.Kind.PROVINCE:
+            return reverse("archive:province", args=[self.slug])
+        if self.kind == self.Kind.DISTRICT:
+            return reverse("archive:district", args=[self.province.slug, self.slug])
+        return self.parent.get_absolute_url()
+
+
+class Term(NaturalKeyed):
+    """A party term (nhiệm kỳ), e.g. 2020–2025."""
+
+    NATURAL_KEY = ("start_year", "end_year")
+
+    start_year = models.PositiveSmallIntegerField(_("năm đầu"))
+    end_year = models.PositiveSmallIntegerField(_("năm cuối"))
+
+    class Meta:
+        ordering = ["-start_year", "-end_year"]
+        verbose_name = _("nhiệm kỳ")
+        verbose_name_plural = _("nhiệm kỳ")
+        constraints = [
+            models.UniqueConstraint(fields=["start_year", "end_year"], name="term_unique_span"),
+            models.CheckConstraint(condition=models.Q(end_year__gt=models.F("start_year")), name="term_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.start_year}–{self.end_year}"
+
+    def get_absolute_url(self):
+        return reverse("archive:term", args=[self.start_year, self.end_year])
+
+
+class Official(models.Model):
+    name = models.CharField(_("họ tên"), max_length=120)
+    slug = models.SlugField(max_length=140)  # namesakes share a slug; pages use the id
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("cán bộ")
+        verbose_name_plural = _("cán bộ")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slug_for(self.name)
+        super().save(*args, **kwargs)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("bản nháp")
+        PUBLISHED = "published", _("đã đăng")
+
+    title = models.CharField(_("tiêu đề"), max_length=500)
+    slug = models.SlugField(max_length=120, blank=True)
+    lead = models.TextField(_("sa pô"), blank=True)
+    body = models.TextField(_("nội dung"), help_text=_("Các đoạn cách nhau một dòng trống."))
+    captions = models.TextField(_("chú thích ảnh"), blank=True, help_text=_("Mỗi chú thích một dòng."))
+    author = models.CharField(_("tác giả"), max_length=200, blank=True)
+    published_at = models.DateTimeField(_("ngày đăng"), null=True, blank=True, db_index=True)
+    source = models.ForeignKey(Source, verbose_name=_("nguồn"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="articles")
+    original_url = models.URLField(_("đường dẫn gốc"), max_length=500, null=True, blank=True, unique=True)
+    import_key = models.CharField(_("khóa nhập"), max_length=200, null=True, blank=True, unique=True,
+                                  editable=False, help_text=_("Nhận diện bài đã nhập, để nhập lại không tạo bản trùng."))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices,
+                              default=Status.PUBLISHED, db_index=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+
+    localities = models.ManyToManyField(Locality, through="ArticleLocality", blank=True,
+                                        verbose_name=_("địa phương"), related_name="articles")
+    officials = models.ManyToManyField(Official, through="ArticleOfficial", blank=True,
+                                       verbose_name=_("cán bộ"), related_name="articles")
+    terms = models.ManyToManyField(Term, through="ArticleTerm", blank=True,
+                                   verbose_name=_("nhiệm kỳ"), related_name="articles")
+
+    class Meta:
+        ordering = [models.F("published_at").desc(nulls_last=True), "-id"]
+        verbose_name = _("bài viết")
+        verbose_name_plural = _("bài viết")
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.slug = slug_for(self.title)
+        if not self.original_url:
+            self.original_url = None  # several articles may lack a URL; "" would collide
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:article", args=[self.pk, self.slug])
+
+    @property
+    def paragraphs(self):
+        return [p for p in self.body.split("\n\n") if p.strip()]
+
+    @property
+    def caption_list(self):
+        return [c for c in self.captions.splitlines() if c.strip()]
+
+
+class ArticleLink(models.Model):
+    """How an article came to be linked to a unit, person or term: found in its text, or set
+    by an editor (an editor's choice is never overwritten by a later extraction)."""
+
+    class Origin(models.TextChoices):
+        EXTRACTED = "extracted", _("tự nhận diện")
+        EDITOR = "editor", _("biên tập viên")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    origin = models.CharField(_("nguồn gốc"), max_length=10, choices=Origin.choices, default=Origin.EDITOR)
+
+    class Meta:
+        abstract = True
+
+
+class ArticleLocality(ArticleLink):
+    locality = models.ForeignKey(Locality, verbose_name=_("địa phương"), on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("địa phương được nhắc")
+        verbose_name_plural = _("địa phương được nhắc")
+        constraints = [models.UniqueConstraint(fields=["article", "locality"], name="article_locality_once")]
+
+
+class ArticleOfficial(ArticleLink):
+    official = models.ForeignKey(Official, verbose_name=_("cán bộ"), on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("cán bộ được nhắc")
+        verbose_name_plural = _("cán bộ được nhắc")
+        constraints = [models.UniqueConstraint(fields=["article", "official"], name="article_official_once")]
+
+
+class ArticleTerm(ArticleLink):
+    term = models.ForeignKey(Term, verbose_name=_("nhiệm kỳ"), on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("nhiệm kỳ được nhắc")
+        verbose_name_plural = _("nhiệm kỳ được nhắc")
+        constraints = [models.UniqueConstraint(fields=["article", "term"], name="article_term_once")]
+
+
+class Position(models.Model):
+    """A position an article states an official holds, e.g. "Phó Bí thư Thường trực Huyện ủy"."""
+
+    official = models.ForeignKey(Official, verbose_name=_("cán bộ"), on_delete=models.CASCADE,
+                                 related_name="positions")
+    title = models.CharField(_("chức vụ"), max_length=300)
+    organisation = models.CharField(_("cơ quan"), max_length=300, blank=True)
+    locality = models.ForeignKey(Locality, verbose_name=_("địa phương"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="positions")
+    article = models.ForeignKey(Article, verbose_name=_("bài viết nêu"), on_delete=models.CASCADE,
+                                related_name="positions")
+    stated_on = models.DateField(_("ngày nêu"), null=True, blank=True)
+
+    class Meta:
+        ordering = [models.F("stated_on").desc(nulls_last=True), "-id"]
+        verbose_name = _("chức vụ")
+        verbose_name_plural = _("chức vụ")
+
+    def __str__(self):
+        return f"{self.official}: {self.title}"

@@ -1,0 +1,40 @@
+"""Vietnamese text normalisation: the one place for it.
+
+normalise(text) -> the form stored and shown: NFC, look-alike Ð/ð replaced by Đ/đ, stray
+    combining marks that NFC cannot attach dropped, spaces tidied. Tone placement is kept as
+    the newspaper printed it.
+fold(text) -> the accent-free form ("Đảng" -> "Dang") for slugs, lookup keys and
+    accent-insensitive matching.
+"""
+
+import re
+import unicodedata
+
+from django.utils.text import slugify
+
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110"})
+_FOLD_D = str.maketrans({"\u0110": "D", "\u0111": "d"})
+# Every Vietnamese letter has a precomposed form, so a mark still loose after NFC is a typo
+# ("đượ̣c" with a doubled dot, a lone "̣" after a space).
+_STRAY_MARK = re.compile("[\u0300-\u036f]+")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def normalise(text: str) -> str:
+    """Return `text` in the stored form; paragraph breaks (newlines) are kept."""
+    text = unicodedata.normalize("NFC", text.translate(_LOOKALIKES))
+    text = _STRAY_MARK.sub("", text)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
+    return "\n".join(lines)
+
+
+def fold(text: str) -> str:
+    """Remove every diacritic; "đ"/"Đ" become "d"/"D"."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_LOOKALIKES).translate(_FOLD_D))
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def slug_for(text: str, max_length: int = 80) -> str:
+    """A readable ASCII slug: "Xây dựng Đảng" -> "xay-dung-dang"."""
+    slug = slugify(fold(text))[:max_length].strip("-")
+    return slug or "bai-viet"

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from archive import views
+
+app_name = "archive"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/", views.article_list, name="article_list"),
+    path("articles/<int:pk>/", views.article_detail, name="article_short"),
+    path("articles/<int:pk>/<str:slug>/", views.article_detail, name="article"),
+    path("provinces/", views.province_index, name="province_index"),
+    path("provinces/2025/<slug:slug>/", views.current_province, name="current_province"),
+    path("provinces/<slug:slug>/", views.province, name="province"),
+    path("provinces/<slug:province_slug>/<slug:slug>/", views.district, name="district"),
+    path("years/", views.year_index, name="year_index"),
+    path("years/<int:year>/", views.by_date, name="year"),
+    path("years/<int:year>/<int:month>/", views.by_date, name="month"),
+    path("terms/", views.term_index, name="term_index"),
+    path("terms/<int:start>-<int:end>/", views.term, name="term"),
+]

@@ -1,0 +1,153 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from archive.models import Article, ArticleLocality, ArticleTerm, Locality, Term
+
+pytestmark = pytest.mark.django_db
+
+MO_CAY_BAC = "Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đại hội Đảng bộ huyện lần thứ XII"
+
+
+def text_of(response):
+    return response.content.decode()
+
+
+def test_home_lists_the_five_seed_articles(client, seed_articles):
+    page = text_of(client.get("/"))
+    for title in seed_articles:
+        assert title in page
+    assert '<html lang="vi">' in page
+
+
+def test_article_detail_shows_the_article_without_furniture(client, seed_articles):
+    article = seed_articles[MO_CAY_BAC]
+    page = text_of(client.get(article.get_absolute_url()))
+    assert f"<h1>{MO_CAY_BAC}</h1>" in page
+    assert "13/11/2020 07:03" in page
+    assert "Báo Đồng Khởi" in page
+    assert "Hương Thu" in page
+    assert "Ngay từ đầu năm 2020" in page
+    assert "<p>Tập trung xây dựng Đảng</p>" in page
+    assert page.count("trao quà cho hộ nghèo ở xã Phú Mỹ.") == 1
+    for furniture in ("BÌNH LUẬN", "Chia sẻ bài viết", "Ð"):
+        assert furniture not in page
+
+
+def test_article_without_date_says_so(client, seed_articles):
+    article = seed_articles["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"]
+    page = text_of(client.get(article.get_absolute_url()))
+    assert "Không rõ ngày đăng" in page and "Việt Anh" in page and "Tin mới" not in page
+
+
+def test_article_url_without_or_with_wrong_slug_redirects(client, seed_articles):
+    article = seed_articles[MO_CAY_BAC]
+    for url in (f"/articles/{article.pk}/", f"/articles/{article.pk}/sai-duong-dan/"):
+        response = client.get(url)
+        assert response.status_code == 301 and response["Location"] == article.get_absolute_url()
+
+
+def test_drafts_are_not_public(client, seed_articles):
+    article = seed_articles[MO_CAY_BAC]
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert MO_CAY_BAC not in text_of(client.get("/"))
+    assert MO_CAY_BAC not in text_of(client.get("/articles/"))
+
+
+@pytest.mark.parametrize("url", [
+    "/articles/999999/x/", "/articles/?page=99999", "/articles/?page=abc", "/articles/?page=-1",
+    "/years/2020/13/", "/years/0/", "/years/99999/", "/provinces/khong-co/", "/provinces/2025/ben-tre/",
+    "/provinces/ben-tre/khong-co/", "/terms/2020-2019/", "/khong-co-trang-nay/",
+])
+def test_bad_addresses_are_a_vietnamese_404(client, seed_articles, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in text_of(response)
+
+
+def test_page_out_of_range_says_how_many_pages_there_are(client, seed_articles):
+    assert "danh sách chỉ có 1 trang" in text_of(client.get("/articles/?page=99999"))
+
+
+def test_article_list_paginates(client, db):
+    Article.objects.bulk_create([Article(title=f"Bài {i}", body="x", slug=f"bai-{i}") for i in range(45)])
+    first, third = text_of(client.get("/articles/")), text_of(client.get("/articles/?page=3"))
+    assert "Trang 1/3" in first and 'rel="next"' in first
+    assert third.count('class="article-item"') == 5
+
+
+def link(article, locality):
+    ArticleLocality.objects.create(article=article, locality=locality)
+
+
+def test_browse_province_then_district_then_article(client, seed_articles):
+    article = seed_articles[MO_CAY_BAC]
+    mo_cay_bac = Locality.objects.get(kind="district", short_name="Mỏ Cày Bắc")
+    link(article, mo_cay_bac)
+
+    index = text_of(client.get(reverse("archive:province_index")))
+    assert 'href="/provinces/ben-tre/"' in index and 'href="/provinces/2025/vinh-long/"' in index
+
+    province_page = text_of(client.get("/provinces/ben-tre/"))
+    assert 'href="/provinces/ben-tre/mo-cay-bac/"' in province_page
+    assert MO_CAY_BAC in province_page and "Vĩnh Long" in province_page
+
+    district_page = text_of(client.get("/provinces/ben-tre/mo-cay-bac/"))
+    assert MO_CAY_BAC in district_page and article.get_absolute_url() in district_page
+    assert "An Phú tập trung" not in district_page
+
+
+def test_current_province_finds_articles_of_the_provinces_merged_into_it(client, seed_articles):
+    link(seed_articles[MO_CAY_BAC], Locality.objects.get(kind="commune", short_name="Phú Mỹ",
+                                                         district__short_name="Mỏ Cày Bắc"))
+    page = text_of(client.get("/provinces/2025/vinh-long/"))
+    assert MO_CAY_BAC in page and "Tỉnh Bến Tre" in page and "Tỉnh Trà Vinh" in page
+    assert MO_CAY_BAC not in text_of(client.get("/provinces/2025/an-giang/"))
+
+
+def test_article_detail_lists_its_localities_and_current_province(client, seed_articles):
+    article = seed_articles[MO_CAY_BAC]
+    link(article, Locality.objects.get(kind="district", short_name="Mỏ Cày Bắc"))
+    page = text_of(client.get(article.get_absolute_url()))
+    assert "Huyện Mỏ Cày Bắc, Bến Tre" in page and 'href="/provinces/2025/vinh-long/"' in page
+
+
+def test_browse_by_year_and_month(client, seed_articles):
+    years = text_of(client.get("/years/"))
+    for year in ("2019", "2020", "2021"):
+        assert f'href="/years/{year}/"' in years
+    year_page = text_of(client.get("/years/2020/"))
+    assert MO_CAY_BAC in year_page and 'href="/years/2020/11/"' in year_page
+    assert "Tri Tôn quan tâm" not in year_page
+    assert MO_CAY_BAC in text_of(client.get("/years/2020/11/"))
+    assert MO_CAY_BAC not in text_of(client.get("/years/2020/10/"))
+
+
+def test_month_follows_vietnam_time(client, db):
+    # 00:30 on 1 December in Hà Nội is still November in UTC.
+    Article.objects.create(title="Bài nửa đêm", body="x",
+                           published_at=datetime(2020, 12, 1, 0, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    assert "Bài nửa đêm" in text_of(client.get("/years/2020/12/"))
+
+
+def test_browse_by_term(client, seed_articles):
+    term = Term.objects.create(start_year=2020, end_year=2025)
+    ArticleTerm.objects.create(article=seed_articles[MO_CAY_BAC], term=term)
+    assert 'href="/terms/2020-2025/"' in text_of(client.get("/terms/"))
+    page = text_of(client.get("/terms/2020-2025/"))
+    assert MO_CAY_BAC in page and "Tri Tôn quan tâm" not in page
+
+
+def test_english_is_available(client, seed_articles):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = text_of(client.get("/"))
+    assert '<html lang="en">' in page and "Latest articles" in page
+
+
+def test_markup_in_articles_is_escaped(client, db):
+    article = Article.objects.create(title="<script>alert(1)</script>", body="<b>đậm</b>")
+    page = text_of(client.get(article.get_absolute_url()))
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

@@ -1,0 +1,40 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+SHARED = Path(os.environ.get("ARCHIVE_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
+SEEDS = SHARED / "seeds"
+
+
+def pytest_sessionstart(session):
+    if not SEEDS.is_dir():
+        pytest.exit(f"The seed articles are read from {SEEDS}: put shared/ beside the project "
+                    "or set ARCHIVE_SHARED_DIR.", returncode=4)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database starts with the real gazetteer, as every installation does."""
+    with django_db_blocker.unblock():
+        call_command("load_gazetteer", verbosity=0)
+
+
+@pytest.fixture
+def whoosh_index(settings, tmp_path):
+    """A real Whoosh index in a temporary folder, for tests that build or query one."""
+    from haystack import connections
+
+    settings.HAYSTACK_CONNECTIONS = {"default": {
+        "ENGINE": settings.HAYSTACK_CONNECTIONS["default"]["ENGINE"], "PATH": str(tmp_path / "whoosh")}}
+    connections.reload("default")
+    yield tmp_path / "whoosh"
+    connections.reload("default")
+
+
+@pytest.fixture
+def seed_articles(db):
+    call_command("loaddata", "sources", "seed_articles", verbosity=0)
+    from archive.models import Article
+    return {a.title: a for a in Article.objects.all()}
