@@ -4,11 +4,21 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.models import (Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Position,
                             Source, Term)
-from archive.text import slug_for
+from archive.text import slug_for, sort_key
 
 admin.site.site_header = _("Lưu trữ tin xây dựng Đảng – Biên tập")
 admin.site.site_title = _("Biên tập lưu trữ")
 admin.site.index_title = _("Quản trị nội dung")
+
+
+class FoldedSearchMixin:
+    """Editors type without diacritics too: a search also matches the accent-free slug."""
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            results |= queryset.filter(slug__icontains=slug_for(search_term))
+        return results, may_have_duplicates
 
 
 class ProvinceFilter(admin.SimpleListFilter):
@@ -18,8 +28,9 @@ class ProvinceFilter(admin.SimpleListFilter):
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
-        provinces = Locality.objects.filter(kind=Locality.Kind.PROVINCE).order_by("-era", "short_name")
-        return [(p.pk, f"{p.short_name} ({p.get_era_display()})") for p in provinces]
+        provinces = Locality.objects.filter(kind=Locality.Kind.PROVINCE)
+        ordered = sorted(provinces, key=lambda p: (p.era != Locality.Era.CURRENT, sort_key(p.short_name)))
+        return [(p.pk, f"{p.short_name} ({p.get_era_display()})") for p in ordered]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -71,7 +82,7 @@ class TermInline(LinkInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["title", "published_at", "source", "author", "status", "updated_at"]
     list_display_links = ["title"]
     list_filter = ["status", "source", ProvinceFilter, YearFilter]
@@ -98,19 +109,12 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Locality)
-class LocalityAdmin(admin.ModelAdmin):
+class LocalityAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "era", "code", "province", "current_province"]
     list_filter = ["era", "kind"]
     search_fields = ["name", "short_name", "code"]
     list_select_related = ["province", "current_province"]
     autocomplete_fields = ["parent", "province", "district", "current_province"]
-
-    def get_search_results(self, request, queryset, search_term):
-        """Editors type names without diacritics too: also match the accent-free slug."""
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term:
-            results |= queryset.filter(slug__icontains=slug_for(search_term))
-        return results, may_have_duplicates
 
 
 class PositionInline(admin.TabularInline):
@@ -121,7 +125,7 @@ class PositionInline(admin.TabularInline):
 
 
 @admin.register(Official)
-class OfficialAdmin(admin.ModelAdmin):
+class OfficialAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name", "slug"]
     readonly_fields = ["slug"]

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime, parse_date
 
 from archive.models import Article, Source
-from archive.text import fold, normalise, slug_for
+from archive.text import TERMINAL_PUNCTUATION, fold, normalise, slug_for
 
 
 class IngestError(ValueError):
@@ -71,7 +71,6 @@ DATE_LINE = re.compile(r"^(?:[^\d]{0,20}?)(\d{1,2})/(\d{1,2})/(\d{4})(?:\s*[-–
 SOURCE_PREFIX = re.compile(r"^(?:([A-ZĐ]{2,10})\s*)?[-–—]\s+(?=\S)")
 CREDIT_BYLINE = re.compile(r"^(?:Bài(?: và|,)? ảnh|Bài|Tin(?: và|,)? ảnh|Tin|Ảnh|Nhóm phóng viên|PV)\s*:\s*(.+)$", re.I)
 PHOTO_CREDIT = re.compile(r"\(\s*Ảnh\s*:?[^)]*\)\s*$", re.I)
-TERMINAL_PUNCTUATION = tuple('.!?:;…"”\'')
 IMAGE_MARKER = "\u00a0"
 
 
@@ -124,6 +123,7 @@ def _is_caption(line: _Line, neighbours: tuple[_Line | None, _Line | None]) -> b
         or any(n is not None and n.text == text for n in neighbours)  # printed under the photo and again in the text
         or bool(PHOTO_CREDIT.search(text))
         or (text.startswith("(") and text.endswith(")"))
+        or (len(text) <= 100 and text.endswith(".") and ". " not in text)  # one short sentence: a photo's
         or (line.trailing_space and len(text) < 200 and not text.endswith(TERMINAL_PUNCTUATION))
     )
 

@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from archive.text import slug_for
+from archive.text import is_heading, slug_for
 
 
 class NaturalKeyManager(models.Manager):
@@ -199,8 +199,9 @@ class Article(models.Model):
         return reverse("archive:article", args=[self.pk, self.slug])
 
     @property
-    def paragraphs(self):
-        return [p for p in self.body.split("\n\n") if p.strip()]
+    def blocks(self):
+        """(is_heading, text) for each paragraph of the body."""
+        return [(is_heading(p), p) for p in self.body.split("\n\n") if p.strip()]
 
     @property
     def caption_list(self):

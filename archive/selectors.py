@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from archive.models import Article, Locality
+from archive.text import sort_key
 
 PAGE_SIZE = 20
 
@@ -23,6 +24,10 @@ def articles_in(locality: Locality):
     """Published articles that name `locality` or any unit inside it."""
     named = Article.objects.filter(**{f"localities__{locality.scope_field}": locality})
     return published_articles().filter(pk__in=named.values("pk"))
+
+
+def in_vietnamese_order(units):
+    return sorted(units, key=lambda unit: sort_key(unit.short_name))
 
 
 def count_by_year(articles):

@@ -28,10 +28,41 @@ def normalise(text: str) -> str:
     return "\n".join(lines)
 
 
+TERMINAL_PUNCTUATION = tuple('.!?:;…"”\'')
+
+
+def is_heading(paragraph: str) -> bool:
+    """A subheading inside an article: a short line that ends without punctuation."""
+    return len(paragraph) <= 100 and not paragraph.endswith(TERMINAL_PUNCTUATION) and paragraph[:1].isalpha()
+
+
 def fold(text: str) -> str:
     """Remove every diacritic; "đ"/"Đ" become "d"/"D"."""
     decomposed = unicodedata.normalize("NFD", text.translate(_LOOKALIKES).translate(_FOLD_D))
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+_ALPHABET = {c: i for i, c in enumerate("0123456789aăâbcdđeêghiklmnoôơpqrstuưvxy")}
+_TONE_ORDER = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # dictionary order
+
+
+def _syllable_key(syllable: str):
+    if syllable.isdigit():
+        return (0, int(syllable)), 0  # "Quận 2" before "Quận 10"
+    letters, tone = [], ""
+    for ch in unicodedata.normalize("NFD", syllable):
+        if ch in _TONE_ORDER:
+            tone = ch
+        elif unicodedata.combining(ch) and letters:
+            letters[-1] = unicodedata.normalize("NFC", letters[-1] + ch)  # ă â ê ô ơ ư are letters
+        else:
+            letters.append(ch)
+    return (1, tuple(_ALPHABET.get(c, len(_ALPHABET) + ord(c)) for c in letters)), _TONE_ORDER[tone]
+
+
+def sort_key(text: str):
+    """Vietnamese dictionary order, syllable by syllable: "Cà Mau" < "Cao Bằng", "Dak Nông" < "Đà Nẵng"."""
+    return [_syllable_key(s) for s in re.findall(r"[^\W_]+", normalise(text).lower())]
 
 
 def slug_for(text: str, max_length: int = 80) -> str:

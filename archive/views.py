@@ -16,7 +16,8 @@ def home(request):
         "latest": articles[:10],
         "years": selectors.count_by_year(articles)[:8],
         "terms": Term.objects.all()[:6],
-        "provinces": Locality.objects.filter(era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE),
+        "provinces": selectors.in_vietnamese_order(
+            Locality.objects.filter(era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE)),
     })
 
 
@@ -45,7 +46,8 @@ def province_index(request):
     legacy = selectors.with_article_counts(
         Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE), "in_province__articles"
     ).select_related("current_province")
-    return render(request, "archive/province_index.html", {"current": current, "legacy": legacy})
+    return render(request, "archive/province_index.html", {
+        "current": selectors.in_vietnamese_order(current), "legacy": selectors.in_vietnamese_order(legacy)})
 
 
 def _locality_page(request, locality, template, extra):
@@ -61,7 +63,8 @@ def _locality_page(request, locality, template, extra):
 def province(request, slug):
     unit = get_object_or_404(Locality, era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, slug=slug)
     districts = selectors.with_article_counts(unit.children.all(), "in_district__articles")
-    return _locality_page(request, unit, "archive/province.html", {"districts": districts})
+    return _locality_page(request, unit, "archive/province.html",
+                          {"districts": selectors.in_vietnamese_order(districts)})
 
 
 def current_province(request, slug):
@@ -69,7 +72,7 @@ def current_province(request, slug):
     merged = selectors.with_article_counts(
         Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, current_province=unit),
         "in_province__articles")
-    return _locality_page(request, unit, "archive/province.html", {"merged": merged})
+    return _locality_page(request, unit, "archive/province.html", {"merged": selectors.in_vietnamese_order(merged)})
 
 
 def district(request, province_slug, slug):

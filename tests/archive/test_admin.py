@@ -78,3 +78,13 @@ def test_locality_autocomplete_understands_names_without_diacritics(editor_clien
                                  "/admin/archive/term/", "/admin/archive/source/", "/admin/archive/article/add/"])
 def test_other_admin_pages_open(editor_client, url):
     text_of(editor_client.get(url))
+
+
+def test_article_search_without_diacritics(editor_client, seed_articles):
+    page = text_of(editor_client.get("/admin/archive/article/?q=tri+ton"))
+    assert "Tri Tôn quan tâm" in page and MO_CAY_BAC not in page
+
+
+def test_province_filter_lists_current_provinces_first_in_vietnamese_order(editor_client, seed_articles):
+    page = text_of(editor_client.get("/admin/archive/article/"))
+    assert page.index("Cà Mau (từ") < page.index("Cao Bằng (từ") < page.index("Đà Nẵng (từ") < page.index("An Giang (trước")

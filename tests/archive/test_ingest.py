@@ -33,7 +33,8 @@ SEED_EXPECTATIONS = {
         published_at=None, author="Việt Anh", source_code="",
         lead_start="Triển khai thực hiện Nghị quyết số 02-NQ/TU ngày 21/1/2021",
         first_paragraph="Đổi mới nâng cao chất lượng sinh hoạt ở chi bộ bản",
-        last_paragraph_end="xây dựng vùng đất cửa ngõ của tỉnh ngày càng phát triển.", captions=[]),
+        last_paragraph_end="xây dựng vùng đất cửa ngõ của tỉnh ngày càng phát triển.",
+        captions=["Sinh hoạt thường kỳ của Chi bộ bản Nôn, xã Liên Hòa, huyện Vân Hồ."]),
     "003_5ea9fd1e7cc910c7.txt": dict(
         title="Đưa Nghị quyết vào cuộc sống bằng nhiều giải pháp thiết thực",
         published_at=None, author="", source_code="", lead_start="",
@@ -73,8 +74,8 @@ def test_each_seed_is_parsed_as_published(name):
 
 
 def test_lead_loses_its_source_code_prefix():
-    article = parse_text("Tiêu đề\n\n01/02/2021 - 10:00\n\nBDK - Sa pô của bài.\n\nĐoạn một.\n")
-    assert (article.source_code, article.lead, article.body) == ("BDK", "Sa pô của bài.", "Đoạn một.")
+    article = parse_text("Tiêu đề\n\n01/02/2021 - 10:00\n\nBDK - Sa pô của bài.\n\nĐoạn một. Câu hai.\n")
+    assert (article.source_code, article.lead, article.body) == ("BDK", "Sa pô của bài.", "Đoạn một. Câu hai.")
 
 
 def test_impossible_date_is_an_error_not_a_guess():

@@ -1,6 +1,6 @@
 import unicodedata
 
-from archive.text import fold, normalise, slug_for
+from archive.text import fold, is_heading, normalise, slug_for, sort_key
 
 
 def test_lookalike_eth_becomes_vietnamese_d():
@@ -36,3 +36,17 @@ def test_slug_keeps_vietnamese_readable():
 
 def test_slug_of_symbols_only_is_not_empty():
     assert slug_for("!!! ???") == "bai-viet"
+
+
+def test_vietnamese_dictionary_order():
+    names = ["Đà Nẵng", "Cao Bằng", "Huế", "Cà Mau", "Hà Nội", "Dak Nông", "Bình Thuận", "Bình Định", "Bạc Liêu",
+             "Quận 10", "Quận 2", "Ăn Khê", "An Giang"]
+    assert sorted(names, key=sort_key) == ["An Giang", "Ăn Khê", "Bạc Liêu", "Bình Định", "Bình Thuận", "Cà Mau",
+                                           "Cao Bằng", "Dak Nông", "Đà Nẵng", "Hà Nội", "Huế", "Quận 2", "Quận 10"]
+
+
+def test_headings_are_short_lines_without_final_punctuation():
+    assert is_heading("Tập trung xây dựng Đảng")
+    assert not is_heading("Năm 2020, huyện lãnh đạo tiếp tục thực hiện.")
+    assert not is_heading("* Tại huyện Bá Thước")
+    assert not is_heading("x" * 101)

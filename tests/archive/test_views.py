@@ -30,7 +30,7 @@ def test_article_detail_shows_the_article_without_furniture(client, seed_article
     assert "Báo Đồng Khởi" in page
     assert "Hương Thu" in page
     assert "Ngay từ đầu năm 2020" in page
-    assert "<p>Tập trung xây dựng Đảng</p>" in page
+    assert "<h2>Tập trung xây dựng Đảng</h2>" in page
     assert page.count("trao quà cho hộ nghèo ở xã Phú Mỹ.") == 1
     for furniture in ("BÌNH LUẬN", "Chia sẻ bài viết", "Ð"):
         assert furniture not in page
@@ -151,3 +151,10 @@ def test_markup_in_articles_is_escaped(client, db):
     article = Article.objects.create(title="<script>alert(1)</script>", body="<b>đậm</b>")
     page = text_of(client.get(article.get_absolute_url()))
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_province_lists_are_in_vietnamese_order(client, db):
+    page = text_of(client.get("/provinces/"))
+    assert page.index(">Tỉnh Cà Mau<") < page.index(">Tỉnh Cao Bằng<") < page.index(">Thành phố Đà Nẵng<")
+    home = text_of(client.get("/"))
+    assert home.index(">Hà Nội<") < home.index(">Huế<")

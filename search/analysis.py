@@ -1,0 +1,98 @@
+"""Vietnamese analysis for the index, the queries and the highlighter: one definition for all three.
+
+canonical(text)  -> normalised (archive.text.normalise), one tone placement ("hoà" -> "hòa",
+                    "thuý" -> "thúy"), lower case: the exact, accent-sensitive form.
+folded(text)     -> canonical without diacritics ("Đảng" -> "dang"): the accent-insensitive form.
+segment(text)    -> pyvi word segmentation on cased text: "Xây_dựng Đảng ...".
+syllables(text)  -> (start, end, syllable) for every syllable of the original text.
+VietnameseAnalyzer(folded=False) -> the Whoosh analyzer for segmented text: each compound
+                    ("xây_dựng") at the position of its first syllable, and every syllable at its
+                    own position, so phrases, single syllables and names pyvi mis-joins all match.
+                    The folded variant indexes folded syllables only. No stop words.
+"""
+
+import re
+import unicodedata
+
+from pyvi import ViTokenizer
+from whoosh.analysis import Token, Tokenizer
+
+from archive.text import fold, normalise
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+# In open syllables ending in oa, oe, uy (not "quy", where u belongs to the initial) the tone
+# sits on the first vowel: hòa, khỏe, thúy. Old-style text puts it on the second: hoà, khoẻ, thuý.
+_OLD_STYLE_TONE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?![\w{_TONES}\u0302\u0306\u031b])")
+_SYLLABLE = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[^\W_]+(?:_[^\W_]+)*")
+
+
+def _move_tone(match: re.Match) -> str:
+    vowels, tone = match.groups()
+    return vowels[0] + tone + vowels[1]
+
+
+def canonical(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", normalise(text))
+    return unicodedata.normalize("NFC", _OLD_STYLE_TONE.sub(_move_tone, decomposed)).lower()
+
+
+def folded(text: str) -> str:
+    return fold(canonical(text))
+
+
+def segment(text: str) -> str:
+    """Join the syllables of each word with "_" (pyvi); text without diacritics comes back unsegmented."""
+    return ViTokenizer.tokenize(normalise(text))
+
+
+def syllables(text: str):
+    """(start, end, syllable) for each syllable of `text` as stored, for highlighting."""
+    return [(m.start(), m.end(), m.group()) for m in _SYLLABLE.finditer(text)]
+
+
+def query_words(text: str, fold_them: bool = False) -> list[str]:
+    """The syllables of a query, in canonical (or folded) form."""
+    form = folded(text) if fold_them else canonical(text)
+    return _SYLLABLE.findall(form)
+
+
+class VietnameseAnalyzer(Tokenizer):
+    """Tokenizes segmented text ("xây_dựng đảng") and lower-cases it; see the module docstring."""
+
+    def __init__(self, folded: bool = False):
+        self.folded = folded
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.folded == other.folded
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        text = folded(value) if self.folded else canonical(value)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for match in _WORD.finditer(text):
+            word = match.group()
+            parts = word.split("_")
+            if len(parts) > 1 and not self.folded:
+                # A query names a compound on purpose; the index holds it beside its syllables.
+                yield self._token(token, word, pos, match.start(), match.end(), start_char)
+                if mode == "query":
+                    pos += len(parts)
+                    continue
+            offset = match.start()
+            for part in parts:
+                yield self._token(token, part, pos, offset, offset + len(part), start_char)
+                pos += 1
+                offset += len(part) + 1
+
+    @staticmethod
+    def _token(token, text, pos, start, end, start_char):
+        token.text = text
+        token.boost = 1.0
+        token.stopped = False
+        if token.positions:
+            token.pos = pos
+        if token.chars:
+            token.startchar, token.endchar = start_char + start, start_char + end
+        return token
