@@ -99,10 +99,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "ENGINE": "search.backend.VietnameseWhooshEngine",
         "PATH": str(DATA_DIR / "whoosh_index"),
     },
 }
+
+HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False  # one indexed model: skip a narrowing search per query
+HAYSTACK_SIGNAL_PROCESSOR = "search.signals.OnCommitSignalProcessor"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,99 +1,221 @@
-"""What a user typed -> a parsed query that any search backend can compile.
+"""Validated search parameters -> a page of results with snippets, facets and a suggestion.
 
-Syntax: words, "exact phrases", OR between alternatives, NOT or a leading "-" to exclude,
-AND (the default between words), and the fields title: and author:. Parsing never fails:
-unbalanced quotes close at the end, lone operators are dropped, control characters are
-removed, and an overlong query keeps its first MAX_CLAUSES clauses (the parse says so).
+run(form) builds one SearchQuerySet (haystack, so the backend is a setting), reads the page's
+articles from the database (the truth: drafts and deleted articles never show), highlights
+them with our analysis, and labels the facet keys with names from the database.
+related(article) finds articles on the same subject for the detail page.
 """
 
-import re
-import unicodedata
+import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from search.analysis import query_words
+from django.conf import settings
+from django.core.paginator import EmptyPage, Paginator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from haystack import connections
+from haystack.query import SearchQuerySet
 
-MAX_QUERY_CHARS = 1000
-MAX_CLAUSES = 32
-FIELDS = {"title", "author"}
+from archive.models import Article, Locality, Official, Source
+from search.analysis import query_words, segment
+from search.backend import VietnameseQuery
+from search.forms import CURRENT_PREFIX, SearchForm
+from search.highlight import Terms, mark, snippet
+from search.syntax import MAX_CLAUSES, MAX_QUERY_CHARS, Clause, Item, ParsedQuery, parse
 
-_TOKEN = re.compile(r'(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))')
-
-
-@dataclass(frozen=True)
-class Clause:
-    """One word or phrase (several syllables that must stand together), in a field or everywhere."""
-
-    text: str
-    field: str = ""
-    phrase: bool = False
-
-    @property
-    def words(self) -> list[str]:
-        return query_words(self.text)
-
-
-@dataclass(frozen=True)
-class Item:
-    """Alternatives joined by OR; every item of a query must match, a negated one must not."""
-
-    alternatives: tuple[Clause, ...]
-    negated: bool = False
+PAGE_SIZE = 20
+FACET_SIZE = 12
+SUGGEST_BELOW = 3  # results; fewer than this and a better spelling is looked for
+FACETS = ["provinces_2025", "provinces", "districts", "year", "terms", "officials", "source"]
+FACET_TITLES = {
+    "provinces_2025": gettext_lazy("Tỉnh, thành (từ 2025)"), "provinces": gettext_lazy("Tỉnh, thành (trước 2025)"),
+    "districts": gettext_lazy("Quận, huyện"), "year": gettext_lazy("Năm"), "terms": gettext_lazy("Nhiệm kỳ"),
+    "officials": gettext_lazy("Cán bộ"), "source": gettext_lazy("Nguồn báo"),
+}
 
 
 @dataclass
-class ParsedQuery:
-    items: list[Item] = field(default_factory=list)
-    truncated: bool = False
-
-    def __bool__(self):
-        return any(not item.negated for item in self.items)
+class Hit:
+    article: Article
+    title: str
+    snippet: str
 
     @property
-    def free_clauses(self) -> list[Clause]:
-        """The positive clauses that search everywhere: they rank by proximity and highlight."""
-        return [c for item in self.items if not item.negated for c in item.alternatives if not c.field]
+    def provinces(self):
+        return sorted({loc.province.name for loc in self.article.localities.all() if loc.province_id})
 
-    def __str__(self):
-        def show(c):
-            body = f'"{c.text}"' if c.phrase else c.text
-            return f"{c.field}:{body}" if c.field else body
-        return " ".join(("-" if i.negated else "") + " OR ".join(map(show, i.alternatives)) for i in self.items)
+    @property
+    def provinces_2025(self):
+        return sorted({loc.current_province.name for loc in self.article.localities.all() if loc.current_province_id})
 
-
-def _clean(text: str) -> str:
-    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text[:MAX_QUERY_CHARS])
-    return text.replace("“", '"').replace("”", '"')
+    @property
+    def districts(self):
+        return sorted({str(loc.district) for loc in self.article.localities.all() if loc.district_id})
 
 
-def parse(text: str) -> ParsedQuery:
-    query = ParsedQuery(truncated=len(text) > MAX_QUERY_CHARS)
-    pending_or = negate_next = False
-    for match in _TOKEN.finditer(_clean(text)):
-        word, phrase = match.group("word"), match.group("phrase")
-        field_name = (match.group("field") or "").lower()
-        if field_name and field_name not in FIELDS:  # "Ghi chú:abc" is text, not a field
-            word = f"{match.group('field')}:{word or phrase or ''}"
-            field_name, phrase = "", None
-        if word in ("OR", "||"):
-            pending_or = bool(query.items)
-            continue
-        if word in ("AND", "&&", "+"):
-            continue
-        if word == "NOT":
-            negate_next = True
-            continue
-        text_part = phrase if phrase is not None else word
-        if not query_words(text_part):
-            continue  # punctuation, a lone "-", an empty phrase
-        clause = Clause(text_part, field_name, phrase=phrase is not None or len(query_words(text_part)) > 1)
-        negated = bool(match.group("neg")) or negate_next
-        negate_next = False
-        if pending_or and not negated and not query.items[-1].negated:
-            last = query.items.pop()
-            query.items.append(Item(last.alternatives + (clause,)))
-        elif len(query.items) < MAX_CLAUSES:
-            query.items.append(Item((clause,), negated))
-        else:
-            query.truncated = True
-        pending_or = False
-    return query
+@dataclass
+class FacetValue:
+    label: str
+    count: int
+    url: str
+
+
+@dataclass
+class Outcome:
+    parsed: ParsedQuery
+    count: int = 0
+    page: object = None
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    chosen: list[tuple[str, str]] = field(default_factory=list)  # (label, url without that filter)
+    suggestion: str = ""
+    notices: list[str] = field(default_factory=list)
+    page_error: str = ""
+
+
+def _query_url(params: dict, **changes) -> str:
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
+    merged.pop("page", None)
+    return "?" + urlencode(merged)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight in Vietnam, in UTC as the index holds times (haystack writes the clock time as is)."""
+    local = datetime.datetime.combine(day, datetime.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return local.astimezone(datetime.timezone.utc)
+
+
+def build(form: SearchForm, parsed: ParsedQuery) -> SearchQuerySet:
+    data = form.cleaned_data
+    sqs = SearchQuerySet()  # articles are the one indexed model (no costly per-model narrowing)
+    if parsed.items:
+        sqs = sqs.filter(content=VietnameseQuery(parsed))
+    for index_field, keys in form.filters().items():
+        sqs = sqs.filter(**{f"{index_field}__in": keys})
+    if data.get("date_from"):
+        sqs = sqs.filter(published__gte=_day_start(data["date_from"]))
+    if data.get("date_to"):
+        sqs = sqs.filter(published__lt=_day_start(data["date_to"] + datetime.timedelta(days=1)))
+    if data.get("sort") == "newest":
+        sqs = sqs.order_by("-newest_first")
+    elif data.get("sort") == "oldest":
+        sqs = sqs.order_by("oldest_first")
+    for name in FACETS:
+        sqs = sqs.facet(name, limit=FACET_SIZE)
+    return sqs
+
+
+def _hits(results, parsed: ParsedQuery) -> list[Hit]:
+    pks = [int(r.pk) for r in results]
+    articles = (Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED).select_related("source")
+                .prefetch_related("localities__province", "localities__current_province",
+                                  "localities__district__province", "officials", "terms"))
+    by_pk = {a.pk: a for a in articles}
+    body_terms, title_terms = Terms.of(parsed), Terms.of(parsed, "title")
+    return [Hit(a, mark(a.title, title_terms), snippet("\n\n".join(filter(None, [a.lead, a.body, a.captions])), body_terms))
+            for a in (by_pk.get(pk) for pk in pks) if a is not None]
+
+
+def _labels(name: str, keys: list[str]) -> dict[str, str]:
+    if name in ("provinces", "provinces_2025"):
+        era = Locality.Era.CURRENT if name == "provinces_2025" else Locality.Era.LEGACY
+        return dict(Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE, slug__in=keys)
+                    .values_list("slug", "name"))
+    if name == "districts":
+        units = Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT,
+                                        slug__in={k.partition("/")[2] for k in keys}).select_related("province")
+        return {f"{u.province.slug}/{u.slug}": str(u) for u in units}
+    if name == "officials":
+        return {str(pk): n for pk, n in Official.objects.filter(pk__in=[k for k in keys if k.isdigit()])
+                .values_list("pk", "name")}
+    if name == "source":
+        return {str(pk): n for pk, n in Source.objects.filter(pk__in=[k for k in keys if k.isdigit()])
+                .values_list("pk", "name")}
+    return {k: k for k in keys}  # years and terms read as they are
+
+
+def _facet_param(name: str, key: str) -> dict:
+    if name == "year":
+        return {"from": f"{key}-01-01", "to": f"{key}-12-31"}
+    parameter = {"provinces": "province", "provinces_2025": "province", "districts": "district",
+                 "terms": "term", "officials": "official", "source": "source"}[name]
+    return {parameter: CURRENT_PREFIX + key if name == "provinces_2025" else key}
+
+
+def _facets(counts: dict, params: dict) -> dict[str, list[FacetValue]]:
+    facets = {}
+    for name in FACETS:
+        pairs = [(str(k), n) for k, n in counts.get("fields", {}).get(name, []) if k not in (None, "") and n]
+        labels = _labels(name, [k for k, _n in pairs])
+        values = [FacetValue(labels[k], n, _query_url(params, **_facet_param(name, k))) for k, n in pairs
+                  if k in labels]
+        if values:
+            facets[name] = sorted(values, key=lambda v: (-v.count, v.label))
+    return facets
+
+
+def _chosen(form: SearchForm, params: dict) -> list[tuple[str, str]]:
+    data, chosen = form.cleaned_data, []
+    if data.get("province"):
+        chosen.append((data["province"].name, _query_url(params, province=None)))
+    for label, value, parameter in [
+        (_("Quận, huyện"), ", ".join(map(str, data.get("district") or [])), "district"),
+        (_("Cán bộ"), ", ".join(o.name for o in data.get("official") or []), "official"),
+        (_("Nhiệm kỳ"), data.get("term"), "term"),
+        (_("Nguồn báo"), data.get("source"), "source"),
+        (_("Từ ngày"), data.get("date_from") and data["date_from"].strftime("%d/%m/%Y"), "from"),
+        (_("Đến ngày"), data.get("date_to") and data["date_to"].strftime("%d/%m/%Y"), "to"),
+    ]:
+        if value:
+            chosen.append((f"{label}: {value}", _query_url(params, **{parameter: None})))
+    return chosen
+
+
+def _suggestion(parsed: ParsedQuery, count: int, form: SearchForm) -> str:
+    words = " ".join(c.text for c in parsed.free_clauses)
+    if not words or count >= SUGGEST_BELOW:
+        return ""
+    suggestion = connections["default"].get_backend().create_spelling_suggestion(words)
+    if suggestion and build(form, parse(suggestion)).count() > count:
+        return suggestion
+    return ""
+
+
+def run(form: SearchForm, params: dict) -> Outcome:
+    """Search with a valid form; `params` are the request's parameters, for building links."""
+    parsed = parse(form.cleaned_data.get("q") or "")
+    outcome = Outcome(parsed)
+    if parsed.truncated:
+        outcome.notices.append(_("Câu tìm kiếm quá dài: chỉ dùng %(chars)d ký tự, %(clauses)d từ đầu tiên.")
+                               % {"chars": MAX_QUERY_CHARS, "clauses": MAX_CLAUSES})
+    if parsed.items and not parsed:
+        outcome.notices.append(_("Câu tìm kiếm chỉ có từ loại trừ: hiển thị mọi bài không chứa chúng."))
+    sqs = build(form, parsed)
+    paginator = Paginator(sqs, PAGE_SIZE)
+    outcome.count = paginator.count
+    number = form.cleaned_data.get("page") or 1
+    try:
+        outcome.page = paginator.page(number)
+    except EmptyPage:
+        outcome.page_error = _("Không có trang %(page)d: kết quả chỉ có %(count)d trang.") % {
+            "page": number, "count": paginator.num_pages}
+        return outcome
+    outcome.hits = _hits(outcome.page.object_list, parsed)
+    outcome.facets = _facets(sqs.facet_counts(), params)
+    outcome.chosen = _chosen(form, params)
+    outcome.suggestion = _suggestion(parsed, outcome.count, form)
+    return outcome
+
+
+def related(article: Article, limit: int = 5) -> list[Article]:
+    """Articles sharing the most of this one's title words (pyvi compounds count as one)."""
+    words = [w.replace("_", " ") for w in segment(article.title).split() if query_words(w)]
+    if not words:
+        return []
+    parsed = ParsedQuery([Item(tuple(Clause(w, phrase=" " in w) for w in words[:MAX_CLAUSES]))])
+    results = SearchQuerySet().filter(content=VietnameseQuery(parsed))[: limit + 1]
+    pks = [int(r.pk) for r in results if int(r.pk) != article.pk][:limit]
+    by_pk = Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED).select_related("source").in_bulk()
+    return [by_pk[pk] for pk in pks if pk in by_pk]

@@ -1,18 +1,86 @@
-"""What the search index holds for each published article."""
+"""What the search index holds for each published article.
+
+Text fields get the pyvi-segmented text once (prepare); the Vietnamese analyzers take it from
+there: compounds and syllables in the exact fields, folded syllables in the *_folded ones.
+Facet fields hold stable keys (slugs, ids); pages turn them back into names from the database.
+"""
+
+import datetime
 
 from haystack import indexes
 
-from archive.models import Article
+from archive.models import Article, Locality
+from search.analysis import VietnameseAnalyzer, segment
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
-    text = indexes.CharField(document=True, use_template=True)
-    title = indexes.CharField(model_attr="title")
-    author = indexes.CharField(model_attr="author", default="")
+    # The four text fields are filled in prepare(), where the text is segmented once for both forms.
+    text = indexes.CharField(document=True, default="", analyzer=VietnameseAnalyzer())
+    text_folded = indexes.CharField(default="", analyzer=VietnameseAnalyzer(folded=True))
+    title = indexes.CharField(default="", analyzer=VietnameseAnalyzer())
+    title_folded = indexes.CharField(default="", analyzer=VietnameseAnalyzer(folded=True))
+    author = indexes.CharField(model_attr="author", analyzer=VietnameseAnalyzer(folded=True))
     published = indexes.DateTimeField(model_attr="published_at", null=True)
+    # Sort keys that put undated articles last whichever way the dates run.
+    newest_first = indexes.DateTimeField()
+    oldest_first = indexes.DateTimeField()
+    year = indexes.CharField(faceted=True, null=True)
+    source = indexes.CharField(faceted=True, null=True)
+    provinces = indexes.MultiValueField(faceted=True)
+    provinces_2025 = indexes.MultiValueField(faceted=True)
+    districts = indexes.MultiValueField(faceted=True)
+    officials = indexes.MultiValueField(faceted=True)
+    terms = indexes.MultiValueField(faceted=True)
 
     def get_model(self):
         return Article
 
     def index_queryset(self, using=None):
-        return Article.objects.filter(status=Article.Status.PUBLISHED)
+        return (Article.objects.filter(status=Article.Status.PUBLISHED)
+                .select_related("source").prefetch_related("localities__province", "localities__district__province",
+                                                           "localities__current_province", "officials", "terms"))
+
+    def read_queryset(self, using=None):
+        return self.index_queryset(using)
+
+    def prepare(self, obj):
+        data = super().prepare(obj)
+        data["text"] = data["text_folded"] = segment("\n".join(
+            [obj.title, obj.lead, obj.body, obj.captions, obj.author]))
+        data["title"] = data["title_folded"] = segment(obj.title)
+        return data
+
+    def prepare_newest_first(self, obj):
+        return obj.published_at or datetime.datetime(1, 1, 2, tzinfo=datetime.timezone.utc)
+
+    def prepare_oldest_first(self, obj):
+        return obj.published_at or datetime.datetime(9999, 12, 30, tzinfo=datetime.timezone.utc)
+
+    def prepare_year(self, obj):
+        return str(obj.published_at.year) if obj.published_at else None
+
+    def prepare_source(self, obj):
+        return str(obj.source_id) if obj.source_id else None
+
+    def _units(self, obj, attribute):
+        return sorted({unit.slug for loc in obj.localities.all() if (unit := getattr(loc, attribute))})
+
+    def prepare_provinces(self, obj):
+        return self._units(obj, "province")
+
+    def prepare_provinces_2025(self, obj):
+        return self._units(obj, "current_province")
+
+    def prepare_districts(self, obj):
+        return sorted({district_key(loc.district) for loc in obj.localities.all() if loc.district_id})
+
+    def prepare_officials(self, obj):
+        return [str(o.pk) for o in obj.officials.all()]
+
+    def prepare_terms(self, obj):
+        return [f"{t.start_year}-{t.end_year}" for t in obj.terms.all()]
+
+
+def district_key(district: Locality) -> str:
+    """Districts share names across provinces ("Châu Thành"): key them by province too."""
+    return f"{district.province.slug}/{district.slug}"

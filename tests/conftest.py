@@ -38,3 +38,11 @@ def seed_articles(db):
     call_command("loaddata", "sources", "seed_articles", verbosity=0)
     from archive.models import Article
     return {a.title: a for a in Article.objects.all()}
+
+
+@pytest.fixture
+def indexed(whoosh_index, db):
+    """Rebuild the temporary index from the database as it is when called."""
+    def rebuild():
+        call_command("rebuild_index", interactive=False, verbosity=0)
+    return rebuild

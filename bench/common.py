@@ -1,0 +1,162 @@
+"""Shared set-up for the benchmarks: an archive of the shared corpus in its own data folder,
+the same articles in a plain SQLite FTS5 index as the baseline, and known-item queries.
+
+Usage from a bench script:
+    args = common.arguments(__doc__)            # parses --corpus, --data-dir, --limit, ...
+    archive = common.prepare(args)             # imports and indexes unless --data-dir already has them
+"""
+
+import argparse
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def arguments(description, **defaults):
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "news.jsonl.gz"))
+    parser.add_argument("--data-dir", help="reuse (or create) this archive folder instead of a temporary one")
+    parser.add_argument("--limit", type=int, default=defaults.get("limit", 0),
+                        help="import only the first N articles of the corpus (0: all)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="rebuild_index workers")
+    parser.add_argument("--queries", type=int, default=defaults.get("queries", 200), help="known-item queries")
+    parser.add_argument("--seed", type=int, default=2017)
+    return parser.parse_args()
+
+
+def setup_django(data_dir):
+    os.environ["ARCHIVE_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    import django
+
+    django.setup()
+
+
+def _limited_corpus(corpus, limit):
+    """The first `limit` lines of the corpus, as a temporary JSON-lines file."""
+    import gzip
+
+    handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
+    with gzip.open(corpus, "rt", encoding="utf-8") as lines, handle:
+        for number, line in enumerate(lines):
+            if number >= limit:
+                break
+            handle.write(line)
+    return handle.name
+
+
+def prepare(args):
+    """Import and index the corpus into the data folder when it is not there yet.
+    Returns the seconds the index rebuild took (None when reused)."""
+    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="archive-bench-"))
+    setup_django(data_dir)
+    from django.core.management import call_command
+
+    from archive.models import Article
+
+    call_command("migrate", verbosity=0)
+    if Article.objects.exists():
+        print(f"# reusing {data_dir}: {Article.objects.count():,} articles", flush=True)
+        return None
+    source = _limited_corpus(args.corpus, args.limit) if args.limit else args.corpus
+    started = time.monotonic()
+    try:
+        call_command("import_articles", source, verbosity=0)
+    except Exception as exc:  # a broken line is reported and skipped; the rest is imported
+        print(f"# import: {exc}", flush=True)
+    print(f"# imported {Article.objects.count():,} articles in {time.monotonic() - started:.1f} s into {data_dir}",
+          flush=True)
+    started = time.monotonic()
+    call_command("rebuild_index", interactive=False, workers=args.workers, batchsize=500, verbosity=0)
+    return time.monotonic() - started
+
+
+# --- the FTS5 baseline ------------------------------------------------------------------------
+def fts5_index(articles):
+    """An in-memory FTS5 index (unicode61, remove_diacritics 2) of (pk, title, text) rows."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')")
+    db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", articles)
+    db.commit()
+    return db
+
+
+def fts5_search(db, text, limit=10):
+    """The rowids FTS5 ranks first for the words of `text` (all required, bm25 order)."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split()]
+    if not words:
+        return []
+    query = " ".join('"' + w.replace('"', "") + '"' for w in words)
+    try:
+        return [row[0] for row in db.execute(
+            "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 3.0, 1.0) LIMIT ?", (query, limit))]
+    except sqlite3.OperationalError:
+        return []
+
+
+# --- known-item queries -------------------------------------------------------------------------
+_NEW_TO_OLD = {"òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ", "òe": "oè", "óe": "oé", "ỏe": "oẻ",
+               "õe": "oẽ", "ọe": "oẹ", "ùy": "uỳ", "úy": "uý", "ủy": "uỷ", "ũy": "uỹ", "ụy": "uỵ"}
+
+
+def old_tone_marks(text):
+    """Write "hòa", "thúy" the old way: "hoà", "thuý" (open syllables only)."""
+    words = []
+    for word in text.split(" "):
+        for new, old in _NEW_TO_OLD.items():
+            if word.lower().endswith(new) and not word.lower().endswith("q" + new):
+                word = word[: -len(new)] + (old.upper() if word[-len(new):].isupper() else old)
+        words.append(word)
+    return " ".join(words)
+
+
+def variants(phrase):
+    from archive.text import fold
+
+    return {
+        "as typed": phrase,
+        "no diacritics": fold(phrase),
+        "old tone marks": old_tone_marks(phrase),
+        "decomposed": unicodedata.normalize("NFD", phrase),
+        "lowercase": phrase.lower(),
+    }
+
+
+def known_items(articles, count, seed, words=4):
+    """(pk, phrase) pairs: `words` consecutive words of a sampled article's body, the stretch
+    whose words are rarest in the collection (the distinctive phrase a journalist remembers)."""
+    import math
+
+    from archive.text import fold
+
+    def terms(text):
+        return fold(text).lower().split()
+
+    df = {}
+    for _pk, title, body in articles:
+        for term in set(terms(f"{title} {body}")):
+            df[term] = df.get(term, 0) + 1
+    idf = {term: math.log(len(articles) / n) for term, n in df.items()}
+
+    rng = random.Random(seed)
+    picked = []
+    for pk, _title, body in rng.sample(articles, min(len(articles), count * 3)):
+        tokens = [t.strip(".,;:!?\"“”()'…") for t in body.split()]
+        tokens = [t for t in tokens if t and any(c.isalpha() for c in t)]
+        if len(tokens) < 40:
+            continue
+        spans = [tokens[i:i + words] for i in range(0, len(tokens) - words)]
+        best = max(spans, key=lambda span: sum(idf.get(t, 0) for t in terms(" ".join(span))))
+        picked.append((pk, " ".join(best)))
+        if len(picked) == count:
+            break
+    return picked

@@ -1,0 +1,142 @@
+"""The search parameters, shared by the page and the API: validated, and names resolved to
+the keys the index holds. Each error names its parameter."""
+
+import re
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from archive.models import Locality, Official, Source, Term
+from archive.text import slug_for
+from search.search_indexes import district_key
+from search.syntax import strip_controls
+
+SORTS = {"relevance": _("Liên quan nhất"), "newest": _("Mới nhất"), "oldest": _("Cũ nhất")}
+CURRENT_PREFIX = "2025:"
+
+
+class QueryField(forms.CharField):
+    """Any length and any characters: the parser keeps what it can use and says what it dropped."""
+
+    def to_python(self, value):
+        return strip_controls(super().to_python(value))
+
+
+class SearchForm(forms.Form):
+    q = QueryField(required=False, label=_("Từ khóa"))
+    province = forms.CharField(required=False, label=_("Tỉnh, thành"))
+    district = forms.CharField(required=False, label=_("Quận, huyện"))
+    official = forms.CharField(required=False, label=_("Cán bộ"))
+    term = forms.CharField(required=False, label=_("Nhiệm kỳ"))
+    source = forms.CharField(required=False, label=_("Nguồn báo"))
+    date_from = forms.DateField(required=False, label=_("Từ ngày"), input_formats=["%Y-%m-%d"],
+                                error_messages={"invalid": _("Ngày phải có dạng YYYY-MM-DD.")})
+    date_to = forms.DateField(required=False, label=_("Đến ngày"), input_formats=["%Y-%m-%d"],
+                              error_messages={"invalid": _("Ngày phải có dạng YYYY-MM-DD.")})
+    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()), label=_("Sắp xếp"),
+                             error_messages={"invalid_choice": _("Chọn relevance, newest hoặc oldest.")})
+    page = forms.IntegerField(required=False, min_value=1, max_value=10**6, label=_("Trang"),
+                              error_messages={"invalid": _("Số trang phải là số nguyên dương."),
+                                              "min_value": _("Số trang phải là số nguyên dương."),
+                                              "max_value": _("Số trang quá lớn.")})
+
+    PARAMETER_NAMES = {"date_from": "from", "date_to": "to"}
+
+    def __init__(self, params, *args, **kwargs):
+        # "from" is a Python keyword: the URL says from/to, the form says date_from/date_to.
+        data = {self.field_for(k): v for k, v in params.items()}
+        super().__init__(data, *args, **kwargs)
+
+    @classmethod
+    def field_for(cls, parameter):
+        return {v: k for k, v in cls.PARAMETER_NAMES.items()}.get(parameter, parameter)
+
+    @classmethod
+    def parameter_for(cls, field):
+        return cls.PARAMETER_NAMES.get(field, field)
+
+    def _not_found(self, what, value):
+        return forms.ValidationError(_("Không tìm thấy %(what)s “%(value)s”.") % {"what": what, "value": value})
+
+    def clean_province(self):
+        """A legacy province by name or slug, with or without diacritics; "2025:" picks a current one."""
+        value = self.cleaned_data["province"].strip()
+        if not value:
+            return None
+        current = value.startswith(CURRENT_PREFIX)
+        slug = slug_for(value.removeprefix(CURRENT_PREFIX))
+        eras = [Locality.Era.CURRENT] if current else [Locality.Era.LEGACY, Locality.Era.CURRENT]
+        for era in eras:
+            unit = Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE, slug=slug).first()
+            if unit:
+                return unit
+        raise self._not_found(_("tỉnh, thành"), value)
+
+    def clean_district(self):
+        """Keys ("ben-tre/mo-cay-bac") or a name: every district of that name (there may be several)."""
+        value = self.cleaned_data["district"].strip()
+        if not value:
+            return []
+        province_slug, _sep, district_slug = value.rpartition("/")
+        units = Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT,
+                                        slug=slug_for(district_slug)).select_related("province")
+        if province_slug:
+            units = units.filter(province__slug=slug_for(province_slug))
+        if not units:
+            raise self._not_found(_("quận, huyện"), value)
+        return list(units)
+
+    def clean_official(self):
+        value = self.cleaned_data["official"].strip()
+        if not value:
+            return []
+        officials = Official.objects.filter(pk=int(value)) if value.isdigit() else \
+            Official.objects.filter(slug=slug_for(value))
+        if not officials:
+            raise self._not_found(_("cán bộ"), value)
+        return list(officials)
+
+    def clean_term(self):
+        value = self.cleaned_data["term"].strip()
+        if not value:
+            return None
+        years = re.fullmatch(r"(\d{4})\s*[-–—]\s*(\d{4})", value)
+        term = years and Term.objects.filter(start_year=years[1], end_year=years[2]).first()
+        if not term:
+            raise self._not_found(_("nhiệm kỳ"), value)
+        return term
+
+    def clean_source(self):
+        value = self.cleaned_data["source"].strip()
+        if not value:
+            return None
+        match = Q(code__iexact=value) | Q(name__iexact=value) | (Q(pk=int(value)) if value.isdigit() else Q())
+        source = Source.objects.filter(match).first()
+        if not source:
+            raise self._not_found(_("nguồn báo"), value)
+        return source
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("Ngày kết thúc đứng trước ngày bắt đầu."))
+        return data
+
+    def filters(self) -> dict[str, list[str]]:
+        """Index field -> accepted keys, for the filters chosen."""
+        data, chosen = self.cleaned_data, {}
+        if unit := data.get("province"):
+            chosen["provinces_2025" if unit.era == Locality.Era.CURRENT else "provinces"] = [unit.slug]
+        if data.get("district"):
+            chosen["districts"] = [district_key(d) for d in data["district"]]
+        if data.get("official"):
+            chosen["officials"] = [str(o.pk) for o in data["official"]]
+        if term := data.get("term"):
+            chosen["terms"] = [f"{term.start_year}-{term.end_year}"]
+        if source := data.get("source"):
+            chosen["source"] = [str(source.pk)]
+        return chosen
+
+    def errors_by_parameter(self) -> dict[str, str]:
+        return {self.parameter_for(f): " ".join(e) for f, e in self.errors.items()}

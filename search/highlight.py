@@ -1,0 +1,95 @@
+"""Mark the query's words in article text, using the index's own analysis.
+
+A query word typed with diacritics marks the syllables equal to it in canonical form ("hoà"
+marks "hòa"); one typed without marks every syllable that folds to it ("hoa" marks "hòa",
+"họa", "hoa"). Whole syllables only. The output is escaped HTML, safe to put in a page.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from search.analysis import canonical, folded, syllables
+from search.syntax import ParsedQuery
+
+SNIPPET_SYLLABLES = 40
+
+
+@lru_cache(maxsize=200_000)
+def _forms(syllable: str) -> tuple[str, str]:
+    """(canonical, folded) of one syllable; the vocabulary is small, so this is cached."""
+    form = canonical(syllable)
+    return form, folded(form)
+
+
+@dataclass(frozen=True)
+class Terms:
+    exact: frozenset = frozenset()
+    loose: frozenset = frozenset()
+
+    @classmethod
+    def of(cls, parsed: ParsedQuery, field: str = "") -> "Terms":
+        """The words to mark: a query's positive clauses that search everywhere or in `field`."""
+        exact, loose = set(), set()
+        for item in parsed.items:
+            for clause in item.alternatives if not item.negated else ():
+                if clause.field in ("", field):
+                    for word in clause.words:
+                        (loose if folded(word) == word else exact).add(word)
+        return cls(frozenset(exact), frozenset(loose))
+
+    def key(self, syllable: str) -> str | None:
+        """The query word `syllable` matches, or None."""
+        form, loose_form = _forms(syllable)
+        if form in self.exact:
+            return form
+        return loose_form if loose_form in self.loose else None
+
+
+def _render(text: str, spans, start: int, end: int) -> str:
+    out, cursor = [], start
+    for s, e in spans:
+        out += [escape(text[cursor:s]), "<mark>", escape(text[s:e]), "</mark>"]
+        cursor = e
+    out.append(escape(text[cursor:end]))
+    return "".join(out)
+
+
+def mark(text: str, terms: Terms) -> SafeString:
+    """The whole of `text`, escaped, with matching syllables in <mark>."""
+    spans = [(s, e) for s, e, syl in syllables(text) if terms.key(syl)]
+    return mark_safe(_render(text, spans, 0, len(text)))
+
+
+def _best_window(keys: list, size: int) -> int:
+    """The first syllable of the window of `size` holding the most distinct query words, then most hits."""
+    hits = [i for i, k in enumerate(keys) if k]
+    counts, best, best_score, j = Counter(), 0, (0, 0), 0
+    for a, first in enumerate(hits):
+        while j < len(hits) and hits[j] < first + size:
+            counts[keys[hits[j]]] += 1
+            j += 1
+        if (len(counts), j - a) > best_score:
+            best, best_score = first, (len(counts), j - a)
+        counts[keys[first]] -= 1
+        if not counts[keys[first]]:
+            del counts[keys[first]]
+    return max(0, best - size // 8)  # a little context before the first hit
+
+
+def snippet(text: str, terms: Terms, size: int = SNIPPET_SYLLABLES) -> SafeString:
+    """The stretch of `text` where most distinct query words stand closest, escaped and marked."""
+    tokens = syllables(text)
+    if not tokens:
+        return mark_safe("")
+    keys = [terms.key(syl) for _, _, syl in tokens]
+    first = _best_window(keys, size)
+    last = min(first + size, len(tokens)) - 1
+    start = 0 if first == 0 else tokens[first][0]
+    end = len(text) if last == len(tokens) - 1 else tokens[last][1]
+    spans = [(s, e) for (s, e, _), key in zip(tokens[first:last + 1], keys[first:last + 1]) if key]
+    body = _render(text, spans, start, end)
+    return mark_safe(("… " if start else "") + body + (" …" if end < len(text) else ""))

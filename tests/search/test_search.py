@@ -1,0 +1,197 @@
+"""The search page and API on a real Whoosh index in a temporary folder."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import User
+
+from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Source, Term
+
+pytestmark = pytest.mark.django_db
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+MO_CAY_BAC = "Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đại hội Đảng bộ huyện lần thứ XII"
+TRI_TON = "Tri Tôn quan tâm công tác xây dựng Đảng"
+
+
+def api(client, **params):
+    response = client.get("/api/search/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def titles(client, **params):
+    return [r["title"] for r in api(client, **params)["results"]]
+
+
+@pytest.fixture
+def archive(seed_articles, indexed):
+    """The seeds, with Mỏ Cày Bắc linked to its district, an official and a term, then indexed."""
+    article = seed_articles[MO_CAY_BAC]
+    ArticleLocality.objects.create(article=article, locality=Locality.objects.get(kind="district", short_name="Mỏ Cày Bắc"))
+    ArticleLocality.objects.create(article=seed_articles[TRI_TON],
+                                   locality=Locality.objects.get(kind="district", short_name="Tri Tôn"))
+    sol = Official.objects.create(name="Trần Thị Sol")
+    ArticleOfficial.objects.create(article=article, official=sol)
+    ArticleTerm.objects.create(article=article, term=Term.objects.create(start_year=2020, end_year=2025))
+    indexed()
+    return seed_articles
+
+
+@pytest.mark.parametrize("typed", ["xây dựng Đảng", "xay dung dang", "XÂY DỰNG ĐẢNG", "xây dựng Ðảng",
+                                   "x\u00e2\u0302y du\u031b\u0323ng \u0110a\u0309ng"])
+def test_every_way_of_typing_finds_the_articles(client, archive, typed):
+    assert TRI_TON in titles(client, q=typed)
+
+
+def test_old_and_new_tone_placement_find_the_same_articles(client, archive):
+    assert titles(client, q="Thanh Hoá") == titles(client, q="Thanh Hóa") != []
+
+
+def test_phrase_and_names(client, archive):
+    assert titles(client, q='"Trần Thị Sol"') == [MO_CAY_BAC]
+    assert titles(client, q="Ngô Công Thức") [0] == "An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"
+    assert titles(client, q='"ngo cong thuc"') == ["An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"]
+
+
+def test_operators_and_fields(client, archive):
+    assert TRI_TON not in titles(client, q="Đảng -Tôn")
+    assert TRI_TON not in titles(client, q="Đảng NOT Tôn")
+    assert set(titles(client, q="Sol OR Liêm")) == {MO_CAY_BAC, TRI_TON}
+    assert titles(client, q="title:tri") == [TRI_TON]
+    assert titles(client, q="author:ngo chuan") == [TRI_TON]
+    assert titles(client, q="author:huu") == ["An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"]
+
+
+@pytest.mark.parametrize("typed", ['"unbalanced', "AND", "OR OR", "NOT", "-", "title:", "author:", "(((", "^~*?:",
+                                   "*", "a" * 5000, "từ " * 3000, "\x00\x1b\x7f", "Đảng \u0000 NOT", '"" "" ""',
+                                   "title:(", "[1 TO 2]", "{}", "ANDMAYBE", "\\", "'", "'Đảng'"])
+def test_malformed_queries_answer_without_error(client, archive, typed):
+    assert client.get("/api/search/", {"q": typed}).status_code == 200
+    page = client.get("/search/", {"q": typed})
+    assert page.status_code == 200 and "<h1>" in page.content.decode()
+
+
+def test_too_long_query_says_it_was_cut(client, archive):
+    assert api(client, q="Đảng " * 600)["notices"]
+
+
+def test_filters(client, archive):
+    assert titles(client, province="ben tre") == [MO_CAY_BAC]
+    assert titles(client, province="Bến Tre") == [MO_CAY_BAC]
+    assert titles(client, province="2025:vinh-long") == [MO_CAY_BAC]
+    assert titles(client, province="an-giang") == [TRI_TON]
+    assert titles(client, district="ben-tre/mo-cay-bac") == [MO_CAY_BAC]
+    assert titles(client, district="Tri Tôn") == [TRI_TON]
+    assert titles(client, official="Tran Thi Sol") == [MO_CAY_BAC]
+    assert titles(client, term="2020 - 2025") == [MO_CAY_BAC]
+    assert titles(client, source="BDK") == [MO_CAY_BAC]
+    assert titles(client, **{"from": "2021-01-01"}) == [TRI_TON]
+    assert set(titles(client, **{"from": "2019-01-01", "to": "2020-12-31"})) == {
+        MO_CAY_BAC, "An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"}
+    assert titles(client, q="dang", province="an giang", **{"from": "2021-07-23", "to": "2021-07-23"}) == [TRI_TON]
+
+
+def test_sort_by_date_puts_undated_articles_last(client, archive):
+    dated = [TRI_TON, MO_CAY_BAC, "An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"]
+    assert titles(client, q="dang", sort="newest")[:3] == dated
+    assert titles(client, q="dang", sort="oldest")[:3] == dated[::-1]
+    assert titles(client, sort="newest")[:3] == dated
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"from": "2020-13-01"}, "from"), ({"to": "hôm qua"}, "to"), ({"from": "2021-01-02", "to": "2021-01-01"}, "to"),
+    ({"page": "abc"}, "page"), ({"page": "0"}, "page"), ({"page": "99999999999"}, "page"), ({"sort": "best"}, "sort"),
+    ({"province": "Atlantis"}, "province"), ({"district": "khong-co"}, "district"), ({"term": "2020"}, "term"),
+    ({"official": "Không Ai"}, "official"), ({"source": "XYZ"}, "source"), ({"page": "999"}, "page"),
+])
+def test_bad_parameters_are_a_400_naming_the_parameter(client, archive, params, parameter):
+    response = client.get("/api/search/", params)
+    assert response.status_code == 400
+    assert parameter in response.json()["errors"]
+    page = client.get("/search/", params)
+    assert page.status_code == 400 and 'class="notice error"' in page.content.decode()
+
+
+def test_pagination(client, archive):
+    Article.objects.bulk_create([Article(title=f"Tin Đảng bộ số {i}", body="Đảng bộ xã họp.", slug=f"t{i}")
+                                 for i in range(30)])
+    archive  # noqa: B018 - the index below includes the new articles
+    from django.core.management import call_command
+    call_command("update_index", verbosity=0)
+    first, second = api(client, q="Đảng bộ"), api(client, q="Đảng bộ", page=2)
+    assert first["count"] == 35 and first["pages"] == 2 and len(first["results"]) == 20
+    assert len(second["results"]) == 15
+    assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+
+
+def test_api_result_shape(client, archive):
+    result = api(client, q="Trần Thị Sol")["results"][0]
+    assert result["title"] == MO_CAY_BAC
+    assert result["published"] == "2020-11-13T07:03:00+07:00"
+    assert result["source"] == "Báo Đồng Khởi"
+    assert result["provinces"] == ["Tỉnh Bến Tre"] and result["provinces_2025"] == ["Tỉnh Vĩnh Long"]
+    assert result["districts"] == ["Huyện Mỏ Cày Bắc, Bến Tre"]
+    assert result["officials"] == ["Trần Thị Sol"] and result["terms"] == ["2020-2025"]
+    assert "<mark>Trần</mark> <mark>Thị</mark> <mark>Sol</mark>" in result["snippet"]
+    assert result["url"].endswith(archive[MO_CAY_BAC].get_absolute_url())
+
+
+def test_facets_count_and_narrow(client, archive):
+    data = api(client, q="dang")
+    provinces = {f["label"]: f for f in data["facets"]["provinces"]}
+    assert provinces["Tỉnh Bến Tre"]["count"] == 1 and provinces["Tỉnh An Giang"]["count"] == 1
+    assert {f["label"] for f in data["facets"]["provinces_2025"]} == {"Tỉnh Vĩnh Long", "Tỉnh An Giang"}
+    assert {f["label"]: f["count"] for f in data["facets"]["year"]} == {"2019": 1, "2020": 1, "2021": 1}
+    assert data["facets"]["terms"][0]["label"] == "2020-2025"
+    narrowed = client.get("/api/search/" + provinces["Tỉnh Bến Tre"]["url"]).json()
+    assert [r["title"] for r in narrowed["results"]] == [MO_CAY_BAC]
+
+
+def test_chosen_filter_shows_and_can_be_removed(client, archive):
+    page = client.get("/search/", {"q": "dang", "province": "ben-tre"}).content.decode()
+    assert "Tỉnh Bến Tre" in page and 'class="remove"' in page
+    assert 'href="?q=dang"' in page
+
+
+def test_highlighting_on_the_page(client, archive):
+    page = client.get("/search/", {"q": "hoa"}).content.decode()
+    assert "<mark>Hóa</mark>" in page or "<mark>hóa</mark>" in page
+    page = client.get("/search/", {"q": "Thanh Hoá"}).content.decode()
+    assert "<mark>Thanh</mark> <mark>Hóa</mark>" in page
+
+
+def test_markup_in_articles_and_queries_cannot_run(client, archive, indexed):
+    Article.objects.create(title="Bài <script>alert('x')</script> Đảng", body="Nội dung <script>alert(2)</script>")
+    indexed()
+    for q in ("script alert", "<script>alert(1)</script>"):
+        page = client.get("/search/", {"q": q}).content.decode()
+        assert "<script>alert" not in page
+    assert "&lt;<mark>script</mark>&gt;" in client.get("/search/", {"q": "script"}).content.decode()
+
+
+def test_empty_result_says_what_to_do(client, archive):
+    page = client.get("/search/", {"q": "zzqxw"}).content.decode()
+    assert "Không tìm thấy bài nào." in page and "gõ không dấu" in page
+
+
+def test_did_you_mean(client, archive):
+    data = api(client, q="xay dugn dang")
+    assert data["suggestion"] == "xay dung dang"
+    page = client.get("/search/", {"q": "xay dugn dang"}).content.decode()
+    assert "Có phải bạn muốn tìm" in page and "?q=xay%20dung%20dang" in page
+
+
+def test_drafts_never_appear(client, archive, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = Article.objects.get(title=TRI_TON)
+        article.status = Article.Status.DRAFT
+        article.save()
+    assert TRI_TON not in titles(client, q="Tri Tôn")
+
+
+def test_detail_page_shows_related_articles(client, archive):
+    page = client.get(archive[MO_CAY_BAC].get_absolute_url()).content.decode()
+    related = page.split('<ul class="related">')[1].split("</ul>")[0]
+    assert related.count("<li>") >= 1
+    assert archive[MO_CAY_BAC].get_absolute_url() not in related
