@@ -47,9 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "haystack",
     "archive",
-    "search",
+    "search",  # before haystack: its rebuild_index (build aside, swap, all cores) takes precedence
+    "haystack",
 ]
 
 MIDDLEWARE = [

@@ -5,10 +5,15 @@ canonical(text)  -> normalised (archive.text.normalise), one tone placement ("ho
 folded(text)     -> canonical without diacritics ("Đảng" -> "dang"): the accent-insensitive form.
 segment(text)    -> pyvi word segmentation on cased text: "Xây_dựng Đảng ...".
 syllables(text)  -> (start, end, syllable) for every syllable of the original text.
-VietnameseAnalyzer(folded=False) -> the Whoosh analyzer for segmented text: each compound
-                    ("xây_dựng") at the position of its first syllable, and every syllable at its
-                    own position, so phrases, single syllables and names pyvi mis-joins all match.
-                    The folded variant indexes folded syllables only. No stop words.
+VietnameseAnalyzer(folded=False) -> the Whoosh analyzer. Indexing, it segments the text with
+                    pyvi and yields each compound ("xây_dựng") at the position of its first
+                    syllable and every syllable at its own position, so phrases, single syllables
+                    and names pyvi mis-joins all match. The folded variant indexes folded
+                    syllables only (no pyvi: it needs none); with pairs=True it indexes each two
+                    neighbouring folded syllables as one term ("xay_dung"), which ranks words
+                    standing together at the cost of a term lookup instead of a phrase query.
+                    Queries are not segmented here: a query names a compound or a pair by
+                    writing it with "_". No stop words.
 """
 
 import re
@@ -58,24 +63,38 @@ def query_words(text: str, fold_them: bool = False) -> list[str]:
 
 
 class VietnameseAnalyzer(Tokenizer):
-    """Tokenizes segmented text ("xây_dựng đảng") and lower-cases it; see the module docstring."""
+    """See the module docstring. Segmentation runs inside the analyzer so that Whoosh's
+    multi-process writer spreads it, the costliest step of indexing, over every core."""
 
-    def __init__(self, folded: bool = False):
-        self.folded = folded
+    def __init__(self, folded: bool = False, pairs: bool = False):
+        self.folded = folded or pairs
+        self.pairs = pairs
+
+    @property
+    def needs_positions(self):
+        return not self.pairs
 
     def __eq__(self, other):
-        return type(self) is type(other) and self.folded == other.folded
+        return type(self) is type(other) and (self.folded, self.pairs) == (other.folded, other.pairs)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        text = folded(value) if self.folded else canonical(value)
+        if self.folded:
+            text = folded(value)
+        else:
+            text = canonical(value if mode == "query" else segment(value))
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if self.pairs and mode != "query":
+            words = _SYLLABLE.findall(text)
+            for pos, pair in enumerate(zip(words, words[1:]), start_pos):
+                yield self._token(token, "_".join(pair), pos, 0, 0, start_char)
+            return
         pos = start_pos
         for match in _WORD.finditer(text):
             word = match.group()
             parts = word.split("_")
-            if len(parts) > 1 and not self.folded:
-                # A query names a compound on purpose; the index holds it beside its syllables.
+            if len(parts) > 1 and (self.pairs or not self.folded):
+                # Indexing, a compound stands beside its syllables; a query names it (or a pair) on purpose.
                 yield self._token(token, word, pos, match.start(), match.end(), start_char)
                 if mode == "query":
                     pos += len(parts)

@@ -4,16 +4,23 @@
   them as English and store them whole); facet fields become exact keywords.
 - compile_query(parsed) -> Whoosh query syntax for a search.syntax.ParsedQuery: every item must
   match in the exact or the accent-folded field; optional clauses rank the query's words
-  standing together (phrase, then near each other), title matches, pyvi compounds and exact
-  accents above the rest.
+  standing together (neighbouring pairs), title matches, pyvi compounds and exact accents
+  above the rest.
 - create_spelling_suggestion(text) -> the query with unknown words replaced by the closest
   indexed word, or "" when nothing better is known.
+- rebuild(index, workers) -> builds a complete new index aside on `workers` cores, then swaps
+  it in: searches keep working on the old index meanwhile.
 """
+
+import os
+import shutil
+import time
 
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from haystack.inputs import BaseInput
 from whoosh.fields import ID, KEYWORD, TEXT
+from whoosh.filedb.filestore import FileStorage
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.qparser import QueryParser
 from whoosh.query import NullQuery
@@ -23,9 +30,7 @@ from search.analysis import canonical, folded, query_words, segment
 from search.syntax import Clause, ParsedQuery
 
 EXACT_BOOST = 2.0     # an accent-exact match counts twice a folded one
-PHRASE_BOOST = 8.0    # all the query's words in order
-NEAR_BOOST = 4.0      # all of them within a few words of each other
-NEAR_SLOP = 6
+PAIR_BOOST = 4.0      # each two of the query's words that stand side by side in the article
 TITLE_BOOST = 3.0
 COMPOUND_BOOST = 1.5
 MATCH_ALL = "*:*"  # Whoosh's every-document query; a bare "*" means nothing to the Vietnamese analyzer
@@ -84,7 +89,8 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             name = field.index_fieldname
             replacement = None
             if field.analyzer is not None:
-                replacement = TEXT(analyzer=field.analyzer, phrase=True, field_boost=field.boost)
+                replacement = TEXT(analyzer=field.analyzer, phrase=field.analyzer.needs_positions,
+                                   field_boost=field.boost)
             elif field.faceted or getattr(field, "facet_for", None):
                 replacement = KEYWORD(stored=True, commas=True, scorable=False) if field.is_multivalued \
                     else ID(stored=True)
@@ -113,11 +119,8 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
 
         free = parsed.free_clauses
         words = [w for c in free for w in c.words]
-        ranking = []
-        if len(words) > 1:
-            folded_words = [folded(w) for w in words]
-            ranking += [f"text_folded:{_quoted(folded_words)}^{PHRASE_BOOST}",
-                        f'text_folded:"{" ".join(folded_words)}"~{NEAR_SLOP}^{NEAR_BOOST}']
+        folded_words = [folded(w) for w in words]
+        ranking = [f"text_pairs:{a}_{b}^{PAIR_BOOST}" for a, b in dict.fromkeys(zip(folded_words, folded_words[1:]))]
         if words:
             ranking.append(f"title_folded:({' OR '.join(folded(w) for w in words)})^{TITLE_BOOST}")
         compounds = {w for c in free for w in segment(c.text).split() if "_" in w}
@@ -125,15 +128,49 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         # Parenthesised whole: haystack appends filters with AND, which binds tighter than ANDMAYBE.
         return f"(({query}) ANDMAYBE ({' OR '.join(ranking)}))" if ranking else f"({query})"
 
-    def search(self, query_string, start_offset=0, end_offset=None, **kwargs):
+    def search(self, query_string, start_offset=0, end_offset=None, facets=None, **kwargs):
         query_string = MATCH_ALL if query_string == "*" else query_string
+        counted = facets if facets and not kwargs.get("narrow_queries") else None
+        kwargs["facets"] = None if counted else facets
         length = (end_offset or 0) - (start_offset or 0)
         if start_offset and length > 0 and start_offset % length:
             # Whoosh pages are whole pages: the stock backend served items 15-30 for a request of 20-35.
             results = super().search(query_string, start_offset=0, end_offset=end_offset, **kwargs)
             results["results"] = results["results"][start_offset:]
-            return results
-        return super().search(query_string, start_offset=start_offset, end_offset=end_offset, **kwargs)
+        else:
+            results = super().search(query_string, start_offset=start_offset, end_offset=end_offset, **kwargs)
+        if counted:
+            results["facets"] = {"fields": self._facet_counts(query_string, counted), "dates": {}, "queries": {}}
+        return results
+
+    # --- facets ----------------------------------------------------------------------------
+    def _facet_counts(self, query_string, facets) -> dict:
+        """Counts of each facet value among the documents matching `query_string`: the matching
+        set intersected with each value's documents (kept per index generation). Whoosh's own
+        grouping looked up every matching document's values and took longer than the search."""
+        values = self._facet_values(facets)
+        with self.index.searcher() as searcher:
+            matching = set(searcher.docs_for_query(self.parser.parse(query_string)))
+        counts = {}
+        for name, options in facets.items():
+            pairs = [(value, len(docs & matching)) for value, docs in values[name].items()]
+            pairs = sorted((p for p in pairs if p[1]), key=lambda p: (-p[1], p[0]))
+            counts[name] = pairs[: options.get("limit") or None] if isinstance(options, dict) else pairs
+        return counts
+
+    def _facet_values(self, facets) -> dict:
+        generation = self.index.latest_generation()
+        if getattr(self, "_facet_cache", (None,))[0] != generation:
+            self._facet_cache = (generation, {})
+        cache = self._facet_cache[1]
+        missing = [name for name in facets if name not in cache]
+        if missing:
+            with self.index.searcher() as searcher:
+                reader = searcher.reader()
+                for name in missing:
+                    cache[name] = {value: frozenset(reader.postings(name, value).all_ids())
+                                   for value in reader.field_terms(name)}
+        return cache
 
     def create_spelling_suggestion(self, query_string):
         if not self.setup_complete:
@@ -153,6 +190,46 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
                 suggested.append(corrections[0] if corrections else word)
         suggestion = " ".join(suggested)
         return suggestion if suggestion != " ".join(words) else ""
+
+
+    # --- rebuilding ----------------------------------------------------------------------
+    def document(self, index, obj) -> dict:
+        """The Whoosh document for `obj`, as the stock update() writes it."""
+        doc = index.full_prepare(obj)
+        doc.pop("boost", None)
+        return {key: self._from_python(value) for key, value in doc.items()}
+
+    def rebuild(self, index, workers=1, progress=None) -> int:
+        """Index every object of `index` into a new index beside the current one, then swap.
+        Whoosh's multi-process writer analyses (pyvi included) and writes on `workers` cores,
+        one segment each, so the commit has nothing to merge."""
+        if not self.setup_complete:
+            self.setup()
+        building, retired = f"{self.path}.building", f"{self.path}.retired"
+        shutil.rmtree(building, ignore_errors=True)
+        new_index = FileStorage(building).create().create_index(self.schema)
+        objects = index.index_queryset(using=self.connection_alias).order_by("pk")
+        procs = max(1, min(workers, objects.count() // 1000))  # small archives: no processes to start
+        writer = new_index.writer(procs=procs, multisegment=procs > 1, limitmb=256)
+        done, started = 0, time.monotonic()
+        try:
+            for obj in objects.iterator(chunk_size=500):
+                writer.add_document(**self.document(index, obj))
+                done += 1
+                if progress:
+                    progress(done, time.monotonic() - started)
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        writer.commit()
+        shutil.rmtree(retired, ignore_errors=True)
+        if os.path.exists(self.path):
+            os.rename(self.path, retired)
+        os.rename(building, self.path)
+        shutil.rmtree(retired, ignore_errors=True)
+        self.setup_complete = False  # reopen on next use
+        return done
 
 
 class VietnameseWhooshEngine(BaseEngine):

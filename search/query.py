@@ -193,9 +193,10 @@ def run(form: SearchForm, params: dict) -> Outcome:
     if parsed.items and not parsed:
         outcome.notices.append(_("Câu tìm kiếm chỉ có từ loại trừ: hiển thị mọi bài không chứa chúng."))
     sqs = build(form, parsed)
+    number = form.cleaned_data.get("page") or 1
+    list(sqs[(number - 1) * PAGE_SIZE: number * PAGE_SIZE])  # one search gives the page, the count and facets
     paginator = Paginator(sqs, PAGE_SIZE)
     outcome.count = paginator.count
-    number = form.cleaned_data.get("page") or 1
     try:
         outcome.page = paginator.page(number)
     except EmptyPage:

@@ -1,7 +1,7 @@
 """What the search index holds for each published article.
 
-Text fields get the pyvi-segmented text once (prepare); the Vietnamese analyzers take it from
-there: compounds and syllables in the exact fields, folded syllables in the *_folded ones.
+Text fields get the article's text; the Vietnamese analyzers take it from there: pyvi
+compounds and syllables in the exact fields, folded syllables in the *_folded ones.
 Facet fields hold stable keys (slugs, ids); pages turn them back into names from the database.
 """
 
@@ -10,13 +10,14 @@ import datetime
 from haystack import indexes
 
 from archive.models import Article, Locality
-from search.analysis import VietnameseAnalyzer, segment
+from search.analysis import VietnameseAnalyzer
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
-    # The four text fields are filled in prepare(), where the text is segmented once for both forms.
+    # The text fields are filled in prepare(): each text once, for its exact, folded and paired forms.
     text = indexes.CharField(document=True, default="", analyzer=VietnameseAnalyzer())
     text_folded = indexes.CharField(default="", analyzer=VietnameseAnalyzer(folded=True))
+    text_pairs = indexes.CharField(default="", analyzer=VietnameseAnalyzer(pairs=True))
     title = indexes.CharField(default="", analyzer=VietnameseAnalyzer())
     title_folded = indexes.CharField(default="", analyzer=VietnameseAnalyzer(folded=True))
     author = indexes.CharField(model_attr="author", analyzer=VietnameseAnalyzer(folded=True))
@@ -45,9 +46,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare(self, obj):
         data = super().prepare(obj)
-        data["text"] = data["text_folded"] = segment("\n".join(
-            [obj.title, obj.lead, obj.body, obj.captions, obj.author]))
-        data["title"] = data["title_folded"] = segment(obj.title)
+        data["text"] = data["text_folded"] = data["text_pairs"] = "\n".join(
+            [obj.title, obj.lead, obj.body, obj.captions, obj.author])
+        data["title"] = data["title_folded"] = obj.title
         return data
 
     def prepare_newest_first(self, obj):

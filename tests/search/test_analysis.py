@@ -24,13 +24,12 @@ def test_folding_removes_diacritics_and_d_stroke():
     assert folded("Xây dựng Ðảng, Thanh Hoá") == "xay dung dang, thanh hoa"
 
 
-def tokens(text, **kwargs):
-    return [(t.text, t.pos) for t in VietnameseAnalyzer(**kwargs)(text, positions=True, **{
-        k: v for k, v in kwargs.items() if k == "mode"})]
+def tokens(text, folded=False, mode="index"):
+    return [(t.text, t.pos) for t in VietnameseAnalyzer(folded=folded)(text, positions=True, mode=mode)]
 
 
 def test_compounds_stand_beside_their_syllables_at_the_same_position():
-    assert tokens("Xây_dựng Đảng_bộ huyện") == [
+    assert tokens("Xây dựng Đảng bộ huyện") == [
         ("xây_dựng", 0), ("xây", 0), ("dựng", 1), ("đảng_bộ", 2), ("đảng", 2), ("bộ", 3), ("huyện", 4)]
 
 
@@ -39,7 +38,13 @@ def test_folded_analyzer_keeps_syllables_only():
 
 
 def test_no_stop_words_are_dropped():
-    assert [t for t, _ in tokens("Long An an ninh to may in")] == ["long", "an", "an", "ninh", "to", "may", "in"]
+    syllables = [t for t, _ in tokens("Long An an ninh to may in") if "_" not in t]
+    assert syllables == ["long", "an", "an", "ninh", "to", "may", "in"]
+
+
+def test_queries_are_not_segmented_but_may_name_a_compound():
+    assert [t for t, _ in tokens("xây dựng", mode="query")] == ["xây", "dựng"]
+    assert [t for t, _ in tokens("xây_dựng", mode="query")] == ["xây_dựng"]
 
 
 def test_pyvi_joins_words_on_cased_text():
@@ -47,11 +52,18 @@ def test_pyvi_joins_words_on_cased_text():
 
 
 def test_a_misjoined_name_still_matches_by_syllable():
-    text = segment("Bí thư Huyện ủy An Phú Ngô Công Thức cho biết")
-    syllables = [t for t, _ in tokens(text)]
+    assert "Công_Thức" in segment("Bí thư Huyện ủy An Phú Ngô Công Thức cho biết")
+    syllables = [t for t, _ in tokens("Bí thư Huyện ủy An Phú Ngô Công Thức cho biết")]
     assert {"công", "thức", "ngô"} <= set(syllables)
 
 
 def test_query_words():
     assert query_words("Xây dựng, Đảng!") == ["xây", "dựng", "đảng"]
     assert query_words("Xây dựng", fold_them=True) == ["xay", "dung"]
+
+
+def test_pairs_of_neighbouring_folded_syllables():
+    assert [t for t, _ in tokens("Xây dựng Đảng", folded=True, mode="index")] == ["xay", "dung", "dang"]
+    analyzer = VietnameseAnalyzer(pairs=True)
+    assert [t.text for t in analyzer("Xây dựng Đảng.")] == ["xay_dung", "dung_dang"]
+    assert [t.text for t in analyzer("xay_dung", mode="query")] == ["xay_dung"]
