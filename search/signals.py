@@ -11,19 +11,20 @@ LINKS = (ArticleLocality, ArticleOfficial, ArticleTerm)
 
 
 class OnCommitSignalProcessor(BaseSignalProcessor):
-    def setup(self):
-        signals.post_save.connect(self.article_changed, sender=Article)
-        signals.post_delete.connect(self.article_deleted, sender=Article)
+    def _receivers(self):
+        yield signals.post_save, self.article_changed, Article
+        yield signals.post_delete, self.article_deleted, Article
         for link in LINKS:
-            signals.post_save.connect(self.link_changed, sender=link)
-            signals.post_delete.connect(self.link_changed, sender=link)
+            yield signals.post_save, self.link_changed, link
+            yield signals.post_delete, self.link_changed, link
+
+    def setup(self):
+        for signal, receiver, sender in self._receivers():
+            signal.connect(receiver, sender=sender)
 
     def teardown(self):
-        signals.post_save.disconnect(self.article_changed, sender=Article)
-        signals.post_delete.disconnect(self.article_deleted, sender=Article)
-        for link in LINKS:
-            signals.post_save.disconnect(self.link_changed, sender=link)
-            signals.post_delete.disconnect(self.link_changed, sender=link)
+        for signal, receiver, sender in self._receivers():
+            signal.disconnect(receiver, sender=sender)
 
     def article_changed(self, sender, instance, **kwargs):
         transaction.on_commit(lambda: self.reindex(instance.pk))

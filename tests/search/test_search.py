@@ -195,3 +195,40 @@ def test_detail_page_shows_related_articles(client, archive):
     related = page.split('<ul class="related">')[1].split("</ul>")[0]
     assert related.count("<li>") >= 1
     assert archive[MO_CAY_BAC].get_absolute_url() not in related
+
+
+def test_admin_save_is_searchable_at_once(client, archive, django_capture_on_commit_callbacks):
+    User.objects.create_superuser("bientap", "bt@example.vn", "mat-khau-dai-2025")
+    client.login(username="bientap", password="mat-khau-dai-2025")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/archive/article/add/", {
+            "title": "Hội nghị hòa giải ở cơ sở", "status": "published", "published_at_0": "01/02/2021",
+            "published_at_1": "10:00", "body": "Tổ hòa giải ấp Phú Hòa họp bàn.", "lead": "", "captions": "",
+            "author": "", "original_url": "",
+            **{f"{prefix}-{key}": "0" for prefix in ("articlelocality_set", "articleofficial_set", "articleterm_set")
+               for key in ("TOTAL_FORMS", "INITIAL_FORMS")},
+        })
+    assert response.status_code == 302
+    assert titles(client, q="to hoa giai")[0] == "Hội nghị hòa giải ở cơ sở"
+    article = Article.objects.get(title="Hội nghị hòa giải ở cơ sở")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/admin/archive/article/{article.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert "Hội nghị hòa giải ở cơ sở" not in titles(client, q="to hoa giai")
+
+
+def test_rolled_back_save_leaves_no_document(client, archive, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Article.objects.create(title="Bài ma không được lưu", body="Nội dung ma.")
+            raise RuntimeError("the save fails after the insert")
+    assert not Article.objects.filter(title="Bài ma không được lưu").exists()
+    assert titles(client, q="bai ma") == []
+
+
+def test_linking_a_locality_reindexes_the_article(client, archive, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleLocality.objects.create(article=archive["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"],
+                                       locality=Locality.objects.get(kind="district", short_name="Vân Hồ"))
+    assert titles(client, province="son la") == ["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"]
