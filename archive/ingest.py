@@ -8,7 +8,8 @@ Two inputs are understood:
 
 parse_text() and parse_record() turn one input into a ParsedArticle or raise IngestError;
 read_paths() walks files and folders; import_articles() saves in batches, skips what was
-imported before (same import key or original URL) and reports every failure with its place.
+imported before (same import key or original URL), links the localities and party terms each
+new article names (archive.extract) and reports every failure with its place.
 """
 
 import gzip
@@ -25,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.dateparse import parse_datetime, parse_date
 
+from archive.extract import link_articles
 from archive.models import Article, Source
 from archive.text import TERMINAL_PUNCTUATION, fold, normalise, slug_for
 
@@ -323,6 +325,7 @@ def _save_batch(batch: list[Item], sources: _Sources, report: ImportReport) -> N
                 known_urls.add(parsed.original_url)
             new.append(_build(parsed, sources.get(parsed)))
         Article.objects.bulk_create(new)
+        link_articles(new)
         report.created += len(new)
 
 

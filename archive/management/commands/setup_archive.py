@@ -6,7 +6,8 @@ from archive.models import Article
 
 class Command(BaseCommand):
     help = ("Prepare a new installation: load the gazetteer, and on an empty archive the known sources, "
-            "the seed articles and their search index. Safe to run again: it never overwrites articles.")
+            "the seed articles with their localities and terms, and the search index. Safe to run again: "
+            "it never overwrites articles.")
 
     def handle(self, *args, **options):
         call_command("load_gazetteer", stdout=self.stdout)
@@ -14,4 +15,5 @@ class Command(BaseCommand):
             self.stdout.write("Articles already present: seed fixtures not loaded again.")
             return
         call_command("loaddata", "sources", "seed_articles", stdout=self.stdout)
+        call_command("extract_links", stdout=self.stdout)
         call_command("rebuild_index", interactive=False, stdout=self.stdout)

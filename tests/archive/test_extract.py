@@ -1,0 +1,118 @@
+import pytest
+
+from archive.extract import find_localities, find_terms, link_articles
+from archive.ingest import parse_text
+from archive.models import ArticleLink, ArticleLocality, Locality
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.django_db
+
+
+def named(text, home=None):
+    return {str(unit) for unit in find_localities(text, home)}
+
+
+def province(name):
+    return Locality.objects.get(era="legacy", kind="province", short_name=name)
+
+
+SEED_LOCALITIES = {  # read by hand from the seed files
+    "000_642f7346503abf27.txt": ("Bến Tre", {"Huyện Mỏ Cày Bắc, Bến Tre", "Xã Phú Mỹ, Bến Tre"}),
+    "001_f9a3dc24e25b1244.txt": (None, {"Huyện An Phú, An Giang", "Xã Phước Hưng, An Giang", "Xã Khánh An, An Giang",
+                                        "Xã Phú Hữu, An Giang"}),
+    "002_05580504dd365c67.txt": (None, {"Huyện Vân Hồ, Sơn La", "Xã Vân Hồ, Sơn La", "Xã Liên Hòa, Sơn La"}),
+    "003_5ea9fd1e7cc910c7.txt": (None, {"Tỉnh Thanh Hóa", "Tỉnh Phú Thọ", "Tỉnh Bến Tre", "Huyện Bá Thước, Thanh Hóa",
+                                        "Huyện Thanh Sơn, Phú Thọ", "Huyện Thanh Thủy, Phú Thọ",
+                                        "Huyện Bình Đại, Bến Tre", "Xã Thừa Đức, Bến Tre"}),
+    "004_50c322409a118bb1.txt": (None, {"Tỉnh An Giang", "Huyện Tri Tôn, An Giang", "Thị trấn Tri Tôn, An Giang",
+                                        "Thị trấn Ba Chúc, An Giang", "Thị trấn Cô Tô, An Giang"}),
+}
+SEED_TERMS = {
+    "000_642f7346503abf27.txt": [(2015, 2020), (2020, 2025), (2020, 2022)],
+    "001_f9a3dc24e25b1244.txt": [(2020, 2025), (2015, 2020)],
+    "002_05580504dd365c67.txt": [],
+    "003_5ea9fd1e7cc910c7.txt": [(2020, 2025), (2021, 2026)],
+    "004_50c322409a118bb1.txt": [(2020, 2025), (2021, 2026)],
+}
+
+
+def seed_text(name):
+    article = parse_text((SEEDS / name).read_text(encoding="utf-8"))
+    return "\n".join([article.title, article.lead, article.body, *article.captions])
+
+
+@pytest.mark.parametrize("name", sorted(SEED_LOCALITIES))
+def test_seed_localities(name):
+    home, expected = SEED_LOCALITIES[name]
+    assert named(seed_text(name), province(home) if home else None) == expected
+
+
+@pytest.mark.parametrize("name", sorted(SEED_TERMS))
+def test_seed_terms(name):
+    assert find_terms(seed_text(name)) == SEED_TERMS[name]
+
+
+def test_a_commune_name_shared_by_many_needs_context():
+    assert named("Trao quà cho hộ nghèo ở xã Phú Mỹ.") == set()
+    assert named("Trao quà ở xã Phú Mỹ, huyện Mỏ Cày Bắc.") == {"Xã Phú Mỹ, Bến Tre", "Huyện Mỏ Cày Bắc, Bến Tre"}
+    assert named("Trao quà ở xã Phú Mỹ.", province("Phú Thọ")) == {"Xã Phú Mỹ, Phú Thọ"}
+
+
+def test_a_district_name_shared_by_provinces_needs_context():
+    assert named("Huyện ủy Châu Thành họp.") == set()
+    assert named("Huyện ủy Châu Thành (tỉnh Bến Tre) họp.") == {"Huyện Châu Thành, Bến Tre", "Tỉnh Bến Tre"}
+
+
+def test_a_district_and_commune_of_the_same_name():
+    assert named("Huyện ủy An Phú chỉ đạo xã Phú Hữu.") == {"Huyện An Phú, An Giang", "Xã Phú Hữu, An Giang"}
+
+
+def test_names_must_be_written_as_names():
+    assert named("công tác xã hội, tinh thần quan tâm, huyện cũng đã làm") == set()
+    assert named("Giữ vững hòa bình, xây dựng Đảng") == set()
+
+
+def test_people_named_like_places_are_not_places():
+    assert named("Ông Nguyễn Thái Bình phát biểu.") == set()
+    assert named("Học tập tư tưởng Hồ Chí Minh.") == set()
+    assert named("Đoàn công tác của TP. Hồ Chí Minh.") == {"Thành phố Hồ Chí Minh"}
+
+
+def test_a_province_closing_a_list_is_the_province():
+    assert named("huyện Thanh Sơn, Phú Thọ") == {"Huyện Thanh Sơn, Phú Thọ", "Tỉnh Phú Thọ"}
+
+
+def test_text_without_diacritics_and_lookalike_d():
+    assert named("Huyen uy Tri Ton, tinh An Giang") == {"Huyện Tri Tôn, An Giang", "Tỉnh An Giang"}
+    assert named("Tỉnh ủy Ðồng Tháp") == {"Tỉnh Đồng Tháp"}
+
+
+def test_terms_are_spans_stated_as_terms():
+    assert find_terms("(nhiệm kỳ 2015-2020) và Nhiệm kỳ 2020 – 2025") == [(2015, 2020), (2020, 2025)]
+    assert find_terms("giai đoạn 2021-2025; nhiệm kỳ 2025-2020; nhiem ky 2020-2099") == []
+
+
+def test_linking_replaces_extracted_links_and_keeps_the_editors(seed_articles):
+    article = seed_articles["Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đại hội Đảng bộ huyện lần thứ XII"]
+    wrong = Locality.objects.get(kind="district", short_name="Tri Tôn")
+    chosen = Locality.objects.get(kind="district", short_name="Vân Hồ")
+    ArticleLocality.objects.create(article=article, locality=wrong, origin=ArticleLink.Origin.EXTRACTED)
+    ArticleLocality.objects.create(article=article, locality=chosen, origin=ArticleLink.Origin.EDITOR)
+    link_articles([article])
+    links = {(link.locality.short_name, link.origin) for link in ArticleLocality.objects.filter(article=article)}
+    assert links == {("Mỏ Cày Bắc", "extracted"), ("Phú Mỹ", "extracted"), ("Vân Hồ", "editor")}
+    assert [str(t) for t in article.terms.all()] == ["2020–2025", "2020–2022", "2015–2020"]
+    link_articles([article])
+    assert ArticleLocality.objects.filter(article=article).count() == 3
+
+
+def test_import_links_what_the_articles_name(db):
+    from django.core.management import call_command
+
+    call_command("loaddata", "sources", verbosity=0)
+    call_command("import_articles", str(SEEDS), verbosity=0)
+    bến_tre = province("Bến Tre")
+    from archive.selectors import articles_in
+    assert {a.title for a in articles_in(bến_tre)} == {
+        "Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đại hội Đảng bộ huyện lần thứ XII",
+        "Đưa Nghị quyết vào cuộc sống bằng nhiều giải pháp thiết thực"}
