@@ -64,6 +64,7 @@ def prepare(args):
     from archive.models import Article
 
     call_command("migrate", verbosity=0)
+    call_command("load_gazetteer", verbosity=0)  # the importer links localities against it
     if Article.objects.exists():
         print(f"# reusing {data_dir}: {Article.objects.count():,} articles", flush=True)
         return None

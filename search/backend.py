@@ -3,9 +3,9 @@
 - build_schema: text fields declared with an analyzer get it (the stock backend would stem
   them as English and store them whole); facet fields become exact keywords.
 - compile_query(parsed) -> Whoosh query syntax for a search.syntax.ParsedQuery: every item must
-  match in the exact or the accent-folded field; optional clauses rank the query's words
-  standing together (neighbouring pairs), title matches, pyvi compounds and exact accents
-  above the rest.
+  match in the accent-folded field (a quoted phrase typed with diacritics also as typed);
+  optional clauses rank the query's words standing together (neighbouring pairs), title
+  matches, exact accents and pyvi compounds above the rest.
 - create_spelling_suggestion(text) -> the query with unknown words replaced by the closest
   indexed word, or "" when nothing better is known.
 - rebuild(index, workers) -> builds a complete new index aside on `workers` cores, then swaps
@@ -23,13 +23,13 @@ from whoosh.fields import ID, KEYWORD, TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.qparser import QueryParser
-from whoosh.query import AndMaybe, NullQuery
+from whoosh.query import NullQuery
 from whoosh.query.wrappers import WrappingQuery
 
 from search.analysis import canonical, folded, query_words, segment
 from search.syntax import Clause, ParsedQuery
 
-EXACT_BOOST = 2.0     # an accent-exact match counts twice a folded one
+EXACT_BOOST = 2.0     # a word matched with the accents it was typed with
 PAIR_BOOST = 4.0      # each two of the query's words that stand side by side in the article
 ALL_PAIRS_BOOST = 8.0  # every two neighbouring words of the query do: nearly the phrase itself
 TITLE_BOOST = 3.0
@@ -56,6 +56,18 @@ def _quoted(words):
 
 
 class _NoSkipping(WrappingMatcher):
+    """Visits every match (no quality pruning) and notes each one's document number."""
+
+    def __init__(self, child, matched, offset, boost=1.0):
+        super().__init__(child, boost=boost)
+        self.matched, self.offset = matched, offset
+
+    def _replacement(self, newchild):
+        return _NoSkipping(newchild, self.matched, self.offset, self.boost)
+
+    def copy(self):
+        return self._replacement(self.child.copy())
+
     def supports_block_quality(self):
         return False
 
@@ -63,26 +75,37 @@ class _NoSkipping(WrappingMatcher):
         child = self.child.replace(0)  # never prune by quality, only drop what is exhausted
         return self if child is self.child else self._replacement(child)
 
+    def id(self):
+        docnum = self.child.id()
+        self.matched.add(self.offset + docnum)
+        return docnum
+
 
 class Exhaustive(WrappingQuery):
     """Scores every matching document. Whoosh's quality pruning, used when only the top of the
-    results is asked for, dropped documents tied in score, so page 2 repeated page 1."""
+    results is asked for, dropped documents tied in score, so page 2 repeated page 1.
+    Visiting every match anyway, it keeps the set of them (`matched`) for counting facets."""
+
+    def __init__(self, child, matched=None):
+        super().__init__(child)
+        self.matched = set() if matched is None else matched
+
+    def _rewrap(self, child):
+        return Exhaustive(child, self.matched)
 
     def matcher(self, searcher, context=None):
-        return _NoSkipping(self.child.matcher(searcher, context))
+        parent = searcher.parent() if searcher.parent else None  # a segment's searcher knows its parent
+        offset = parent._offset_for_subsearcher(searcher) or 0 if parent else 0
+        return _NoSkipping(self.child.matcher(searcher, context), self.matched, offset)
 
 
 class ExhaustiveParser(QueryParser):
+    last = None  # the latest query parsed, whose `matched` set the facets read
+
     def parse(self, text, normalize=True, debug=False):
         query = super().parse(text, normalize=normalize, debug=debug)
-        return query if query is NullQuery else Exhaustive(query)
-
-
-def _without_ranking(query):
-    """The query that decides what matches: optional ranking clauses (ANDMAYBE) left out."""
-    if isinstance(query, AndMaybe):
-        return _without_ranking(query.a)
-    return query.apply(_without_ranking) if not query.is_leaf() else query
+        self.last = query if query is NullQuery else Exhaustive(query)
+        return self.last
 
 
 class VietnameseWhooshBackend(WhooshSearchBackend):
@@ -113,12 +136,15 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
 
     # --- queries -------------------------------------------------------------------------
     def _clause(self, clause: Clause) -> str:
-        exact = clause.words
-        folded_words = [folded(w) for w in exact]
+        """What must match for one clause: its folded words (a quoted phrase also in its exact form)."""
+        folded_words = [folded(w) for w in clause.words]
         if clause.field == "author":
             return f"author:{_quoted(folded_words)}"
         field = "title" if clause.field == "title" else "text"
-        return f"({field}:{_quoted(exact)}^{EXACT_BOOST} OR {field}_folded:{_quoted(folded_words)})"
+        loose = f"{field}_folded:{_quoted(folded_words)}"
+        if clause.phrase and clause.words != folded_words:
+            return f"({loose} AND {field}:{_quoted(clause.words)})"
+        return loose
 
     def compile_query(self, parsed: ParsedQuery) -> str:
         required = []
@@ -137,7 +163,9 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         if len(pairs) > 1:
             ranking.append(f"({' AND '.join(pairs)})^{ALL_PAIRS_BOOST}")
         if words:
-            ranking.append(f"title_folded:({' OR '.join(folded(w) for w in words)})^{TITLE_BOOST}")
+            ranking.append(f"title_folded:({' OR '.join(folded_words)})^{TITLE_BOOST}")
+        # Exact accents rank first: the words typed with diacritics, matched as typed.
+        ranking += [f"text:{w}^{EXACT_BOOST}" for w in dict.fromkeys(words) if folded(w) != w]
         compounds = {w for c in free for w in segment(c.text).split() if "_" in w}
         ranking += [f"text:{canonical(w)}^{COMPOUND_BOOST}" for w in sorted(compounds)]
         # Parenthesised whole: haystack appends filters with AND, which binds tighter than ANDMAYBE.
@@ -155,17 +183,16 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         else:
             results = super().search(query_string, start_offset=start_offset, end_offset=end_offset, **kwargs)
         if counted:
-            results["facets"] = {"fields": self._facet_counts(query_string, counted), "dates": {}, "queries": {}}
+            matched = getattr(self.parser.last, "matched", set())
+            results["facets"] = {"fields": self._facet_counts(matched, counted), "dates": {}, "queries": {}}
         return results
 
     # --- facets ----------------------------------------------------------------------------
-    def _facet_counts(self, query_string, facets) -> dict:
-        """Counts of each facet value among the documents matching `query_string`: the matching
-        set intersected with each value's documents (kept per index generation). Whoosh's own
+    def _facet_counts(self, matching: set, facets) -> dict:
+        """Counts of each facet value among the `matching` documents (noted by the search itself):
+        the set intersected with each value's documents, kept per index generation. Whoosh's own
         grouping looked up every matching document's values and took longer than the search."""
         values = self._facet_values(facets)
-        with self.index.searcher() as searcher:
-            matching = set(searcher.docs_for_query(_without_ranking(self.parser.parse(query_string))))
         counts = {}
         for name, options in facets.items():
             pairs = [(value, len(docs & matching)) for value, docs in values[name].items()]
