@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from archive.models import (Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Position,
+from archive.models import (Article, ArticleLink, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Position,
                             Source, Term)
 from archive.text import slug_for, sort_key
 
@@ -94,6 +94,13 @@ class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
     autocomplete_fields = ["source"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [LocalityInline, OfficialInline, TermInline]
+    def save_formset(self, request, form, formset, change):
+        """A link row the editor added or changed is the editor's: extraction never undoes it."""
+        for row in formset.forms:
+            if row.has_changed() and isinstance(row.instance, ArticleLink):
+                row.instance.origin = ArticleLink.Origin.EDITOR
+        super().save_formset(request, form, formset, change)
+
     fieldsets = [
         (None, {"fields": ["title", "status", "published_at", "source", "author"]}),
         (_("Nội dung"), {"fields": ["lead", "body", "captions"]}),

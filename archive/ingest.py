@@ -23,6 +23,8 @@ from typing import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.dateparse import parse_datetime, parse_date
 
@@ -194,17 +196,26 @@ def parse_record(record: dict) -> ParsedArticle:
         raise IngestError("thiếu nội dung (lead/body)")
     published_at = None
     if raw_date := text("published"):
-        published_at = parse_datetime(raw_date)
-        if published_at is None and (day := parse_date(raw_date)):
-            published_at = datetime(day.year, day.month, day.day)
+        try:
+            published_at = parse_datetime(raw_date)
+            if published_at is None and (day := parse_date(raw_date)):
+                published_at = datetime(day.year, day.month, day.day)
+        except ValueError:  # well formed but impossible: 2024-02-30
+            published_at = None
         if published_at is None:
             raise IngestError(f"ngày đăng không hợp lệ: {raw_date!r}")
         if published_at.tzinfo is None:
             published_at = published_at.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    url = text("url")
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise IngestError(f"đường dẫn gốc không hợp lệ: {url[:200]!r}") from None
     source = SOURCE_DESCRIPTION.match(text("source"))
     return ParsedArticle(
         title=title, lead=lead if body else "", body=body or lead, author=text("author"),
-        published_at=published_at, original_url=text("url"), external_id=text("id"),
+        published_at=published_at, original_url=url, external_id=text("id"),
         source_name=source.group("name") if source else "", source_site=(source.group("site") or "") if source else "",
     )
 

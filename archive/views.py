@@ -87,7 +87,7 @@ def year_index(request):
 
 
 def by_date(request, year, month=None):
-    if not 1 <= year <= 9999 or (month is not None and not 1 <= month <= 12):
+    if not 1000 <= year <= 9998 or (month is not None and not 1 <= month <= 12):  # dates convert to UTC
         raise selectors.NotFound(_("Ngày tháng không hợp lệ."))
     articles = selectors.published_articles().filter(published_at__year=year)
     if month:

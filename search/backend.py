@@ -13,9 +13,11 @@
 """
 
 import os
+import re
 import shutil
 import time
 
+from django.utils import timezone
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from haystack.inputs import BaseInput
@@ -34,6 +36,7 @@ PAIR_BOOST = 4.0      # each two of the query's words that stand side by side in
 ALL_PAIRS_BOOST = 8.0  # every two neighbouring words of the query do: nearly the phrase itself
 TITLE_BOOST = 3.0
 COMPOUND_BOOST = 1.5
+_COMPOUND = re.compile(r"[^\W_]+(?:_[^\W_]+)+")  # pyvi passes URLs and symbols through: only words
 MATCH_ALL = "*:*"  # Whoosh's every-document query; a bare "*" means nothing to the Vietnamese analyzer
 
 
@@ -79,6 +82,11 @@ class _NoSkipping(WrappingMatcher):
         docnum = self.child.id()
         self.matched.add(self.offset + docnum)
         return docnum
+
+    def all_ids(self):  # sorted searches read the matches this way
+        for docnum in self.child.all_ids():
+            self.matched.add(self.offset + docnum)
+            yield docnum
 
 
 class Exhaustive(WrappingQuery):
@@ -166,7 +174,7 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             ranking.append(f"title_folded:({' OR '.join(folded_words)})^{TITLE_BOOST}")
         # Exact accents rank first: the words typed with diacritics, matched as typed.
         ranking += [f"text:{w}^{EXACT_BOOST}" for w in dict.fromkeys(words) if folded(w) != w]
-        compounds = {w for c in free for w in segment(c.text).split() if "_" in w}
+        compounds = {w for c in free for w in segment(c.text).split() if _COMPOUND.fullmatch(w)}
         ranking += [f"text:{canonical(w)}^{COMPOUND_BOOST}" for w in sorted(compounds)]
         # Parenthesised whole: haystack appends filters with AND, which binds tighter than ANDMAYBE.
         return f"(({query}) ANDMAYBE ({' OR '.join(ranking)}))" if ranking else f"({query})"
@@ -201,7 +209,8 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         return counts
 
     def _facet_values(self, facets) -> dict:
-        generation = self.index.latest_generation()
+        # A rebuild swaps in a new folder whose first generation has the same number as the old one's.
+        generation = (os.stat(self.path).st_ino, self.index.latest_generation())
         if getattr(self, "_facet_cache", (None,))[0] != generation:
             self._facet_cache = (generation, {})
         cache = self._facet_cache[1]
@@ -242,13 +251,14 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         return {key: self._from_python(value) for key, value in doc.items()}
 
     def rebuild(self, index, workers=1, progress=None) -> int:
-        """Index every object of `index` into a new index beside the current one, then swap.
+        """Index every object of `index` into a new folder, then point the index path at it.
         Whoosh's multi-process writer analyses (pyvi included) and writes on `workers` cores,
-        one segment each, so the commit has nothing to merge."""
+        one segment each, so the commit has nothing to merge. The path is a symbolic link
+        replaced in one step, so a search finds either the old index or the new one."""
         if not self.setup_complete:
             self.setup()
-        building, retired = f"{self.path}.building", f"{self.path}.retired"
-        shutil.rmtree(building, ignore_errors=True)
+        started_at = timezone.now()
+        building = f"{self.path}.{time.strftime('%Y%m%d%H%M%S')}.{os.getpid()}"
         new_index = FileStorage(building).create().create_index(self.schema)
         objects = index.index_queryset(using=self.connection_alias).order_by("pk")
         procs = max(1, min(workers, objects.count() // 1000))  # small archives: no processes to start
@@ -265,13 +275,24 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             shutil.rmtree(building, ignore_errors=True)
             raise
         writer.commit()
-        shutil.rmtree(retired, ignore_errors=True)
-        if os.path.exists(self.path):
-            os.rename(self.path, retired)
-        os.rename(building, self.path)
-        shutil.rmtree(retired, ignore_errors=True)
+        self._point_at(building)
         self.setup_complete = False  # reopen on next use
+        # Saves committed while the new index was built went to the old one: index them again.
+        for obj in objects.filter(updated_at__gte=started_at):
+            self.update(index, [obj])
         return done
+
+    def _point_at(self, folder):
+        """Make the index path a symbolic link to `folder`, atomically; remove the folder it left."""
+        previous = os.path.realpath(self.path) if os.path.islink(self.path) else None
+        if os.path.isdir(self.path) and not os.path.islink(self.path):  # a first rebuild: move the plain folder aside
+            previous = f"{self.path}.old.{os.getpid()}"
+            os.rename(self.path, previous)
+        link = f"{self.path}.link.{os.getpid()}"
+        os.symlink(os.path.basename(folder), link)
+        os.replace(link, self.path)
+        if previous and os.path.realpath(previous) != os.path.realpath(folder):
+            shutil.rmtree(previous, ignore_errors=True)
 
 
 class VietnameseWhooshEngine(BaseEngine):

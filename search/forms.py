@@ -14,6 +14,8 @@ from search.syntax import strip_controls
 
 SORTS = {"relevance": _("Liên quan nhất"), "newest": _("Mới nhất"), "oldest": _("Cũ nhất")}
 CURRENT_PREFIX = "2025:"
+_ID = re.compile(r"[0-9]{1,18}")  # str.isdigit() also takes "²", which int() refuses
+YEARS = (1900, 2100)
 
 
 class QueryField(forms.CharField):
@@ -91,7 +93,7 @@ class SearchForm(forms.Form):
         value = self.cleaned_data["official"].strip()
         if not value:
             return []
-        officials = Official.objects.filter(pk=int(value)) if value.isdigit() else \
+        officials = Official.objects.filter(pk=int(value)) if _ID.fullmatch(value) else \
             Official.objects.filter(slug=slug_for(value))
         if not officials:
             raise self._not_found(_("cán bộ"), value)
@@ -111,7 +113,7 @@ class SearchForm(forms.Form):
         value = self.cleaned_data["source"].strip()
         if not value:
             return None
-        match = Q(code__iexact=value) | Q(name__iexact=value) | (Q(pk=int(value)) if value.isdigit() else Q())
+        match = Q(code__iexact=value) | Q(name__iexact=value) | (Q(pk=int(value)) if _ID.fullmatch(value) else Q())
         source = Source.objects.filter(match).first()
         if not source:
             raise self._not_found(_("nguồn báo"), value)
@@ -119,6 +121,9 @@ class SearchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for field in ("date_from", "date_to"):
+            if data.get(field) and not YEARS[0] <= data[field].year <= YEARS[1]:
+                self.add_error(field, _("Năm phải từ %(first)d đến %(last)d.") % {"first": YEARS[0], "last": YEARS[1]})
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("Ngày kết thúc đứng trước ngày bắt đầu."))
         return data

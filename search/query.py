@@ -7,6 +7,7 @@ related(article) finds articles on the same subject for the detail page.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -71,6 +72,7 @@ class Outcome:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     chosen: list[tuple[str, str]] = field(default_factory=list)  # (label, url without that filter)
     suggestion: str = ""
+    suggestion_url: str = ""
     notices: list[str] = field(default_factory=list)
     page_error: str = ""
 
@@ -173,12 +175,19 @@ def _chosen(form: SearchForm, params: dict) -> list[tuple[str, str]]:
     return chosen
 
 
-def _suggestion(parsed: ParsedQuery, count: int, form: SearchForm) -> str:
-    words = " ".join(c.text for c in parsed.free_clauses)
+def _suggestion(query: str, parsed: ParsedQuery, count: int, form: SearchForm) -> str:
+    """The whole query with misspelt free words corrected, when that finds more."""
+    words = [w for c in parsed.free_clauses for w in c.text.split()]
     if not words or count >= SUGGEST_BELOW:
         return ""
-    suggestion = connections["default"].get_backend().create_spelling_suggestion(words)
-    if suggestion and build(form, parse(suggestion)).count() > count:
+    corrected = connections["default"].get_backend().create_spelling_suggestion(" ".join(words)).split()
+    if len(corrected) != len(words):
+        return ""
+    suggestion = query
+    for word, better in zip(words, corrected):
+        if word != better:
+            suggestion = re.sub(rf"(?<![\w]){re.escape(word)}(?![\w])", better, suggestion)
+    if suggestion != query and build(form, parse(suggestion)).count() > count:
         return suggestion
     return ""
 
@@ -200,13 +209,17 @@ def run(form: SearchForm, params: dict) -> Outcome:
     try:
         outcome.page = paginator.page(number)
     except EmptyPage:
+        # Past the end, Whoosh reports no hits at all: count again from the first page.
+        pages = Paginator(build(form, parsed), PAGE_SIZE).num_pages
+        outcome.count = 0
         outcome.page_error = _("Không có trang %(page)d: kết quả chỉ có %(count)d trang.") % {
-            "page": number, "count": paginator.num_pages}
+            "page": number, "count": pages}
         return outcome
     outcome.hits = _hits(outcome.page.object_list, parsed)
     outcome.facets = _facets(sqs.facet_counts(), params)
     outcome.chosen = _chosen(form, params)
-    outcome.suggestion = _suggestion(parsed, outcome.count, form)
+    outcome.suggestion = _suggestion(form.cleaned_data.get("q") or "", parsed, outcome.count, form)
+    outcome.suggestion_url = _query_url(params, q=outcome.suggestion) if outcome.suggestion else ""
     return outcome
 
 

@@ -7,6 +7,7 @@ Facet fields hold stable keys (slugs, ids); pages turn them back into names from
 
 import datetime
 
+from django.utils import timezone
 from haystack import indexes
 
 from archive.models import Article, Locality
@@ -58,7 +59,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return obj.published_at or datetime.datetime(9999, 12, 30, tzinfo=datetime.timezone.utc)
 
     def prepare_year(self, obj):
-        return str(obj.published_at.year) if obj.published_at else None
+        return str(timezone.localtime(obj.published_at).year) if obj.published_at else None
 
     def prepare_source(self, obj):
         return str(obj.source_id) if obj.source_id else None

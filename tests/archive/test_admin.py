@@ -88,3 +88,32 @@ def test_article_search_without_diacritics(editor_client, seed_articles):
 def test_province_filter_lists_current_provinces_first_in_vietnamese_order(editor_client, seed_articles):
     page = text_of(editor_client.get("/admin/archive/article/"))
     assert page.index("Cà Mau (từ") < page.index("Cao Bằng (từ") < page.index("Đà Nẵng (từ") < page.index("An Giang (trước")
+
+
+def test_a_link_row_the_editor_changes_becomes_the_editors(editor_client, seed_articles):
+    from archive.extract import link_articles
+    from archive.models import ArticleLink
+
+    article = seed_articles[MO_CAY_BAC]
+    link_articles([article])
+    link = ArticleLocality.objects.get(article=article, locality__kind="district")
+    tri_ton = Locality.objects.get(kind="district", short_name="Tri Tôn")
+    rows = list(ArticleLocality.objects.filter(article=article).order_by("pk"))
+    data = {"title": article.title, "status": "published", "published_at_0": "13/11/2020", "published_at_1": "07:03",
+            "source": article.source_id, "author": article.author, "lead": article.lead, "body": article.body,
+            "captions": article.captions, "original_url": "",
+            "articlelocality_set-TOTAL_FORMS": str(len(rows)), "articlelocality_set-INITIAL_FORMS": str(len(rows)),
+            **{f"{p}-{k}": "0" for p in ("articleofficial_set", "articleterm_set") for k in ("TOTAL_FORMS", "INITIAL_FORMS")}}
+    for i, row in enumerate(rows):
+        data[f"articlelocality_set-{i}-id"] = row.pk
+        data[f"articlelocality_set-{i}-article"] = article.pk
+        data[f"articlelocality_set-{i}-locality"] = tri_ton.pk if row.pk == link.pk else row.locality_id
+    data["articleterm_set-TOTAL_FORMS"] = data["articleterm_set-INITIAL_FORMS"] = "0"
+    ArticleTerm = article.terms.through
+    ArticleTerm.objects.filter(article=article).delete()
+    response = editor_client.post(f"/admin/archive/article/{article.pk}/change/", data)
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert (link.locality, link.origin) == (tri_ton, ArticleLink.Origin.EDITOR)
+    link_articles([article])
+    assert ArticleLocality.objects.filter(article=article, locality=tri_ton, origin="editor").exists()

@@ -173,3 +173,13 @@ def test_corpus_source_description_becomes_one_newspaper(tmp_path):
 def test_missing_path_is_reported(tmp_path):
     items = list(read_paths([tmp_path / "nope.txt"]))
     assert items[0].error == "không tìm thấy tệp"
+
+
+@pytest.mark.parametrize("record, message", [
+    ({"title": "T", "body": "x", "published": "2024-02-30"}, "ngày đăng"),
+    ({"title": "T", "body": "x", "published": "2024-01-01T25:00:00"}, "ngày đăng"),
+    ({"title": "T", "body": "x", "url": "javascript:alert(1)"}, "đường dẫn"),
+])
+def test_impossible_dates_and_unsafe_urls_are_reported(record, message):
+    with pytest.raises(IngestError, match=message):
+        parse_record(record)

@@ -158,3 +158,8 @@ def test_province_lists_are_in_vietnamese_order(client, db):
     assert page.index(">Tỉnh Cà Mau<") < page.index(">Tỉnh Cao Bằng<") < page.index(">Thành phố Đà Nẵng<")
     home = text_of(client.get("/"))
     assert home.index(">Hà Nội<") < home.index(">Huế<")
+
+
+def test_years_too_far_off_are_a_404(client, db):
+    assert client.get("/years/1/").status_code == 404
+    assert client.get("/years/9999/12/").status_code == 404

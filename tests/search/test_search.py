@@ -179,7 +179,7 @@ def test_did_you_mean(client, archive):
     data = api(client, q="xay dugn dang")
     assert data["suggestion"] == "xay dung dang"
     page = client.get("/search/", {"q": "xay dugn dang"}).content.decode()
-    assert "Có phải bạn muốn tìm" in page and "?q=xay%20dung%20dang" in page
+    assert "Có phải bạn muốn tìm" in page and 'href="?q=xay+dung+dang"' in page
 
 
 def test_drafts_never_appear(client, archive, django_capture_on_commit_callbacks):
@@ -232,3 +232,50 @@ def test_linking_a_locality_reindexes_the_article(client, archive, django_captur
         ArticleLocality.objects.create(article=archive["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"],
                                        locality=Locality.objects.get(kind="district", short_name="Vân Hồ"))
     assert titles(client, province="son la") == ["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"]
+
+
+def test_facets_also_when_sorted_by_date(client, archive):
+    for sort in ("newest", "oldest"):
+        facets = api(client, q="dang", sort=sort)["facets"]
+        assert {f["label"] for f in facets["provinces"]} == {"Tỉnh Bến Tre", "Tỉnh An Giang"}
+
+
+def test_year_facet_follows_vietnam_time(client, archive, indexed):
+    Article.objects.create(title="Bài đầu năm", body="Chúc mừng năm mới Đảng bộ.",
+                           published_at=datetime(2021, 1, 1, 0, 30, tzinfo=VN))
+    indexed()
+    years = {f["label"]: f["url"] for f in api(client, q="chuc mung nam moi")["facets"]["year"]}
+    assert list(years) == ["2021"]
+    assert titles(client, **{"from": "2021-01-01", "to": "2021-12-31", "q": "chuc mung"}) == ["Bài đầu năm"]
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"official": "²"}, "official"), ({"source": "①"}, "source"), ({"official": "9" * 5000}, "official"),
+    ({"from": "0001-01-01"}, "from"), ({"to": "9999-12-31"}, "to"),
+])
+def test_odd_values_are_a_400_not_a_crash(client, archive, params, parameter):
+    response = client.get("/api/search/", params)
+    assert response.status_code == 400 and parameter in response.json()["errors"]
+
+
+def test_page_past_the_end_says_how_many_pages_there_are(client, archive, indexed):
+    Article.objects.bulk_create([Article(title=f"Tin Đảng bộ số {i}", body="Đảng bộ xã họp.", slug=f"t{i}")
+                                 for i in range(45)])
+    indexed()
+    response = client.get("/api/search/", {"q": "Đảng bộ", "page": 9})
+    assert response.status_code == 400 and "chỉ có 3 trang" in response.json()["errors"]["page"]
+
+
+def test_suggestion_keeps_the_rest_of_the_query_and_the_filters(client, archive):
+    page = client.get("/search/", {"q": "xay dugn dang -Liêm", "source": "BDK"}).content.decode()
+    assert ">xay dung dang -Liêm</a>" in page
+    assert 'href="?q=xay+dung+dang+-Li%C3%AAm&amp;source=BDK"' in page
+
+
+def test_rebuilding_again_swaps_in_a_new_index(client, archive, indexed, whoosh_index):
+    indexed()
+    Article.objects.filter(title=TRI_TON).update(title="Tri Tôn đổi tiêu đề")
+    indexed()
+    assert titles(client, q="đổi tiêu đề")[0] == "Tri Tôn đổi tiêu đề"
+    assert whoosh_index.is_symlink()
+    assert len([p for p in whoosh_index.parent.iterdir() if p.name.startswith("whoosh.")]) == 1
