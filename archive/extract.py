@@ -1,7 +1,13 @@
 """Localities and party terms named in an article's text.
 
 find_terms(text) -> [(2020, 2025), ...] for every "nhiệm kỳ 2020 - 2025" the text states.
-link_articles(articles) -> replaces each article's extracted links (localities, terms) with
+find_officials(text, exclude=()) -> [Statement(name, titles)]: a person's name with the position
+    the text states beside it, before ("Bí thư Huyện ủy An Phú Ngô Công Thức") or after
+    ("Đồng chí Lường Thị Hiền, Phó Bí thư Thường trực huyện ủy Vân Hồ,"). A name is two to four
+    capitalised syllables led by a Vietnamese surname (minority surnames included); names without
+    a stated position, and the names in `exclude` (the byline), are not officials.
+link_articles(articles) -> replaces each article's extracted links (localities, terms, officials
+    with their positions) with
     what its text names now; links an editor made are left as they are.
 find_localities(text, home_province=None) -> the legacy units the text names, resolved against
     the gazetteer. A name counts when it is written as a name (each syllable capitalised) and
@@ -16,7 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from archive.models import Article, ArticleLink, ArticleLocality, ArticleTerm, Locality, Term
+from archive.models import (Article, ArticleLink, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official,
+                            Position, Term)
 from archive.text import fold, normalise
 
 MAX_NAME_SYLLABLES = 5
@@ -162,6 +169,91 @@ def find_localities(text: str, home_province: Locality | None = None) -> list[Lo
     return sorted(found.values(), key=lambda u: (u.kind, u.short_name))
 
 
+# Vietnamese surnames, Kinh and minority, as written (lower case).
+SURNAMES = set("""
+nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý lương đinh trịnh đoàn đào cao lâm
+mai tô tạ hà tăng thái châu trương quách lưu kiều chu vương từ la lại nghiêm diệp mạc tiêu tống thân
+kim âu giang phùng khúc quan nông triệu hứa thạch đàm lò lường bàn quàng sầm vi lục mè giàng vàng thào
+sùng hờ tòng cầm điêu bế ma danh kha sơn lộc đồng doãn cù khổng ông ninh lữ lã bạch hầu mông y ksor rmah
+niê siu
+""".split())
+_FOLDED_SURNAMES = {fold(name) for name in SURNAMES}
+_TITLE = re.compile(r"(?:(?:Nguyên|Phó|Quyền)\s+)*(?:Bí thư|Chủ tịch|Trưởng|Giám đốc|Chủ nhiệm|Chánh|Ủy viên|"
+                    r"Tiểu khu trưởng|Trưởng ấp|Trưởng bản|Tổng Bí thư|Thủ tướng|Bộ trưởng|Đại biểu)\b", re.I)
+_ORGANISATION = re.compile(r"\b(?:Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy|Đảng ủy|Đảng bộ|UBND|HĐND|Ủy ban|"
+                           r"Hội đồng|chi bộ|Ban|Mặt trận|MTTQ|Sở|Bộ)\b.*", re.I)
+_CLAUSE_END = re.compile(r"[.;:!?\n“”\"()]|\bcho biết\b|\bvà\b|\bcùng\b")
+
+
+@dataclass
+class Statement:
+    name: str
+    titles: list[str]
+
+
+_HONORIFICS = {"ong", "ba", "anh", "chi", "co", "chu"}  # "Ông Bàn Văn Hạnh": Ông is the honorific here
+
+
+def _names(text: str, names):
+    """(start, end, name, place prefix) for each surname-led run of capitalised syllables."""
+    syllables = list(_SYLLABLE.finditer(text))
+    i = 0
+    while i < len(syllables):
+        if not syllables[i].group()[0].isupper():
+            i += 1
+            continue
+        run = [syllables[i]]
+        while (i + len(run) < len(syllables) and syllables[i + len(run)].group()[0].isupper()
+               and not text[run[-1].end():syllables[i + len(run)].start()].strip()):
+            run.append(syllables[i + len(run)])
+        words = [fold(m.group()).lower() for m in run]
+        first = 1 if words[0] in _HONORIFICS and len(run) >= 3 else 0
+        for lead in range(first, len(run)):
+            tail = run[lead:]
+            unaccented = all(fold(m.group()) == m.group() for m in tail)
+            surname = run[lead].group().lower() in SURNAMES or (unaccented and words[lead] in _FOLDED_SURNAMES)
+            prefix = " ".join(words[first:lead])
+            if surname and 2 <= len(tail) <= 4 and (not prefix or prefix in names) \
+                    and " ".join(words[lead:]) not in names:
+                yield run[lead].start(), run[-1].end(), text[run[lead].start():run[-1].end()], \
+                    text[run[first].start():run[lead].start()].strip()
+                break
+        i += len(run)
+
+
+def _title_before(text: str, start: int, place: str) -> str:
+    before = text[max(0, start - 150):start]
+    cut = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
+    before = before[cut:]
+    found = _TITLE.search(before)
+    return (before[found.start():] if found else "").strip(" ,") if found else ""
+
+
+def _titles_after(text: str, end: int) -> list[str]:
+    titles = []
+    for segment in re.split(r",\s*", text[end:end + 200])[1:]:
+        if not _TITLE.match(segment):
+            break
+        titles.append(segment.strip())
+    return titles
+
+
+def find_officials(text: str, exclude=()) -> list[Statement]:
+    text, names = normalise(text), _gazetteer()
+    excluded = {fold(n).lower() for n in exclude if n}
+    statements: dict[str, Statement] = {}
+    for start, end, name, place in _names(text, names):
+        if fold(name).lower() in excluded:
+            continue
+        before = _title_before(text, start - len(place) - (1 if place else 0), place)
+        titles = [t.strip() for t in re.split(r",\s*", f"{before} {place}".strip()) if _TITLE.match(t.strip())] \
+            if before else _titles_after(text, end)
+        if titles:
+            statement = statements.setdefault(fold(name).lower(), Statement(name, []))
+            statement.titles += [t for t in titles if t not in statement.titles]
+    return list(statements.values())
+
+
 def article_text(article: Article) -> str:
     return "\n".join([article.title, article.lead, article.body, article.captions])
 
@@ -183,15 +275,35 @@ def _replace_links(link_model, field: str, wanted: dict[int, list[int]]) -> None
     ])
 
 
+def _positions(article: Article, statements: list[Statement], home) -> list[Position]:
+    stated_on = article.published_at.date() if article.published_at else None
+    positions = []
+    for statement in statements:
+        official = Official.objects.filter(name=statement.name).first() or Official.objects.create(name=statement.name)
+        for title in statement.titles:
+            organisation = _ORGANISATION.search(title)
+            places = [u for u in find_localities(title, home) if u.kind != _COMMUNE]
+            positions.append(Position(official=official, title=title[:300], article=article, stated_on=stated_on,
+                                      organisation=organisation.group()[:300] if organisation else "",
+                                      locality=places[-1] if places else None, origin=ArticleLink.Origin.EXTRACTED))
+    return positions
+
+
 def link_articles(articles) -> None:
     terms = {(t.start_year, t.end_year): t.pk for t in Term.objects.all()}
-    localities, spans = {}, {}
+    localities, spans, officials, positions = {}, {}, {}, []
     for article in articles:
         text = article_text(article)
         home = article.source.home_province if article.source_id and article.source.home_province_id else None
         localities[article.pk] = [unit.pk for unit in find_localities(text, home)]
         spans[article.pk] = find_terms(text)
+        found = _positions(article, find_officials(text, exclude=[article.author]), home)
+        officials[article.pk] = list(dict.fromkeys(p.official_id for p in found))
+        positions += found
     for span in {s for found in spans.values() for s in found} - set(terms):
         terms[span] = Term.objects.get_or_create(start_year=span[0], end_year=span[1])[0].pk
     _replace_links(ArticleLocality, "locality", localities)
     _replace_links(ArticleTerm, "term", {pk: [terms[s] for s in found] for pk, found in spans.items()})
+    _replace_links(ArticleOfficial, "official", officials)
+    Position.objects.filter(article_id__in=localities, origin=ArticleLink.Origin.EXTRACTED).delete()
+    Position.objects.bulk_create(positions)

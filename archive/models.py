@@ -253,6 +253,9 @@ class ArticleTerm(ArticleLink):
 class Position(models.Model):
     """A position an article states an official holds, e.g. "Phó Bí thư Thường trực Huyện ủy"."""
 
+    origin = models.CharField(_("nguồn gốc"), max_length=10, choices=ArticleLink.Origin.choices,
+                              default=ArticleLink.Origin.EDITOR)
+
     official = models.ForeignKey(Official, verbose_name=_("cán bộ"), on_delete=models.CASCADE,
                                  related_name="positions")
     title = models.CharField(_("chức vụ"), max_length=300)

@@ -116,3 +116,55 @@ def test_import_links_what_the_articles_name(db):
     assert {a.title for a in articles_in(bến_tre)} == {
         "Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đại hội Đảng bộ huyện lần thứ XII",
         "Đưa Nghị quyết vào cuộc sống bằng nhiều giải pháp thiết thực"}
+
+
+SEED_OFFICIALS = {  # read by hand from the seed files
+    "000_642f7346503abf27.txt": ("Hương Thu", {"Trần Thị Sol": ["Phó bí thư Thường trực Huyện ủy Mỏ Cày Bắc"]}),
+    "001_f9a3dc24e25b1244.txt": ("Hữu Huynh", {"Ngô Công Thức": ["Bí thư Huyện ủy An Phú"],
+                                               "Võ Anh Kiệt": ["Phó Bí thư Thường trực Tỉnh ủy"]}),
+    "002_05580504dd365c67.txt": ("Việt Anh", {"Bàn Văn Hạnh": ["Bí thư chi bộ", "Tiểu khu trưởng tiểu khu Sao Đỏ"],
+                                              "Lường Thị Hiền": ["Phó Bí thư Thường trực huyện ủy Vân Hồ"]}),
+    "003_5ea9fd1e7cc910c7.txt": ("", {}),
+    "004_50c322409a118bb1.txt": ("Ngô Chuẩn", {"Cao Quang Liêm": ["Bí thư Huyện ủy", "Chủ tịch UBND huyện Tri Tôn"]}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEED_OFFICIALS))
+def test_seed_officials(name):
+    from archive.extract import find_officials
+
+    byline, expected = SEED_OFFICIALS[name]
+    assert {s.name: s.titles for s in find_officials(seed_text(name), exclude=[byline])} == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ông Nguyễn Văn An, Chủ tịch UBND xã, phát biểu.", {"Nguyễn Văn An": ["Chủ tịch UBND xã"]}),
+    ("Bi thu Tinh uy Nguyen Van Binh du hop.", {}),  # no diacritics: the title is not recognised
+    ("Bí thư Tỉnh ủy Nguyen Van Binh dự họp.", {"Nguyen Van Binh": ["Bí thư Tỉnh ủy"]}),
+    ("Ban Thường vụ Huyện ủy họp.", {}),
+    ("Phát biểu của Bí thư Huyện ủy Lò Văn Mừng.", {"Lò Văn Mừng": ["Bí thư Huyện ủy"]}),
+    ("Tác giả NGÔ CHUẨN, Bí thư chi bộ", {}),
+])
+def test_officials_hard_cases(text, expected):
+    from archive.extract import find_officials
+
+    assert {s.name: s.titles for s in find_officials(text, exclude=["Ngô Chuẩn"])} == expected
+
+
+def test_the_same_person_across_articles_is_one_official(db):
+    from django.core.management import call_command
+
+    from archive.models import Official, Position
+
+    call_command("loaddata", "sources", verbosity=0)
+    call_command("import_articles", str(SEEDS), verbosity=0)
+    sol = Official.objects.get(name="Trần Thị Sol")
+    position = Position.objects.get(official=sol)
+    assert (position.title, position.organisation, str(position.locality), str(position.stated_on)) == (
+        "Phó bí thư Thường trực Huyện ủy Mỏ Cày Bắc", "Huyện ủy Mỏ Cày Bắc", "Huyện Mỏ Cày Bắc, Bến Tre", "2020-11-13")
+    assert not Official.objects.filter(name__in=["Hương Thu", "Hữu Huynh", "Ngô Chuẩn", "Việt Anh"]).exists()
+    from archive.extract import link_articles
+    from archive.models import Article
+    link_articles(Article.objects.select_related("source"))
+    assert Official.objects.filter(name="Trần Thị Sol").count() == 1
+    assert Position.objects.filter(official=sol).count() == 1
