@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from archive.models import (Article, ArticleLink, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Position,
-                            Source, Term)
+from archive.extract import link_articles
+from archive.models import (Article, ArticleLink, ArticleLocality, ArticleOfficial, ArticleTerm, DismissedLink, Locality,
+                            Official, Position, Source, Term)
 from archive.text import slug_for, sort_key
 
 admin.site.site_header = _("Lưu trữ tin xây dựng Đảng – Biên tập")
@@ -81,6 +82,42 @@ class TermInline(LinkInline):
     fields = ["term", "origin"]
 
 
+class DismissedInline(admin.TabularInline):
+    """What the editor removed; deleting a row here lets extraction find it again."""
+
+    model = DismissedLink
+    extra = 0
+    fields = ["kind", "target", "dismissed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("liên kết"))
+    def target(self, dismissed):
+        model = {DismissedLink.Kind.LOCALITY: Locality, DismissedLink.Kind.TERM: Term}.get(dismissed.kind, Official)
+        return model.objects.filter(pk=dismissed.target_id).first() or dismissed.target_id
+
+
+def remember_editors_choices(formset, kind: str, target: str) -> None:
+    """Rows the editor added or changed become theirs; what they deleted or replaced is remembered
+    as dismissed, so a later extraction neither undoes nor repeats the correction."""
+    def dismiss(article_id, target_id):
+        DismissedLink.objects.get_or_create(article_id=article_id, kind=kind, target_id=target_id)
+
+    for row in formset.deleted_forms:
+        if row.instance.pk:
+            dismiss(row.instance.article_id, getattr(row.instance, f"{target}_id"))
+    for row in formset.forms:
+        if row.has_changed() and row not in formset.deleted_forms:
+            instance, replaced = row.instance, row.initial.get(target)
+            instance.origin = ArticleLink.Origin.EDITOR
+            if replaced and replaced != getattr(instance, f"{target}_id"):
+                dismiss(instance.article_id, replaced)
+            DismissedLink.objects.filter(article_id=instance.article_id, kind=kind,
+                                         target_id=getattr(instance, f"{target}_id")).delete()
+
+
 @admin.register(Article)
 class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["title", "published_at", "source", "author", "status", "updated_at"]
@@ -93,19 +130,28 @@ class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     autocomplete_fields = ["source"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [LocalityInline, OfficialInline, TermInline]
-    def save_formset(self, request, form, formset, change):
-        """A link row the editor added or changed is the editor's: extraction never undoes it."""
-        for row in formset.forms:
-            if row.has_changed() and isinstance(row.instance, ArticleLink):
-                row.instance.origin = ArticleLink.Origin.EDITOR
-        super().save_formset(request, form, formset, change)
-
+    inlines = [LocalityInline, OfficialInline, TermInline, DismissedInline]
     fieldsets = [
         (None, {"fields": ["title", "status", "published_at", "source", "author"]}),
         (_("Nội dung"), {"fields": ["lead", "body", "captions"]}),
         (_("Nguồn gốc"), {"fields": ["original_url", "created_at", "updated_at"]}),
     ]
+
+    def save_formset(self, request, form, formset, change):
+        target = {ArticleLocality: "locality", ArticleOfficial: "official", ArticleTerm: "term"}.get(formset.model)
+        if target:
+            remember_editors_choices(formset, kind=target, target=target)
+        super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        """After the editor's own changes, find what the text names now and show it."""
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        link_articles([article])
+        self.message_user(request, _("Nhận diện từ nội dung: %(localities)d địa phương, %(officials)d cán bộ, "
+                                     "%(terms)d nhiệm kỳ (sửa ở các mục bên dưới; mục đã gỡ sẽ không bị thêm lại).") % {
+            "localities": article.localities.count(), "officials": article.officials.count(),
+            "terms": article.terms.count()}, messages.INFO)
 
 
 @admin.register(Source)
@@ -128,7 +174,8 @@ class PositionInline(admin.TabularInline):
     model = Position
     extra = 0
     autocomplete_fields = ["locality", "article"]
-    fields = ["title", "organisation", "locality", "article", "stated_on"]
+    fields = ["title", "organisation", "locality", "article", "stated_on", "origin"]
+    readonly_fields = ["origin"]
 
 
 @admin.register(Official)
@@ -137,6 +184,10 @@ class OfficialAdmin(FoldedSearchMixin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     readonly_fields = ["slug"]
     inlines = [PositionInline]
+
+    def save_formset(self, request, form, formset, change):
+        remember_editors_choices(formset, kind=DismissedLink.Kind.POSITION, target="official")
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(Term)

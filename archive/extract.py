@@ -7,8 +7,8 @@ find_officials(text, exclude=()) -> [Statement(name, titles)]: a person's name w
     capitalised syllables led by a Vietnamese surname (minority surnames included); names without
     a stated position, and the names in `exclude` (the byline), are not officials.
 link_articles(articles) -> replaces each article's extracted links (localities, terms, officials
-    with their positions) with
-    what its text names now; links an editor made are left as they are.
+    with their positions) with what its text names now; what an editor decided is left as it is:
+    links they made or changed, links they removed (DismissedLink), positions they wrote.
 find_localities(text, home_province=None) -> the legacy units the text names, resolved against
     the gazetteer. A name counts when it is written as a name (each syllable capitalised) and
     either follows its type word ("huyện An Phú", "Huyện ủy Tri Tôn", "xã Phú Mỹ, Khánh An")
@@ -22,8 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from archive.models import (Article, ArticleLink, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official,
-                            Position, Term)
+from archive.models import (Article, ArticleLink, ArticleLocality, ArticleOfficial, ArticleTerm, DismissedLink, Locality,
+                            Official, Position, Term)
 from archive.text import fold, normalise
 
 MAX_NAME_SYLLABLES = 5
@@ -178,11 +178,38 @@ sùng hờ tòng cầm điêu bế ma danh kha sơn lộc đồng doãn cù kh�
 niê siu
 """.split())
 _FOLDED_SURNAMES = {fold(name) for name in SURNAMES}
-_TITLE = re.compile(r"(?:(?:Nguyên|Phó|Quyền)\s+)*(?:Bí thư|Chủ tịch|Trưởng|Giám đốc|Chủ nhiệm|Chánh|Ủy viên|"
-                    r"Tiểu khu trưởng|Trưởng ấp|Trưởng bản|Tổng Bí thư|Thủ tướng|Bộ trưởng|Đại biểu)\b", re.I)
-_ORGANISATION = re.compile(r"\b(?:Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy|Đảng ủy|Đảng bộ|UBND|HĐND|Ủy ban|"
-                           r"Hội đồng|chi bộ|Ban|Mặt trận|MTTQ|Sở|Bộ)\b.*", re.I)
-_CLAUSE_END = re.compile(r"[.;:!?\n“”\"()]|\bcho biết\b|\bvà\b|\bcùng\b")
+_TITLE_PREFIXES = ["Nguyên", "Phó", "Quyền"]
+_TITLES = ["Bí thư", "Chủ tịch", "Trưởng", "Giám đốc", "Chủ nhiệm", "Chánh", "Ủy viên", "Tiểu khu trưởng",
+           "Trưởng ấp", "Trưởng bản", "Tổng Bí thư", "Thủ tướng", "Bộ trưởng", "Đại biểu"]
+_ORGANISATIONS = ["Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Đảng bộ", "UBND", "HĐND",
+                  "Ủy ban", "Hội đồng", "chi bộ", "Ban", "Mặt trận", "MTTQ", "Sở", "Bộ"]
+_CLAUSE_ENDS = ["cho biết", "và", "cùng"]
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """Titles, organisations and clause ends, written with diacritics or, for text typed
+    without them, folded ("Bi thu Huyen uy"): folded patterns on accented text would take
+    "Trường" (a school) for "Trưởng"."""
+
+    title: re.Pattern
+    organisation: re.Pattern
+    clause_end: re.Pattern
+
+    @classmethod
+    def written(cls, folded: bool):
+        def alternatives(phrases):
+            return "|".join(re.escape(fold(p) if folded else p) for p in phrases)
+        return cls(re.compile(rf"(?:(?:{alternatives(_TITLE_PREFIXES)})\s+)*(?:{alternatives(_TITLES)})\b", re.I),
+                   re.compile(rf"\b(?:{alternatives(_ORGANISATIONS)})\b.*", re.I),
+                   re.compile(rf"[.;:!?\n“”\"()]|\b(?:{alternatives(_CLAUSE_ENDS)})\b"))
+
+    @staticmethod
+    def of(text: str) -> "_Patterns":
+        return _UNACCENTED if fold(text) == text else _ACCENTED
+
+
+_ACCENTED, _UNACCENTED = _Patterns.written(folded=False), _Patterns.written(folded=True)
 
 
 @dataclass
@@ -221,18 +248,18 @@ def _names(text: str, names):
         i += len(run)
 
 
-def _title_before(text: str, start: int, place: str) -> str:
+def _title_before(text: str, start: int, patterns: _Patterns) -> str:
     before = text[max(0, start - 150):start]
-    cut = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
+    cut = max((m.end() for m in patterns.clause_end.finditer(before)), default=0)
     before = before[cut:]
-    found = _TITLE.search(before)
-    return (before[found.start():] if found else "").strip(" ,") if found else ""
+    found = patterns.title.search(before)
+    return before[found.start():].strip(" ,") if found else ""
 
 
-def _titles_after(text: str, end: int) -> list[str]:
+def _titles_after(text: str, end: int, patterns: _Patterns) -> list[str]:
     titles = []
     for segment in re.split(r",\s*", text[end:end + 200])[1:]:
-        if not _TITLE.match(segment):
+        if not patterns.title.match(segment):
             break
         titles.append(segment.strip())
     return titles
@@ -240,14 +267,15 @@ def _titles_after(text: str, end: int) -> list[str]:
 
 def find_officials(text: str, exclude=()) -> list[Statement]:
     text, names = normalise(text), _gazetteer()
+    patterns = _Patterns.of(text)
     excluded = {fold(n).lower() for n in exclude if n}
     statements: dict[str, Statement] = {}
     for start, end, name, place in _names(text, names):
         if fold(name).lower() in excluded:
             continue
-        before = _title_before(text, start - len(place) - (1 if place else 0), place)
-        titles = [t.strip() for t in re.split(r",\s*", f"{before} {place}".strip()) if _TITLE.match(t.strip())] \
-            if before else _titles_after(text, end)
+        before = _title_before(text, start - len(place) - (1 if place else 0), patterns)
+        titles = [t.strip() for t in re.split(r",\s*", f"{before} {place}".strip()) if patterns.title.match(t.strip())] \
+            if before else _titles_after(text, end, patterns)
         if titles:
             statement = statements.setdefault(fold(name).lower(), Statement(name, []))
             statement.titles += [t for t in titles if t not in statement.titles]
@@ -275,13 +303,17 @@ def _replace_links(link_model, field: str, wanted: dict[int, list[int]]) -> None
     ])
 
 
+def _official_named(name: str) -> Official:
+    return Official.objects.filter(name=name).first() or Official.objects.create(name=name)
+
+
 def _positions(article: Article, statements: list[Statement], home) -> list[Position]:
     stated_on = article.published_at.date() if article.published_at else None
     positions = []
     for statement in statements:
-        official = Official.objects.filter(name=statement.name).first() or Official.objects.create(name=statement.name)
+        official = _official_named(statement.name)
         for title in statement.titles:
-            organisation = _ORGANISATION.search(title)
+            organisation = _Patterns.of(title).organisation.search(title)
             places = [u for u in find_localities(title, home) if u.kind != _COMMUNE]
             positions.append(Position(official=official, title=title[:300], article=article, stated_on=stated_on,
                                       organisation=organisation.group()[:300] if organisation else "",
@@ -289,21 +321,41 @@ def _positions(article: Article, statements: list[Statement], home) -> list[Posi
     return positions
 
 
+def _editors_choices(article_ids) -> dict[tuple[int, str], set[int]]:
+    """(article id, kind) -> targets extraction must leave alone: links the editor removed, and
+    officials whose positions in that article the editor removed or wrote."""
+    Kind = DismissedLink.Kind
+    choices = defaultdict(set)
+    for article_id, kind, target in DismissedLink.objects.filter(article_id__in=article_ids).values_list(
+            "article_id", "kind", "target_id"):
+        choices[article_id, kind].add(target)
+    for article_id, official_id in Position.objects.filter(
+            article_id__in=article_ids, origin=ArticleLink.Origin.EDITOR).values_list("article_id", "official_id"):
+        choices[article_id, Kind.POSITION].add(official_id)
+    return choices
+
+
 def link_articles(articles) -> None:
+    articles = list(articles)
+    Kind = DismissedLink.Kind
+    kept = _editors_choices([a.pk for a in articles])
     terms = {(t.start_year, t.end_year): t.pk for t in Term.objects.all()}
     localities, spans, officials, positions = {}, {}, {}, []
     for article in articles:
         text = article_text(article)
         home = article.source.home_province if article.source_id and article.source.home_province_id else None
-        localities[article.pk] = [unit.pk for unit in find_localities(text, home)]
+        localities[article.pk] = [unit.pk for unit in find_localities(text, home)
+                                  if unit.pk not in kept[article.pk, Kind.LOCALITY]]
         spans[article.pk] = find_terms(text)
-        found = _positions(article, find_officials(text, exclude=[article.author]), home)
+        found = [p for p in _positions(article, find_officials(text, exclude=[article.author]), home)
+                 if p.official_id not in kept[article.pk, Kind.OFFICIAL]]
         officials[article.pk] = list(dict.fromkeys(p.official_id for p in found))
-        positions += found
+        positions += [p for p in found if p.official_id not in kept[article.pk, Kind.POSITION]]
     for span in {s for found in spans.values() for s in found} - set(terms):
         terms[span] = Term.objects.get_or_create(start_year=span[0], end_year=span[1])[0].pk
     _replace_links(ArticleLocality, "locality", localities)
-    _replace_links(ArticleTerm, "term", {pk: [terms[s] for s in found] for pk, found in spans.items()})
+    _replace_links(ArticleTerm, "term", {pk: [terms[s] for s in found if terms[s] not in kept[pk, Kind.TERM]]
+                                         for pk, found in spans.items()})
     _replace_links(ArticleOfficial, "official", officials)
     Position.objects.filter(article_id__in=localities, origin=ArticleLink.Origin.EXTRACTED).delete()
     Position.objects.bulk_create(positions)

@@ -146,6 +146,9 @@ class Official(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("archive:official", args=[self.pk, self.slug])
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slug_for(self.name)
@@ -273,3 +276,27 @@ class Position(models.Model):
 
     def __str__(self):
         return f"{self.official}: {self.title}"
+
+
+class DismissedLink(models.Model):
+    """A link an editor removed from an article, or positions of an official an editor corrected:
+    a later extraction never puts back what the editor took away."""
+
+    class Kind(models.TextChoices):
+        LOCALITY = "locality", _("địa phương")
+        OFFICIAL = "official", _("cán bộ")
+        TERM = "term", _("nhiệm kỳ")
+        POSITION = "position", _("chức vụ của cán bộ")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="dismissed_links")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    target_id = models.PositiveBigIntegerField(help_text=_("Mã địa phương, cán bộ hoặc nhiệm kỳ."))
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("liên kết đã gỡ")
+        verbose_name_plural = _("liên kết đã gỡ")
+        constraints = [models.UniqueConstraint(fields=["article", "kind", "target_id"], name="dismissed_once")]
+
+    def __str__(self):
+        return f"{self.article_id}: {self.kind} {self.target_id}"

@@ -6,8 +6,8 @@ from django.db.models.functions import TruncMonth, TruncYear
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from archive.models import Article, Locality
-from archive.text import sort_key
+from archive.models import Article, Locality, Official, Position
+from archive.text import slug_for, sort_key
 
 PAGE_SIZE = 20
 
@@ -24,6 +24,19 @@ def articles_in(locality: Locality):
     """Published articles that name `locality` or any unit inside it."""
     named = Article.objects.filter(**{f"localities__{locality.scope_field}": locality})
     return published_articles().filter(pk__in=named.values("pk"))
+
+
+def officials(name: str = ""):
+    """Officials named in published articles, the most mentioned first; `name` narrows by name,
+    with or without diacritics."""
+    found = with_article_counts(Official.objects.all(), "articles").filter(n__gt=0).order_by("-n", "name")
+    return found.filter(slug__contains=slug_for(name)) if name.strip() else found
+
+
+def positions_of(official: Official):
+    """Every position published articles state `official` held, newest first."""
+    return (Position.objects.filter(official=official, article__status=Article.Status.PUBLISHED)
+            .select_related("article", "locality__province"))
 
 
 def in_vietnamese_order(units):

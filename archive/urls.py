@@ -15,6 +15,9 @@ urlpatterns = [
     path("years/", views.year_index, name="year_index"),
     path("years/<int:year>/", views.by_date, name="year"),
     path("years/<int:year>/<int:month>/", views.by_date, name="month"),
+    path("officials/", views.official_index, name="official_index"),
+    path("officials/<int:pk>/", views.official, name="official_short"),
+    path("officials/<int:pk>/<str:slug>/", views.official, name="official"),
     path("terms/", views.term_index, name="term_index"),
     path("terms/<int:start>-<int:end>/", views.term, name="term"),
 ]

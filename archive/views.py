@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from archive import selectors
-from archive.models import Article, Locality, Term
+from archive.models import Article, Locality, Official, Term
 
 
 def home(request):
@@ -111,6 +111,23 @@ def term(request, start, end):
     return render(request, "archive/term.html", {
         "term": span,
         "page": selectors.page_of(articles, request.GET.get("page")),
+    })
+
+
+def official_index(request):
+    name = request.GET.get("q", "")[:120]
+    return render(request, "archive/official_index.html", {
+        "name": name, "page": selectors.page_of(selectors.officials(name), request.GET.get("page"), per_page=50)})
+
+
+def official(request, pk, slug=None):
+    person = get_object_or_404(Official, pk=pk)
+    if slug != person.slug:
+        return redirect(person, permanent=True)
+    return render(request, "archive/official.html", {
+        "official": person,
+        "positions": selectors.positions_of(person),
+        "page": selectors.page_of(selectors.published_articles().filter(officials=person), request.GET.get("page")),
     })
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from haystack import connections
@@ -60,7 +61,8 @@ class Hit:
 class FacetValue:
     label: str
     count: int
-    url: str
+    url: str  # these results narrowed to the value
+    page: str = ""  # the archive's page of the province, district, official, term or year
 
 
 @dataclass
@@ -120,22 +122,25 @@ def _hits(results, parsed: ParsedQuery) -> list[Hit]:
             for a in (by_pk.get(pk) for pk in pks) if a is not None]
 
 
-def _labels(name: str, keys: list[str]) -> dict[str, str]:
+def _labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
+    """Facet key -> (label, the archive's own page for it, if it has one)."""
     if name in ("provinces", "provinces_2025"):
         era = Locality.Era.CURRENT if name == "provinces_2025" else Locality.Era.LEGACY
-        return dict(Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE, slug__in=keys)
-                    .values_list("slug", "name"))
+        units = Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE, slug__in=keys)
+        return {u.slug: (u.name, u.get_absolute_url()) for u in units}
     if name == "districts":
         units = Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT,
                                         slug__in={k.partition("/")[2] for k in keys}).select_related("province")
-        return {f"{u.province.slug}/{u.slug}": str(u) for u in units}
+        return {f"{u.province.slug}/{u.slug}": (str(u), u.get_absolute_url()) for u in units}
     if name == "officials":
-        return {str(pk): n for pk, n in Official.objects.filter(pk__in=[k for k in keys if k.isdigit()])
-                .values_list("pk", "name")}
+        return {str(o.pk): (o.name, o.get_absolute_url())
+                for o in Official.objects.filter(pk__in=[k for k in keys if k.isdigit()])}
     if name == "source":
-        return {str(pk): n for pk, n in Source.objects.filter(pk__in=[k for k in keys if k.isdigit()])
+        return {str(pk): (n, "") for pk, n in Source.objects.filter(pk__in=[k for k in keys if k.isdigit()])
                 .values_list("pk", "name")}
-    return {k: k for k in keys}  # years and terms read as they are
+    if name == "terms":
+        return {k: (k, reverse("archive:term", args=k.split("-"))) for k in keys if re.fullmatch(r"\d{4}-\d{4}", k)}
+    return {k: (k, reverse("archive:year", args=[k]) if k.isdigit() else "") for k in keys}
 
 
 def _facet_param(name: str, key: str) -> dict:
@@ -151,8 +156,8 @@ def _facets(counts: dict, params: dict) -> dict[str, list[FacetValue]]:
     for name in FACETS:
         pairs = [(str(k), n) for k, n in counts.get("fields", {}).get(name, []) if k not in (None, "") and n]
         labels = _labels(name, [k for k, _n in pairs])
-        values = [FacetValue(labels[k], n, _query_url(params, **_facet_param(name, k))) for k, n in pairs
-                  if k in labels]
+        values = [FacetValue(labels[k][0], n, _query_url(params, **_facet_param(name, k)), labels[k][1])
+                  for k, n in pairs if k in labels]
         if values:
             facets[name] = sorted(values, key=lambda v: (-v.count, v.label))
     return facets

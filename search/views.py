@@ -59,7 +59,7 @@ def search_api(request):
         "page": outcome.page.number,
         "pages": outcome.page.paginator.num_pages,
         "results": [_hit_json(request, hit) for hit in outcome.hits],
-        "facets": {name: [{"label": v.label, "count": v.count, "url": v.url} for v in values]
+        "facets": {name: [{"label": v.label, "count": v.count, "url": v.url, "page": v.page} for v in values]
                    for name, values in outcome.facets.items()},
         "suggestion": outcome.suggestion or None,
         "notices": outcome.notices,

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from archive.models import Article, ArticleLocality, Locality
+from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -51,20 +52,78 @@ def test_province_filter_takes_old_and_current_province(editor_client, seed_arti
     assert MO_CAY_BAC not in text_of(editor_client.get("/admin/archive/article/?province=999999"))
 
 
+def change_form(client, article):
+    return client.get(f"/admin/archive/article/{article.pk}/change/")
+
+
+def rows(data, prefix, field):
+    """{row index: value of `field`} for the inline rows of `prefix` in posted form data."""
+    return {key.split("-")[1]: value for key, value in data.items()
+            if key.startswith(f"{prefix}-") and key.endswith(f"-{field}") and key.split("-")[1].isdigit()}
+
+
 def test_editor_corrects_an_article(editor_client, seed_articles):
     article = seed_articles[MO_CAY_BAC]
-    form = text_of(editor_client.get(f"/admin/archive/article/{article.pk}/change/"))
-    assert "Địa phương được nhắc" in form or "địa phương được nhắc" in form
-    response = editor_client.post(f"/admin/archive/article/{article.pk}/change/", {
-        "title": "Tiêu đề đã sửa", "status": "published", "published_at_0": "13/11/2020", "published_at_1": "07:03",
-        "source": article.source_id, "author": "Hương Thu", "lead": article.lead, "body": article.body,
-        "captions": article.captions, "original_url": "",
-        **{f"{prefix}-{key}": value for prefix in ("articlelocality_set", "articleofficial_set", "articleterm_set")
-           for key, value in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()},
-    })
-    assert response.status_code == 302, [str(e) for e in response.context["errors"]] + [str(response.context["inline_admin_formsets"][0].formset.non_form_errors())]
+    response = change_form(editor_client, article)
+    assert "địa phương được nhắc" in text_of(response).lower()
+    data = form_data(response, "article_form", title="Tiêu đề đã sửa")
+    assert editor_client.post(f"/admin/archive/article/{article.pk}/change/", data).status_code == 302
     article.refresh_from_db()
-    assert (article.title, article.slug) == ("Tiêu đề đã sửa", "tieu-de-da-sua")
+    assert (article.title, article.slug, article.body) == ("Tiêu đề đã sửa", "tieu-de-da-sua",
+                                                          seed_articles[MO_CAY_BAC].body)
+
+
+def test_saving_finds_what_the_text_names_and_says_so(editor_client, db):
+    response = editor_client.get("/admin/archive/article/add/")
+    data = form_data(response, "article_form", title="Huyện ủy Tri Tôn họp", status="published",
+                     body="Đồng chí Cao Quang Liêm, Bí thư Huyện ủy Tri Tôn, chủ trì (nhiệm kỳ 2020 - 2025).")
+    response = editor_client.post("/admin/archive/article/add/", data, follow=True)
+    article = Article.objects.get(title="Huyện ủy Tri Tôn họp")
+    assert [str(u) for u in article.localities.all()] == ["Huyện Tri Tôn, An Giang"]
+    assert [o.name for o in article.officials.all()] == ["Cao Quang Liêm"]
+    assert [str(t) for t in article.terms.all()] == ["2020–2025"]
+    assert "1 địa phương, 1 cán bộ, 1 nhiệm kỳ" in text_of(response)
+
+
+def test_a_link_the_editor_removes_stays_removed(editor_client, seed_articles):
+    from archive.extract import link_articles
+
+    article = seed_articles[MO_CAY_BAC]
+    link_articles([article])
+    response = change_form(editor_client, article)
+    data = form_data(response, "article_form")
+    commune = Locality.objects.get(kind="commune", short_name="Phú Mỹ", province__short_name="Bến Tre")
+    row = next(i for i, value in rows(data, "articlelocality_set", "locality").items() if value == str(commune.pk))
+    data[f"articlelocality_set-{row}-DELETE"] = "on"
+    assert editor_client.post(f"/admin/archive/article/{article.pk}/change/", data).status_code == 302
+    assert not article.localities.filter(pk=commune.pk).exists()  # the save re-extracted, and left it out
+    link_articles([article])
+    assert not article.localities.filter(pk=commune.pk).exists()
+    assert "Xã Phú Mỹ, Bến Tre" in text_of(change_form(editor_client, article))  # listed as removed
+
+    # Deleting the "removed" row lets extraction find the commune again.
+    data = form_data(change_form(editor_client, article), "article_form", **{"dismissed_links-0-DELETE": "on"})
+    assert editor_client.post(f"/admin/archive/article/{article.pk}/change/", data).status_code == 302
+    assert article.localities.filter(pk=commune.pk, articlelocality__origin="extracted").exists()
+
+
+def test_positions_the_editor_corrects_are_kept(editor_client, seed_articles):
+    from archive.extract import link_articles
+    from archive.models import Official, Position
+
+    article = seed_articles[MO_CAY_BAC]
+    link_articles([article])
+    sol = Official.objects.get(name="Trần Thị Sol")
+    url = f"/admin/archive/official/{sol.pk}/change/"
+    data = form_data(editor_client.get(url), "official_form", **{"positions-0-title": "Phó Bí thư Thường trực Huyện ủy"})
+    assert editor_client.post(url, data).status_code == 302
+    link_articles([article])
+    assert [(p.title, p.origin) for p in sol.positions.all()] == [("Phó Bí thư Thường trực Huyện ủy", "editor")]
+
+    data = form_data(editor_client.get(url), "official_form", **{"positions-0-DELETE": "on"})
+    assert editor_client.post(url, data).status_code == 302
+    link_articles([article])
+    assert not Position.objects.filter(official=sol).exists()
 
 
 def test_locality_autocomplete_understands_names_without_diacritics(editor_client):
@@ -98,22 +157,12 @@ def test_a_link_row_the_editor_changes_becomes_the_editors(editor_client, seed_a
     link_articles([article])
     link = ArticleLocality.objects.get(article=article, locality__kind="district")
     tri_ton = Locality.objects.get(kind="district", short_name="Tri Tôn")
-    rows = list(ArticleLocality.objects.filter(article=article).order_by("pk"))
-    data = {"title": article.title, "status": "published", "published_at_0": "13/11/2020", "published_at_1": "07:03",
-            "source": article.source_id, "author": article.author, "lead": article.lead, "body": article.body,
-            "captions": article.captions, "original_url": "",
-            "articlelocality_set-TOTAL_FORMS": str(len(rows)), "articlelocality_set-INITIAL_FORMS": str(len(rows)),
-            **{f"{p}-{k}": "0" for p in ("articleofficial_set", "articleterm_set") for k in ("TOTAL_FORMS", "INITIAL_FORMS")}}
-    for i, row in enumerate(rows):
-        data[f"articlelocality_set-{i}-id"] = row.pk
-        data[f"articlelocality_set-{i}-article"] = article.pk
-        data[f"articlelocality_set-{i}-locality"] = tri_ton.pk if row.pk == link.pk else row.locality_id
-    data["articleterm_set-TOTAL_FORMS"] = data["articleterm_set-INITIAL_FORMS"] = "0"
-    ArticleTerm = article.terms.through
-    ArticleTerm.objects.filter(article=article).delete()
-    response = editor_client.post(f"/admin/archive/article/{article.pk}/change/", data)
-    assert response.status_code == 302
+    data = form_data(change_form(editor_client, article), "article_form")
+    row = next(i for i, value in rows(data, "articlelocality_set", "id").items() if value == str(link.pk))
+    data[f"articlelocality_set-{row}-locality"] = tri_ton.pk
+    assert editor_client.post(f"/admin/archive/article/{article.pk}/change/", data).status_code == 302
     link.refresh_from_db()
     assert (link.locality, link.origin) == (tri_ton, ArticleLink.Origin.EDITOR)
     link_articles([article])
-    assert ArticleLocality.objects.filter(article=article, locality=tri_ton, origin="editor").exists()
+    assert {(str(link.locality), link.origin) for link in ArticleLocality.objects.filter(article=article)} == {
+        ("Huyện Tri Tôn, An Giang", "editor"), ("Xã Phú Mỹ, Bến Tre", "extracted")}  # Mỏ Cày Bắc was replaced

@@ -139,7 +139,11 @@ def test_seed_officials(name):
 
 @pytest.mark.parametrize("text, expected", [
     ("Ông Nguyễn Văn An, Chủ tịch UBND xã, phát biểu.", {"Nguyễn Văn An": ["Chủ tịch UBND xã"]}),
-    ("Bi thu Tinh uy Nguyen Van Binh du hop.", {}),  # no diacritics: the title is not recognised
+    ("Bi thu Tinh uy Nguyen Van Binh du hop.", {"Nguyen Van Binh": ["Bi thu Tinh uy"]}),  # typed without diacritics
+    ("Ong Nguyen Van An, Chu tich UBND xa, phat bieu.", {"Nguyen Van An": ["Chu tich UBND xa"]}),
+    ("Hiệu trưởng trường Nguyễn Du phát biểu.", {}),  # a school's name, not a person
+    ("Bí thư Huyện ủy Ðinh Văn Hùng dự họp.", {"Đinh Văn Hùng": ["Bí thư Huyện ủy"]}),  # look-alike Ð
+    ("Dự họp có ông Lò Văn Mừng. Bí thư chi bộ phát biểu.", {}),  # a name ending a sentence has no title
     ("Bí thư Tỉnh ủy Nguyen Van Binh dự họp.", {"Nguyen Van Binh": ["Bí thư Tỉnh ủy"]}),
     ("Ban Thường vụ Huyện ủy họp.", {}),
     ("Phát biểu của Bí thư Huyện ủy Lò Văn Mừng.", {"Lò Văn Mừng": ["Bí thư Huyện ủy"]}),

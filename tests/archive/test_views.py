@@ -163,3 +163,39 @@ def test_province_lists_are_in_vietnamese_order(client, db):
 def test_years_too_far_off_are_a_404(client, db):
     assert client.get("/years/1/").status_code == 404
     assert client.get("/years/9999/12/").status_code == 404
+
+
+def test_official_page_lists_positions_newest_first_with_their_articles(client, seed_articles):
+    from archive.extract import link_articles
+    from archive.models import Official, Position
+
+    link_articles(Article.objects.all())
+    sol = Official.objects.get(name="Trần Thị Sol")
+    later = seed_articles["Tri Tôn quan tâm công tác xây dựng Đảng"]  # a later article states another position
+    Position.objects.create(official=sol, title="Bí thư Huyện ủy Mỏ Cày Bắc", article=later,
+                            stated_on=later.published_at.date(), origin="editor")
+    detail = text_of(client.get(seed_articles[MO_CAY_BAC].get_absolute_url()))
+    assert f'href="{sol.get_absolute_url()}">Trần Thị Sol</a>' in detail
+    page = text_of(client.get(sol.get_absolute_url()))
+    assert page.index("Bí thư Huyện ủy Mỏ Cày Bắc") < page.index("13/11/2020") < page.index(
+        "Phó bí thư Thường trực Huyện ủy Mỏ Cày Bắc")
+    assert 'href="/provinces/ben-tre/mo-cay-bac/">Huyện Mỏ Cày Bắc, Bến Tre</a>' in page
+    assert f'href="{seed_articles[MO_CAY_BAC].get_absolute_url()}"' in page
+
+    later.status = Article.Status.DRAFT
+    later.save()
+    page = text_of(client.get(sol.get_absolute_url()))
+    assert "Tri Tôn quan tâm" not in page and "Bí thư Huyện ủy Mỏ Cày Bắc<" not in page  # drafts stay private
+    assert client.get(f"/officials/{sol.pk}/").status_code == 301
+
+
+def test_official_index_filters_by_name_without_diacritics(client, seed_articles):
+    from archive.extract import link_articles
+
+    link_articles(Article.objects.all())
+    everyone = text_of(client.get("/officials/"))
+    assert "Trần Thị Sol" in everyone and "Cao Quang Liêm" in everyone
+    found = text_of(client.get("/officials/?q=tran+thi+sol"))
+    assert "Trần Thị Sol" in found and "Cao Quang Liêm" not in found
+    assert "Không có cán bộ nào như vậy." in text_of(client.get("/officials/?q=khong+ai"))
+    assert client.get("/officials/?page=99").status_code == 404

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Source, Term
+from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -148,6 +149,19 @@ def test_facets_count_and_narrow(client, archive):
     assert [r["title"] for r in narrowed["results"]] == [MO_CAY_BAC]
 
 
+def test_facets_link_to_the_archive_pages(client, archive):
+    facets = api(client, q="dang")["facets"]
+    pages = {name: {f["label"]: f["page"] for f in values} for name, values in facets.items()}
+    assert pages["provinces"]["Tỉnh Bến Tre"] == "/provinces/ben-tre/"
+    assert pages["provinces_2025"]["Tỉnh Vĩnh Long"] == "/provinces/2025/vinh-long/"
+    assert pages["districts"]["Huyện Mỏ Cày Bắc, Bến Tre"] == "/provinces/ben-tre/mo-cay-bac/"
+    assert pages["terms"]["2020-2025"] == "/terms/2020-2025/"
+    assert pages["year"]["2020"] == "/years/2020/"
+    sol = pages["officials"]["Trần Thị Sol"]
+    assert "<h1>Trần Thị Sol</h1>" in client.get(sol).content.decode()
+    assert f'href="{sol}"' in client.get("/search/?q=dang").content.decode()
+
+
 def test_chosen_filter_shows_and_can_be_removed(client, archive):
     page = client.get("/search/", {"q": "dang", "province": "ben-tre"}).content.decode()
     assert "Tỉnh Bến Tre" in page and 'class="remove"' in page
@@ -201,13 +215,10 @@ def test_admin_save_is_searchable_at_once(client, archive, django_capture_on_com
     User.objects.create_superuser("bientap", "bt@example.vn", "mat-khau-dai-2025")
     client.login(username="bientap", password="mat-khau-dai-2025")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/archive/article/add/", {
-            "title": "Hội nghị hòa giải ở cơ sở", "status": "published", "published_at_0": "01/02/2021",
-            "published_at_1": "10:00", "body": "Tổ hòa giải ấp Phú Hòa họp bàn.", "lead": "", "captions": "",
-            "author": "", "original_url": "",
-            **{f"{prefix}-{key}": "0" for prefix in ("articlelocality_set", "articleofficial_set", "articleterm_set")
-               for key in ("TOTAL_FORMS", "INITIAL_FORMS")},
-        })
+        response = client.post("/admin/archive/article/add/", form_data(
+            client.get("/admin/archive/article/add/"), "article_form", title="Hội nghị hòa giải ở cơ sở",
+            status="published", published_at_0="01/02/2021", published_at_1="10:00",
+            body="Tổ hòa giải ấp Phú Hòa họp bàn."))
     assert response.status_code == 302
     assert titles(client, q="to hoa giai")[0] == "Hội nghị hòa giải ở cơ sở"
     article = Article.objects.get(title="Hội nghị hòa giải ở cơ sở")
