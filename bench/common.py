@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def arguments(description, **defaults):
+def arguments(description, extend=None, **defaults):
+    """The common options; `extend(parser)` adds a script's own."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "news.jsonl.gz"))
     parser.add_argument("--data-dir", help="reuse (or create) this archive folder instead of a temporary one")
@@ -29,6 +30,8 @@ def arguments(description, **defaults):
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="rebuild_index workers")
     parser.add_argument("--queries", type=int, default=defaults.get("queries", 200), help="known-item queries")
     parser.add_argument("--seed", type=int, default=2017)
+    if extend:
+        extend(parser)
     return parser.parse_args()
 
 
