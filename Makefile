@@ -25,7 +25,8 @@ run: messages
 	@echo
 	@echo "Archive at http://127.0.0.1:8000/  -  to add an editor account: $(PY) manage.py createsuperuser"
 	@echo
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	@# The index worker applies saved changes to the search index beside the site; both stop with Ctrl-C.
+	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null' EXIT; DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: messages
 	$(PY) -m pytest

@@ -22,8 +22,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.db import transaction
+from django.utils import timezone
+
 from archive.models import (Article, ArticleLink, ArticleLocality, ArticleOfficial, ArticleTerm, DismissedLink, Locality,
                             Official, Position, Term)
+from archive.signals import articles_changed
 from archive.text import fold, normalise
 
 MAX_NAME_SYLLABLES = 5
@@ -336,7 +340,11 @@ def _editors_choices(article_ids) -> dict[tuple[int, str], set[int]]:
 
 
 def link_articles(articles) -> None:
-    articles = list(articles)
+    with transaction.atomic():
+        _link(list(articles))
+
+
+def _link(articles) -> None:
     Kind = DismissedLink.Kind
     kept = _editors_choices([a.pk for a in articles])
     terms = {(t.start_year, t.end_year): t.pk for t in Term.objects.all()}
@@ -359,3 +367,5 @@ def link_articles(articles) -> None:
     _replace_links(ArticleOfficial, "official", officials)
     Position.objects.filter(article_id__in=localities, origin=ArticleLink.Origin.EXTRACTED).delete()
     Position.objects.bulk_create(positions)
+    Article.objects.filter(pk__in=localities).update(updated_at=timezone.now())
+    articles_changed.send(sender=Article, article_ids=list(localities))

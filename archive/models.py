@@ -1,6 +1,6 @@
 """The archive's truth: sources, articles, administrative units, officials, party terms."""
 
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -196,7 +196,8 @@ class Article(models.Model):
         self.slug = slug_for(self.title)
         if not self.original_url:
             self.original_url = None  # several articles may lack a URL; "" would collide
-        super().save(*args, **kwargs)
+        with transaction.atomic():  # what post_save records (the pending index change) commits with it
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("archive:article", args=[self.pk, self.slug])

@@ -105,7 +105,7 @@ HAYSTACK_CONNECTIONS = {
 }
 
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False  # one indexed model: skip a narrowing search per query
-HAYSTACK_SIGNAL_PROCESSOR = "search.signals.OnCommitSignalProcessor"
+HAYSTACK_SIGNAL_PROCESSOR = "search.signals.OutboxSignalProcessor"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

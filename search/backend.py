@@ -8,6 +8,7 @@
   matches, exact accents and pyvi compounds above the rest.
 - create_spelling_suggestion(text) -> the query with unknown words replaced by the closest
   indexed word, or "" when nothing better is known.
+- update/remove write in one commit and raise IndexBusy when another process holds the lock.
 - rebuild(index, workers) -> builds a complete new index aside on `workers` cores, then swaps
   it in: searches keep working on the old index meanwhile.
 """
@@ -17,12 +18,14 @@ import re
 import shutil
 import time
 
-from django.utils import timezone
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
+from haystack.constants import ID as ID_FIELD
 from haystack.inputs import BaseInput
-from whoosh.fields import ID, KEYWORD, TEXT
+from haystack.utils import get_identifier
+from whoosh.fields import ID, KEYWORD, STORED, TEXT
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.qparser import QueryParser
 from whoosh.query import NullQuery
@@ -116,7 +119,13 @@ class ExhaustiveParser(QueryParser):
         return self.last
 
 
+class IndexBusy(Exception):
+    """Another process holds the index's write lock; try again shortly."""
+
+
 class VietnameseWhooshBackend(WhooshSearchBackend):
+    WRITE_LOCK_WAIT = 5  # seconds a write waits for Whoosh's lock before IndexBusy
+
     def setup(self):
         super().setup()
         # Whoosh wraps a memory-mapped segment in BytesIO, which copies all of it (hundreds of MB
@@ -137,6 +146,8 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             elif field.faceted or getattr(field, "facet_for", None):
                 replacement = KEYWORD(stored=True, commas=True, scorable=False) if field.is_multivalued \
                     else ID(stored=True)
+            elif not field.indexed:
+                replacement = STORED()
             if replacement is not None:
                 schema.remove(name)
                 schema.add(name, replacement)
@@ -244,6 +255,33 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
 
 
     # --- rebuilding ----------------------------------------------------------------------
+    # --- writes: one commit a call, and a busy index is an error to retry, never a silent loss
+    # (haystack's Whoosh update() hands a locked index to a background thread, and its remove()
+    # logs a LockError and carries on) -----------------------------------------------------
+    def _writer(self):
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        try:
+            return self.index.writer(timeout=self.WRITE_LOCK_WAIT)
+        except LockError as exc:
+            raise IndexBusy(str(exc)) from exc
+
+    def update(self, index, iterable, commit=True):
+        writer = self._writer()
+        try:
+            for obj in iterable:
+                writer.update_document(**self.document(index, obj))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def remove(self, obj_or_string, commit=True):
+        writer = self._writer()
+        writer.delete_by_term(ID_FIELD, get_identifier(obj_or_string))
+        writer.commit()
+
     def document(self, index, obj) -> dict:
         """The Whoosh document for `obj`, as the stock update() writes it."""
         doc = index.full_prepare(obj)
@@ -257,7 +295,6 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         replaced in one step, so a search finds either the old index or the new one."""
         if not self.setup_complete:
             self.setup()
-        started_at = timezone.now()
         building = f"{self.path}.{time.strftime('%Y%m%d%H%M%S')}.{os.getpid()}"
         new_index = FileStorage(building).create().create_index(self.schema)
         objects = index.index_queryset(using=self.connection_alias).order_by("pk")
@@ -277,9 +314,6 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         writer.commit()
         self._point_at(building)
         self.setup_complete = False  # reopen on next use
-        # Saves committed while the new index was built went to the old one: index them again.
-        for obj in objects.filter(updated_at__gte=started_at):
-            self.update(index, [obj])
         return done
 
     def _point_at(self, folder):

@@ -33,6 +33,8 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     districts = indexes.MultiValueField(faceted=True)
     officials = indexes.MultiValueField(faceted=True)
     terms = indexes.MultiValueField(faceted=True)
+    # The database row this document was made from (its last change), so check_index sees stale ones.
+    version = indexes.CharField(indexed=False)
 
     def get_model(self):
         return Article
@@ -51,6 +53,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             [obj.title, obj.lead, obj.body, obj.captions, obj.author])
         data["title"] = data["title_folded"] = obj.title
         return data
+
+    def prepare_version(self, obj):
+        return version_of(obj.updated_at)
 
     def prepare_newest_first(self, obj):
         return obj.published_at or datetime.datetime(1, 1, 2, tzinfo=datetime.timezone.utc)
@@ -86,3 +91,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 def district_key(district: Locality) -> str:
     """Districts share names across provinces ("Châu Thành"): key them by province too."""
     return f"{district.province.slug}/{district.slug}"
+
+
+def version_of(updated_at: datetime.datetime) -> str:
+    return updated_at.astimezone(datetime.timezone.utc).isoformat()

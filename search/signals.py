@@ -1,22 +1,26 @@
-"""Keep the index in step with editors' saves: after the transaction commits, never before,
-so a rolled-back save leaves no ghost document and the document sees the saved links."""
+"""Tell the index about every change, in the transaction that makes it: a pending change is
+recorded beside the change itself, so it commits (or rolls back) with it, and the index
+worker applies it afterwards. No request writes to the index, waits for it, or fails with it."""
 
-from django.db import transaction
 from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
-from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm
+from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality
+from archive.signals import articles_changed
+from search import outbox
 
 LINKS = (ArticleLocality, ArticleOfficial, ArticleTerm)
 
 
-class OnCommitSignalProcessor(BaseSignalProcessor):
+class OutboxSignalProcessor(BaseSignalProcessor):
     def _receivers(self):
         yield signals.post_save, self.article_changed, Article
-        yield signals.post_delete, self.article_deleted, Article
+        yield signals.post_delete, self.article_changed, Article
+        yield articles_changed, self.articles_changed, Article
         for link in LINKS:
             yield signals.post_save, self.link_changed, link
             yield signals.post_delete, self.link_changed, link
+        yield signals.post_save, self.locality_changed, Locality
 
     def setup(self):
         for signal, receiver, sender in self._receivers():
@@ -27,21 +31,16 @@ class OnCommitSignalProcessor(BaseSignalProcessor):
             signal.disconnect(receiver, sender=sender)
 
     def article_changed(self, sender, instance, **kwargs):
-        transaction.on_commit(lambda: self.reindex(instance.pk))
+        outbox.record([instance.pk])
 
-    def article_deleted(self, sender, instance, **kwargs):
-        transaction.on_commit(lambda: self.handle_delete(sender, instance))
+    def articles_changed(self, sender, article_ids, **kwargs):
+        outbox.record(article_ids)
 
     def link_changed(self, sender, instance, **kwargs):
-        transaction.on_commit(lambda: self.reindex(instance.article_id))
+        outbox.record([instance.article_id])
 
-    def reindex(self, article_pk):
-        """Index the article as it is now in the database; a draft or deleted one leaves the index."""
-        article = Article.objects.filter(pk=article_pk).first()
-        if article is None:
-            return
-        index = self.connections["default"].get_unified_index().get_index(Article)
-        if article.status == Article.Status.PUBLISHED:
-            index.update_object(article)
-        else:
-            index.remove_object(article)
+    def locality_changed(self, sender, instance, created, raw=False, **kwargs):
+        """A renamed unit changes the facet keys of every article naming it or a unit inside it."""
+        if not created and not raw:
+            outbox.record(Article.objects.filter(**{f"localities__{instance.scope_field}": instance})
+                          .values_list("pk", flat=True))

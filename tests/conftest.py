@@ -46,3 +46,11 @@ def indexed(whoosh_index, db):
     def rebuild():
         call_command("rebuild_index", interactive=False, verbosity=0)
     return rebuild
+
+
+@pytest.fixture
+def index_worker(whoosh_index):
+    """Run the index worker once, as `manage.py index_worker --once` does: apply what is pending."""
+    def apply():
+        call_command("index_worker", once=True, verbosity=0)
+    return apply

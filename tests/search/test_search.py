@@ -196,11 +196,11 @@ def test_did_you_mean(client, archive):
     assert "Có phải bạn muốn tìm" in page and 'href="?q=xay+dung+dang"' in page
 
 
-def test_drafts_never_appear(client, archive, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        article = Article.objects.get(title=TRI_TON)
-        article.status = Article.Status.DRAFT
-        article.save()
+def test_drafts_never_appear(client, archive, index_worker):
+    article = Article.objects.get(title=TRI_TON)
+    article.status = Article.Status.DRAFT
+    article.save()
+    index_worker()
     assert TRI_TON not in titles(client, q="Tri Tôn")
 
 
@@ -211,37 +211,38 @@ def test_detail_page_shows_related_articles(client, archive):
     assert archive[MO_CAY_BAC].get_absolute_url() not in related
 
 
-def test_admin_save_is_searchable_at_once(client, archive, django_capture_on_commit_callbacks):
+def test_admin_save_is_searchable_once_the_worker_applies_it(client, archive, index_worker):
     User.objects.create_superuser("bientap", "bt@example.vn", "mat-khau-dai-2025")
     client.login(username="bientap", password="mat-khau-dai-2025")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/archive/article/add/", form_data(
-            client.get("/admin/archive/article/add/"), "article_form", title="Hội nghị hòa giải ở cơ sở",
-            status="published", published_at_0="01/02/2021", published_at_1="10:00",
-            body="Tổ hòa giải ấp Phú Hòa họp bàn."))
+    response = client.post("/admin/archive/article/add/", form_data(
+        client.get("/admin/archive/article/add/"), "article_form", title="Hội nghị hòa giải ở cơ sở",
+        status="published", published_at_0="01/02/2021", published_at_1="10:00",
+        body="Tổ hòa giải ấp Phú Hòa họp bàn."))
     assert response.status_code == 302
+    assert "Hội nghị hòa giải ở cơ sở" not in titles(client, q="to hoa giai")  # the request wrote no index
+    index_worker()
     assert titles(client, q="to hoa giai")[0] == "Hội nghị hòa giải ở cơ sở"
     article = Article.objects.get(title="Hội nghị hòa giải ở cơ sở")
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(f"/admin/archive/article/{article.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert client.post(f"/admin/archive/article/{article.pk}/delete/", {"post": "yes"}).status_code == 302
+    index_worker()
     assert "Hội nghị hòa giải ở cơ sở" not in titles(client, q="to hoa giai")
 
 
-def test_rolled_back_save_leaves_no_document(client, archive, django_capture_on_commit_callbacks):
+def test_rolled_back_save_leaves_no_document(client, archive, index_worker):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            Article.objects.create(title="Bài ma không được lưu", body="Nội dung ma.")
-            raise RuntimeError("the save fails after the insert")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Article.objects.create(title="Bài ma không được lưu", body="Nội dung ma.")
+        raise RuntimeError("the save fails after the insert")
+    index_worker()
     assert not Article.objects.filter(title="Bài ma không được lưu").exists()
     assert titles(client, q="bai ma") == []
 
 
-def test_linking_a_locality_reindexes_the_article(client, archive, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        ArticleLocality.objects.create(article=archive["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"],
-                                       locality=Locality.objects.get(kind="district", short_name="Vân Hồ"))
+def test_linking_a_locality_reindexes_the_article(client, archive, index_worker):
+    ArticleLocality.objects.create(article=archive["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"],
+                                   locality=Locality.objects.get(kind="district", short_name="Vân Hồ"))
+    index_worker()
     assert titles(client, province="son la") == ["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"]
 
 

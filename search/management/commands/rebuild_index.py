@@ -1,10 +1,15 @@
 """haystack's rebuild_index, building aside and swapping when the backend can (ours can):
-searches never fail or come back empty during a rebuild, and the work uses every core."""
+searches never fail or come back empty during a rebuild, and the work uses every core.
+Pending changes the new index already holds are dropped; what changed while it was built
+(written to the old index meanwhile) is found by comparing, and applied."""
 
 import os
 
 from haystack import connections
 from haystack.management.commands.rebuild_index import Command as HaystackRebuild
+
+from search import outbox
+from search.models import PendingChange
 
 
 class Command(HaystackRebuild):
@@ -17,11 +22,15 @@ class Command(HaystackRebuild):
             backend = connections[alias].get_backend()
             if not hasattr(backend, "rebuild"):
                 return super().handle(**options)
+            covered = PendingChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             for index in connections[alias].get_unified_index().get_indexes().values():
                 count = backend.rebuild(index, workers=workers, progress=self._progress(options["verbosity"]))
                 if options["verbosity"]:
                     self.stdout.write(f"Indexed {count:,} {index.get_model()._meta.verbose_name_plural} "
                                       f"with {workers} worker(s).")
+            PendingChange.objects.filter(pk__lte=covered, attempts__lt=outbox.MAX_ATTEMPTS).delete()
+            outbox.repair(outbox.compare())
+            outbox.apply_all()
 
     def _progress(self, verbosity):
         if verbosity < 2:

@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PendingChange(models.Model):
+    """An article whose search document must be written again (or removed): recorded in the
+    transaction that changed the article, applied by the index worker after commit, deleted
+    once applied. The database is the truth; this is how the index is told."""
+
+    article_id = models.BigIntegerField(_("mã bài viết"), db_index=True)
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử lỗi"), default=0)
+    error = models.TextField(_("lỗi gần nhất"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("thay đổi chờ cập nhật chỉ mục")
+        verbose_name_plural = _("thay đổi chờ cập nhật chỉ mục")
+
+    def __str__(self):
+        return f"{self.article_id} @ {self.recorded_at:%Y-%m-%d %H:%M:%S}"

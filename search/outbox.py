@@ -1,0 +1,160 @@
+"""The index follows the database through pending changes (an outbox).
+
+record(article_ids)  called inside the transaction that changed the articles (see signals.py),
+                     so a change is recorded exactly when it commits.
+apply_pending()      one batch of changes, oldest first, by the single writer: each article is
+                     indexed as the database has it now, or removed if it is gone or a draft.
+                     A change is deleted only once written; a crash before that leaves it pending.
+apply_all()          every pending change, waiting while the index is busy (index_worker --once).
+work(stop)           apply as changes come, until stop() says so (index_worker).
+compare() -> Drift   articles missing from the index, stale in it, or extra; repair() records them.
+"""
+
+import fcntl
+import logging
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from haystack import connections
+from haystack.query import SearchQuerySet
+
+from archive.models import Article
+from search.backend import IndexBusy
+from search.models import PendingChange
+from search.search_indexes import version_of
+
+log = logging.getLogger(__name__)
+BATCH = 200
+MAX_ATTEMPTS = 5  # a change that failed this often waits for check_index, not for the worker
+
+
+def record(article_ids) -> None:
+    PendingChange.objects.bulk_create([PendingChange(article_id=pk) for pk in dict.fromkeys(article_ids)])
+
+
+def _lock_path() -> Path:
+    index_path = settings.HAYSTACK_CONNECTIONS["default"].get("PATH")
+    return Path(f"{index_path}-writer.lock") if index_path else settings.DATA_DIR / "index-writer.lock"
+
+
+@contextmanager
+def single_writer():
+    """One writer at a time across processes: reading an article and writing its document must
+    not interleave with another writer's, or an older version could be written last."""
+    path = _lock_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _index():
+    return connections["default"].get_unified_index().get_index(Article)
+
+
+def _write(article_ids: set[int]) -> None:
+    backend, index = connections["default"].get_backend(), _index()
+    published = list(index.index_queryset().filter(pk__in=article_ids))
+    if published:
+        backend.update(index, published)
+    for pk in article_ids - {a.pk for a in published}:
+        backend.remove(f"archive.article.{pk}")
+
+
+def apply_pending(limit: int = BATCH) -> int:
+    """Apply up to `limit` pending changes; returns how many were taken. Raises IndexBusy."""
+    with single_writer():
+        changes = list(PendingChange.objects.filter(attempts__lt=MAX_ATTEMPTS)[:limit])
+        if not changes:
+            return 0
+        try:
+            _write({c.article_id for c in changes})
+        except IndexBusy:
+            raise
+        except Exception:  # one article that cannot be indexed must not hold up the others
+            log.exception("Writing %d changes failed; writing them one at a time", len(changes))
+            changes = _write_one_by_one(changes)
+        PendingChange.objects.filter(pk__in=[c.pk for c in changes]).delete()
+        return len(changes)
+
+
+def _write_one_by_one(changes: list[PendingChange]) -> list[PendingChange]:
+    """Write each change alone; failed ones keep their row with the error. Returns the written ones."""
+    written = []
+    for change in changes:
+        try:
+            _write({change.article_id})
+            written.append(change)
+        except IndexBusy:
+            raise
+        except Exception as exc:
+            PendingChange.objects.filter(pk=change.pk).update(attempts=change.attempts + 1, error=repr(exc)[:2000])
+    return written
+
+
+def apply_all(stop=lambda: False, busy_wait: float = 1.0) -> int:
+    """Apply pending changes until none is left (or stop() is true), waiting while the index is
+    busy; returns how many were applied."""
+    applied = 0
+    while not stop():
+        try:
+            done = apply_pending()
+        except IndexBusy as exc:
+            log.warning("Index busy, retrying in %.1f s: %s", busy_wait, exc)
+            time.sleep(busy_wait)
+            continue
+        if not done:
+            break
+        applied += done
+    return applied
+
+
+def work(stop, poll: float = 0.5) -> int:
+    """Apply changes as they come until stop() is true; returns how many were applied."""
+    applied = 0
+    while not stop():
+        applied += apply_all(stop)
+        time.sleep(poll)
+    return applied
+
+
+@dataclass
+class Drift:
+    missing: list[int] = field(default_factory=list)  # published, not in the index
+    stale: list[int] = field(default_factory=list)  # in the index as an older version
+    extra: list[int] = field(default_factory=list)  # in the index, not published (deleted or draft)
+    failing: list[int] = field(default_factory=list)  # changes the worker gave up on
+
+    def __bool__(self):
+        return bool(self.missing or self.stale or self.extra or self.failing)
+
+    @property
+    def article_ids(self) -> list[int]:
+        return sorted({*self.missing, *self.stale, *self.extra, *self.failing})
+
+
+def compare() -> Drift:
+    indexed = SearchQuerySet().models(Article).all()
+    versions = {int(identifier.rpartition(".")[2]): version
+                for identifier, version in indexed.values_list("id", "version")[:indexed.count()]}
+    database = {pk: version_of(updated) for pk, updated in
+                _index().index_queryset().order_by().values_list("pk", "updated_at")}
+    return Drift(
+        missing=sorted(database.keys() - versions.keys()),
+        stale=sorted(pk for pk in database.keys() & versions.keys() if database[pk] != versions[pk]),
+        extra=sorted(versions.keys() - database.keys()),
+        failing=sorted(set(PendingChange.objects.filter(attempts__gte=MAX_ATTEMPTS).values_list("article_id", flat=True))),
+    )
+
+
+def repair(drift: Drift) -> int:
+    """Record a fresh change for every article in `drift`; the worker (or the caller) applies them."""
+    PendingChange.objects.filter(article_id__in=drift.failing).delete()
+    record(drift.article_ids)
+    return len(drift.article_ids)

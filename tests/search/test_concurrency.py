@@ -1,0 +1,70 @@
+"""Several processes at once on a real file-backed database and Whoosh index: editors saving and
+deleting through the admin while the index worker runs, and a worker killed mid-write."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EDITOR = Path(__file__).with_name("editor_process.py")
+EDITORS, ARTICLES_EACH = 4, 50
+
+
+@pytest.fixture
+def environment(tmp_path):
+    """A fresh archive in its own folder, with an editor account."""
+    from tests.search.editor_process import PASSWORD
+
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path), "ALLOWED_HOSTS": "testserver,localhost",
+           "DJANGO_SUPERUSER_PASSWORD": PASSWORD, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    manage(env, "migrate", "-v0")
+    manage(env, "createsuperuser", "--noinput", "--username", "bientap", "--email", "bt@example.vn")
+    return env
+
+
+def manage(env, *args, check=True):
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=check,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_four_editors_at_once_leave_the_index_exactly_like_the_database(environment):
+    worker = subprocess.Popen([sys.executable, "manage.py", "index_worker", "--poll", "0.1"], cwd=ROOT,
+                              env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    editors = [subprocess.Popen([sys.executable, str(EDITOR), "edit", f"editor{n}", str(ARTICLES_EACH)], cwd=ROOT,
+                                env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for n in range(EDITORS)]
+    summaries = []
+    for editor in editors:
+        out, err = editor.communicate(timeout=600)
+        assert editor.returncode == 0, err
+        summaries.append(json.loads(out))
+    worker.send_signal(signal.SIGTERM)
+    _out, err = worker.communicate(timeout=120)
+    assert worker.returncode == 0, err
+
+    assert [s["failures"] for s in summaries] == [[]] * EDITORS
+    saved = sum(s["saved"] for s in summaries)
+    deleted = sum(s["deleted"] for s in summaries)
+    assert (saved, sum(s["edited"] for s in summaries), deleted) == (200, 4 * 16, 40)
+    manage(environment, "index_worker", "--once")  # what arrived after the worker's last look
+    report = manage(environment, "check_index", check=False)
+    assert report.returncode == 0, report.stdout + report.stderr
+    assert "missing: 0\nstale: 0\nextra: 0\nfailing: 0" in report.stdout
+    seconds = max(s["seconds"] for s in summaries)
+    print(f"\n{EDITORS} editors: {saved} saves, {deleted} deletes in {seconds:.1f} s "
+          f"({saved / seconds:.1f} saves/s), no failed request, no drift")
+
+
+def test_a_change_survives_a_worker_killed_between_commit_and_index_write(environment):
+    crashed = subprocess.run([sys.executable, str(EDITOR), "crash"], cwd=ROOT, env=environment, timeout=120)
+    assert crashed.returncode == -signal.SIGKILL
+    before = manage(environment, "check_index", check=False)
+    assert before.returncode != 0 and "missing: 1" in before.stdout
+    manage(environment, "index_worker", "--once")
+    after = manage(environment, "check_index")
+    assert "The index matches the database." in after.stdout
