@@ -40,7 +40,9 @@ _TYPE_WORDS = {
     "tp": {_PROVINCE, _DISTRICT}, "huyen": {_DISTRICT}, "quan": {_DISTRICT}, "thi xa": {_DISTRICT},
     "thi tran": {_COMMUNE}, "xa": {_COMMUNE}, "phuong": {_COMMUNE},
 }
-_TYPED = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _TYPE_WORDS), key=len, reverse=True)) + r")\.?\s+")
+_TYPED = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _TYPE_WORDS), key=len, reverse=True)) + r")(?:\.\s*|\s+)")
+_ABBREVIATED = re.compile(r"(?<![\w.])[A-ZĐ]\.$")  # "B.Bình Dương", "T.Quảng Ninh": football clubs, not places
+_NAME_GOES_ON = re.compile(r" [^\W\d_]")  # capitalised, "Thái Bình Dương" is the Pacific, not Thái Bình
 _LIST_GLUE = re.compile(r"\s*(?:,|;|và|va|-|–)\s*")
 _SYLLABLE = re.compile(r"[^\W_]+")
 # Bare, these names are people, not places: the city is written "TP. Hồ Chí Minh".
@@ -57,29 +59,47 @@ def find_terms(text: str) -> list[tuple[int, int]]:
     return found
 
 
+# Names the press still uses for units the gazetteer knows by another (folded, lower case).
+_ALIASES = {"thua thien hue": "hue", "thua thien": "hue", "hcm": "ho chi minh", "tphcm": "ho chi minh"}
+
+
+def _key(name: str) -> str:
+    return " ".join(_SYLLABLE.findall(fold(name).lower()))  # "Bà Rịa - Vũng Tàu" -> "ba ria vung tau"
+
+
 @lru_cache(maxsize=1)
 def _gazetteer() -> dict[str, list[Locality]]:
     """Folded lower-case short name -> legacy units of that name (loaded once per process)."""
     names = defaultdict(list)
     for unit in Locality.objects.filter(era=Locality.Era.LEGACY).select_related("province", "district"):
-        names[fold(unit.short_name).lower()].append(unit)
+        names[_key(unit.short_name)].append(unit)
+    for alias, name in _ALIASES.items():
+        names[alias] = [u for u in names[name] if u.kind == _PROVINCE]
     return dict(names)
 
 
 @dataclass
 class _Mention:
-    name: str
+    name: str  # the gazetteer key
+    written: str  # as the text has it
     kinds: set
     typed: bool
+    listed: bool = False  # a later name in a list after one type word ("xã Lộc Tiến, Phú Lộc")
+
+    def fits(self, unit: Locality) -> bool:
+        """Written with diacritics, a name must match them: "Tân Thành" is not "Tân Thạnh"."""
+        if fold(self.written) == self.written or self.name in _ALIASES:
+            return True
+        return normalise(unit.short_name).lower().replace("–", "-") == self.written.lower().replace("–", "-")
 
 
-def _name_at(text: str, folded: str, start: int, names) -> tuple[str, int] | None:
-    """The longest gazetteer name written as a name at `start`: (folded name, end offset)."""
+def _name_at(text: str, folded: str, start: int, names) -> tuple[str, int, int] | None:
+    """The longest gazetteer name written as a name at `start`: (key, start, end offsets)."""
     syllables = []
     for match in _SYLLABLE.finditer(text, start):
         gap = text[syllables[-1][1]:match.start()] if syllables else text[start:match.start()]
-        if gap.strip() or len(syllables) == MAX_NAME_SYLLABLES:
-            break
+        if (gap.strip(" -–") if syllables else gap.strip()) or len(syllables) == MAX_NAME_SYLLABLES:
+            break  # "Bà Rịa - Vũng Tàu" is one name
         if not (match.group()[0].isupper() or match.group().isdigit()):
             break
         syllables.append((match.start(), match.end()))
@@ -87,7 +107,7 @@ def _name_at(text: str, folded: str, start: int, names) -> tuple[str, int] | Non
         end = syllables[count - 1][1]
         name = " ".join(folded[s:e] for s, e in syllables[:count])
         if name in names:
-            return name, end
+            return name, syllables[0][0], end
     return None
 
 
@@ -105,23 +125,30 @@ def _mentions(text: str, names) -> list[_Mention]:
     for typed in _TYPED.finditer(folded):
         kinds, position, first = _TYPE_WORDS[typed.group(1)], typed.end(), True
         while (found := _name_at(text, folded, position, names)) is not None:
-            if not first and any(u.kind == _PROVINCE for u in names[found[0]]):
+            key, start, end = found
+            if not first and any(u.kind == _PROVINCE for u in names[key]):
                 break  # "huyện Thanh Sơn, Phú Thọ": the list ends where the province is named
-            mentions.append(_Mention(found[0], kinds, typed=True))
+            mentions.append(_Mention(key, text[start:end], kinds, typed=True, listed=not first))
             first = False
-            glue = _LIST_GLUE.match(folded, found[1])  # "xã Phước Hưng, Khánh An, Phú Hữu"
+            glue = _LIST_GLUE.match(folded, end)  # "xã Phước Hưng, Khánh An, Phú Hữu"
             if not glue:
                 break
             position = glue.end()
-    previous = None
+    previous, covered = None, 0
     for match in _SYLLABLE.finditer(text):
+        if match.start() < covered:  # inside the name found last: "Vũng Tàu" of "Bà Rịa - Vũng Tàu"
+            previous = match
+            continue
         # A bare name, but not the tail of a longer one: "Nguyễn Thái Bình" is a person, not Thái Bình.
         inside_name = previous is not None and previous.group()[0].isupper() and \
             not text[previous.end():match.start()].strip()
-        if match.group()[0].isupper() and not inside_name:
+        abbreviated = _ABBREVIATED.search(text, max(0, match.start() - 3), match.start())
+        if match.group()[0].isupper() and not inside_name and not abbreviated:
             found = _name_at(text, folded, match.start(), names)
-            if found and found[0] not in _NEEDS_TYPE_WORD:
-                mentions.append(_Mention(found[0], {_PROVINCE, _DISTRICT}, typed=False))
+            goes_on = found and (after := _NAME_GOES_ON.match(text, found[2])) and after.group()[1].isupper()
+            if found and found[0] not in _NEEDS_TYPE_WORD and not goes_on:
+                mentions.append(_Mention(found[0], text[found[1]:found[2]], {_PROVINCE, _DISTRICT}, typed=False))
+                covered = found[2]
         previous = match
     return mentions
 
@@ -138,7 +165,7 @@ def find_localities(text: str, home_province: Locality | None = None) -> list[Lo
     found: dict[int, Locality] = {}
 
     def candidates(mention, kind):
-        return [u for u in names[mention.name] if u.kind == kind and kind in mention.kinds]
+        return [u for u in names[mention.name] if u.kind == kind and kind in mention.kinds and mention.fits(u)]
 
     # Provinces: named ones are unambiguous (one province a name).
     for mention in mentions:
@@ -163,9 +190,11 @@ def find_localities(text: str, home_province: Locality | None = None) -> list[Lo
             found[unit.pk] = unit
             districts.add(unit.pk)
 
-    # Communes: names repeat across the country, so only inside a district, or else a province, of the context.
+    # Communes: names repeat across the country, so only inside a district, or else a province, of the
+    # context. In a list, a district's own name is the district: "xã Lộc Tiến, Phú Lộc".
     for mention in (m for m in mentions if m.typed):
-        options = candidates(mention, _COMMUNE)
+        options = [u for u in candidates(mention, _COMMUNE)
+                   if not (mention.listed and u.district_id in districts and u.district.short_name == u.short_name)]
         unit = _pick(options, lambda u: u.district_id in districts) or \
             _pick(options, lambda u: u.province_id in context)
         if unit:
@@ -183,11 +212,16 @@ niê siu
 """.split())
 _FOLDED_SURNAMES = {fold(name) for name in SURNAMES}
 _TITLE_PREFIXES = ["Nguyên", "Phó", "Quyền"]
-_TITLES = ["Bí thư", "Chủ tịch", "Trưởng", "Giám đốc", "Chủ nhiệm", "Chánh", "Ủy viên", "Tiểu khu trưởng",
-           "Trưởng ấp", "Trưởng bản", "Tổng Bí thư", "Thủ tướng", "Bộ trưởng", "Đại biểu"]
+_TITLES = ["Bí thư", "Chủ tịch", "Trưởng", "Giám đốc", "Tổng giám đốc", "Chủ nhiệm", "Chánh", "Ủy viên",
+           "Tiểu khu trưởng", "Trưởng ấp", "Trưởng bản", "Tổng Bí thư", "Thủ tướng", "Bộ trưởng", "Thứ trưởng",
+           "Cục trưởng", "Vụ trưởng", "Viện trưởng", "Tư lệnh", "Chính ủy", "Đại biểu"]
 _ORGANISATIONS = ["Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Đảng bộ", "UBND", "HĐND",
                   "Ủy ban", "Hội đồng", "chi bộ", "Ban", "Mặt trận", "MTTQ", "Sở", "Bộ"]
-_CLAUSE_ENDS = ["cho biết", "và", "cùng"]
+_CLAUSE_ENDS = ["cho biết", "cho hay", "chia sẻ", "nói", "từng", "khẳng định", "nhấn mạnh", "phát biểu", "cho rằng",
+                "đề nghị", "yêu cầu", "trả lời", "thông tin", "và", "cùng"]
+# After these, a capitalised name is a street, school, bridge, prize…, not a person: "đường Lê Đức Thọ".
+_NAMED_THINGS = re.compile(r"\b(?:đường|phố|trường|cầu|ngõ|hẻm|công viên|bệnh viện|quảng trường|giải|cúp|tàu|sân|"
+                           r"làng|lăng|đền|chùa|khu|nhà|tượng đài|quỹ|công ty|tập đoàn|hội|cụm|tuyến)\s+$", re.I)
 
 
 @dataclass(frozen=True)
@@ -206,11 +240,22 @@ class _Patterns:
             return "|".join(re.escape(fold(p) if folded else p) for p in phrases)
         return cls(re.compile(rf"(?:(?:{alternatives(_TITLE_PREFIXES)})\s+)*(?:{alternatives(_TITLES)})\b", re.I),
                    re.compile(rf"\b(?:{alternatives(_ORGANISATIONS)})\b.*", re.I),
-                   re.compile(rf"[.;:!?\n“”\"()]|\b(?:{alternatives(_CLAUSE_ENDS)})\b"))
+                   re.compile(rf"\.(?!\w)|[;:!?\n“”\"()]|\b(?:{alternatives(_CLAUSE_ENDS)})\b"))
 
     @staticmethod
     def of(text: str) -> "_Patterns":
         return _UNACCENTED if fold(text) == text else _ACCENTED
+
+    def titles_in(self, text: str):
+        """Title matches written as titles: capitalised, or after a capitalised prefix ("Phó bí thư",
+        "nguyên Trưởng phòng"); "nhạc trưởng", "cố thủ tướng" are no one's position."""
+        for found in self.title.finditer(text):
+            if any(word[0].isupper() for word in found.group().split()):
+                yield found
+
+    def is_title(self, text: str) -> bool:
+        found = next(self.titles_in(text), None)
+        return found is not None and found.start() == 0
 
 
 _ACCENTED, _UNACCENTED = _Patterns.written(folded=False), _Patterns.written(folded=True)
@@ -225,8 +270,19 @@ class Statement:
 _HONORIFICS = {"ong", "ba", "anh", "chi", "co", "chu"}  # "Ông Bàn Văn Hạnh": Ông is the honorific here
 
 
-def _names(text: str, names):
-    """(start, end, name, place prefix) for each surname-led run of capitalised syllables."""
+_BEFORE_PLACE = {"ubnd", "hdnd", "mttq", *(w for words in _TYPE_WORDS for w in words.split())}
+
+
+def _place_prefix(prefix: str, names) -> bool:
+    """Whether the capitalised words before a name are a place: "Hà Nội", "UBND TP Hà Nội"."""
+    words = prefix.split()
+    while words and " ".join(words) not in names and words[0] in _BEFORE_PLACE:
+        words = words[1:]
+    return not words or " ".join(words) in names
+
+
+def _capitalised_runs(text: str):
+    """Each run of capitalised syllables separated by spaces only, as a list of matches."""
     syllables = list(_SYLLABLE.finditer(text))
     i = 0
     while i < len(syllables):
@@ -237,35 +293,62 @@ def _names(text: str, names):
         while (i + len(run) < len(syllables) and syllables[i + len(run)].group()[0].isupper()
                and not text[run[-1].end():syllables[i + len(run)].start()].strip()):
             run.append(syllables[i + len(run)])
+        yield run
+        i += len(run)
+
+
+def _names(text: str, names, accented: bool):
+    """(start, end, name, place prefix) for each surname-led run of capitalised syllables."""
+    for run in _capitalised_runs(text):
         words = [fold(m.group()).lower() for m in run]
         first = 1 if words[0] in _HONORIFICS and len(run) >= 3 else 0
-        for lead in range(first, len(run)):
+        thing = _NAMED_THINGS.search(text, max(0, run[0].start() - 20), run[0].start())
+        for lead in range(first, len(run) if not thing else 0):
             tail = run[lead:]
-            unaccented = all(fold(m.group()) == m.group() for m in tail)
+            # Written without diacritics in accented text, a name needs three syllables ("Ban Kinh tế" is no one).
+            unaccented = all(fold(m.group()) == m.group() for m in tail) and (len(tail) >= 3 or not accented)
             surname = run[lead].group().lower() in SURNAMES or (unaccented and words[lead] in _FOLDED_SURNAMES)
-            prefix = " ".join(words[first:lead])
-            if surname and 2 <= len(tail) <= 4 and (not prefix or prefix in names) \
+            if surname and 2 <= len(tail) <= 4 and _place_prefix(" ".join(words[first:lead]), names) \
                     and " ".join(words[lead:]) not in names:
                 yield run[lead].start(), run[-1].end(), text[run[lead].start():run[-1].end()], \
                     text[run[first].start():run[lead].start()].strip()
                 break
-        i += len(run)
 
 
-def _title_before(text: str, start: int, patterns: _Patterns) -> str:
-    before = text[max(0, start - 150):start]
+def _has_person(text: str, names) -> bool:
+    """Whether `text` names someone: a surname and more capitalised syllables that are no place."""
+    for run in _capitalised_runs(text):
+        words = [fold(m.group()).lower() for m in run]
+        if any(run[lead].group().lower() in SURNAMES and " ".join(words[lead:]) not in names
+               for lead in range(len(run) - 1)):
+            return True
+    return False
+
+
+def _title_before(text: str, floor: int, start: int, patterns: _Patterns, names) -> str:
+    """The title stated between the previous name (or clause end) and this one; a title with
+    someone else's name in it is theirs ("Thủ tướng Singapore Lý Hiển Long … cha ông, Lý Quang Diệu")."""
+    before = text[max(floor, start - 150):start]
     cut = max((m.end() for m in patterns.clause_end.finditer(before)), default=0)
     before = before[cut:]
-    found = patterns.title.search(before)
-    return before[found.start():].strip(" ,") if found else ""
+    found = next(patterns.titles_in(before), None)
+    if not found or _has_person(before[found.start():], names):
+        return ""
+    return before[found.start():].strip(" ,")
+
+
+_APPOSITION = re.compile(r",\s*|\s+[-–]\s+")  # "Ông X, Bí thư…" and "Ông X - Giám đốc Sở… -"
 
 
 def _titles_after(text: str, end: int, patterns: _Patterns) -> list[str]:
     titles = []
-    for segment in re.split(r",\s*", text[end:end + 200])[1:]:
-        if not patterns.title.match(segment):
+    for segment in _APPOSITION.split(text[end:end + 200])[1:]:
+        cut = patterns.clause_end.search(segment)
+        if not patterns.is_title(segment[:cut.start()] if cut else segment):
             break
-        titles.append(segment.strip())
+        titles.append((segment[:cut.start()] if cut else segment).strip())
+        if cut:  # the sentence or clause ends with this title
+            break
     return titles
 
 
@@ -274,11 +357,14 @@ def find_officials(text: str, exclude=()) -> list[Statement]:
     patterns = _Patterns.of(text)
     excluded = {fold(n).lower() for n in exclude if n}
     statements: dict[str, Statement] = {}
-    for start, end, name, place in _names(text, names):
+    floor = 0
+    for start, end, name, place in _names(text, names, accented=patterns is _ACCENTED):
         if fold(name).lower() in excluded:
+            floor = end
             continue
-        before = _title_before(text, start - len(place) - (1 if place else 0), patterns)
-        titles = [t.strip() for t in re.split(r",\s*", f"{before} {place}".strip()) if patterns.title.match(t.strip())] \
+        before = _title_before(text, floor, start - len(place) - (1 if place else 0), patterns, names)
+        floor = end
+        titles = [t.strip() for t in re.split(r",\s*", f"{before} {place}".strip()) if patterns.is_title(t.strip())] \
             if before else _titles_after(text, end, patterns)
         if titles:
             statement = statements.setdefault(fold(name).lower(), Statement(name, []))
