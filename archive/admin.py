@@ -1,8 +1,16 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive.extract import link_articles
+from archive.ingest import import_uploads
 from archive.models import (Article, ArticleLink, ArticleLocality, ArticleOfficial, ArticleTerm, DismissedLink, Locality,
                             Official, Position, Source, Term)
 from archive.text import slug_for, sort_key
@@ -118,8 +126,69 @@ def remember_editors_choices(formset, kind: str, target: str) -> None:
                                          target_id=getattr(instance, f"{target}_id")).delete()
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, widget=MultipleFileInput(attrs={"multiple": True}), **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) and data else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class ImportForm(forms.Form):
+    files = MultipleFileField(label=_("Tệp bài viết"), help_text=_(
+        "Tệp văn bản của từng bài (như khi sao chép từ trang báo), hoặc một tệp JSON lines (.jsonl, .jsonl.gz). "
+        "Bài đã có được bỏ qua, không nhập trùng."))
+
+
+class ArticleForm(forms.ModelForm):
+    """The article form, which refuses to overwrite a change saved after the editor opened it."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+        error_messages = {"title": {"required": _("Bài viết cần có tiêu đề.")},
+                          "body": {"required": _("Bài viết cần có nội dung.")}}
+
+        @staticmethod
+        def formfield_callback(field, **kwargs):
+            if isinstance(field, models.URLField):
+                kwargs["assume_scheme"] = "https"
+            return field.formfield(**kwargs)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # Inside the admin's transaction: the row stays locked until this save commits.
+            current = Article.objects.select_for_update().filter(pk=self.instance.pk).values_list(
+                "updated_at", flat=True).first()
+            if current and cleaned.get("version") != current.isoformat():
+                last = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Article),
+                                               object_id=str(self.instance.pk)).select_related("user").first()
+                raise forms.ValidationError(
+                    _("Bài này đã được %(who)s lưu lúc %(time)s, sau khi bạn mở nó. Để không ghi đè lên thay đổi "
+                      "đó, bài chưa được lưu; những gì bạn nhập vẫn ở dưới đây. Hãy mở bài trong thẻ mới, "
+                      "chép phần bạn sửa sang bản mới nhất rồi lưu."),
+                    code="stale", params={"who": last.user.get_username() if last else _("người khác"),
+                                          "time": timezone.localtime(current).strftime("%H:%M:%S %d/%m/%Y")})
+        return cleaned
+
+
 @admin.register(Article)
 class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    form = ArticleForm
+    change_list_template = "admin/archive/article/change_list.html"
     list_display = ["title", "published_at", "source", "author", "status", "updated_at"]
     list_display_links = ["title"]
     list_filter = ["status", "source", ProvinceFilter, YearFilter]
@@ -132,10 +201,30 @@ class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [LocalityInline, OfficialInline, TermInline, DismissedInline]
     fieldsets = [
-        (None, {"fields": ["title", "status", "published_at", "source", "author"]}),
+        (None, {"fields": ["title", "status", "published_at", "source", "author", "version"]}),
         (_("Nội dung"), {"fields": ["lead", "body", "captions"]}),
         (_("Nguồn gốc"), {"fields": ["original_url", "created_at", "updated_at"]}),
     ]
+
+    def get_urls(self):
+        return [path("import/", self.admin_site.admin_view(self.import_view), name="archive_article_import"),
+                *super().get_urls()]
+
+    def import_view(self, request):
+        """Bulk import from uploaded files, with the importer the command uses, and its report."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+        report = None
+        if form.is_bound and form.is_valid():
+            report = import_uploads(form.cleaned_data["files"])
+            created = Article.objects.filter(pk__in=report.created_ids)
+            if created:
+                LogEntry.objects.log_actions(request.user.pk, list(created), ADDITION,
+                                             change_message=_("Nhập hàng loạt"), single_object=False)
+        return TemplateResponse(request, "admin/archive/article/import.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "report": report,
+            "title": _("Nhập bài hàng loạt")})
 
     def save_formset(self, request, form, formset, change):
         target = {ArticleLocality: "locality", ArticleOfficial: "official", ArticleTerm: "term"}.get(formset.model)
@@ -194,3 +283,23 @@ class OfficialAdmin(FoldedSearchMixin, admin.ModelAdmin):
 class TermAdmin(admin.ModelAdmin):
     list_display = ["__str__", "start_year", "end_year"]
     search_fields = ["start_year", "end_year"]
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    """Who changed what, when: the admin's own log, read-only."""
+
+    list_display = ["action_time", "user", "content_type", "object_repr", "action_flag", "change_message"]
+    list_filter = ["action_flag", "content_type", "user"]
+    search_fields = ["object_repr", "change_message", "user__username"]
+    date_hierarchy = "action_time"
+    list_select_related = ["user", "content_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ArchiveConfig(AppConfig):
     name = "archive"
     verbose_name = _("Lưu trữ")
+
+    def ready(self):
+        from archive.roles import ensure_editor_group
+
+        post_migrate.connect(ensure_editor_group, sender=self)

@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -284,6 +285,7 @@ class ImportReport:
     created: int = 0
     duplicates: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
 
     @property
     def seen(self) -> int:
@@ -338,6 +340,7 @@ def _save_batch(batch: list[Item], sources: _Sources, report: ImportReport) -> N
         Article.objects.bulk_create(new)
         link_articles(new)
         report.created += len(new)
+        report.created_ids += [a.pk for a in new]
 
 
 def import_articles(items: Iterable[Item], batch_size: int = 500,
@@ -357,3 +360,24 @@ def import_articles(items: Iterable[Item], batch_size: int = 500,
     if batch:
         _save_batch(batch, sources, report)
     return report
+
+
+def import_uploads(files) -> ImportReport:
+    """Import uploaded files (Django UploadedFile objects) as import_articles does files on disk;
+    the report names each file as uploaded."""
+    with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+        paths = []
+        for number, upload in enumerate(files):
+            path = Path(folder) / f"{number:04d}-{Path(upload.name).name}"
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            paths.append(path)
+        report = import_articles(read_paths(paths))
+    report.errors = [(_uploaded_name(where, folder), why) for where, why in report.errors]
+    return report
+
+
+def _uploaded_name(where: str, folder: str) -> str:
+    """"/tmp/upload-x/0003-bai.txt:12" -> "bai.txt:12"."""
+    return where.removeprefix(folder + "/")[5:] if where.startswith(folder + "/") else where

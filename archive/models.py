@@ -1,10 +1,17 @@
 """The archive's truth: sources, articles, administrative units, officials, party terms."""
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from archive.text import is_heading, slug_for
+
+
+PUBLISHED_AT_TOLERANCE = datetime.timedelta(minutes=5)  # clocks differ a little
 
 
 class NaturalKeyManager(models.Manager):
@@ -169,7 +176,8 @@ class Article(models.Model):
     published_at = models.DateTimeField(_("ngày đăng"), null=True, blank=True, db_index=True)
     source = models.ForeignKey(Source, verbose_name=_("nguồn"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="articles")
-    original_url = models.URLField(_("đường dẫn gốc"), max_length=500, null=True, blank=True, unique=True)
+    original_url = models.URLField(_("đường dẫn gốc"), max_length=500, null=True, blank=True, unique=True,
+                                   error_messages={"unique": _("Đã có bài viết với đường dẫn gốc này.")})
     import_key = models.CharField(_("khóa nhập"), max_length=200, null=True, blank=True, unique=True,
                                   editable=False, help_text=_("Nhận diện bài đã nhập, để nhập lại không tạo bản trùng."))
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices,
@@ -201,6 +209,11 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("archive:article", args=[self.pk, self.slug])
+
+    def clean(self):
+        if self.published_at and self.published_at > timezone.now() + PUBLISHED_AT_TOLERANCE:
+            raise ValidationError({"published_at": _("Ngày đăng %(date)s ở tương lai: một bài lưu trữ đã đăng rồi.") % {
+                "date": timezone.localtime(self.published_at).strftime("%d/%m/%Y %H:%M")}})
 
     @property
     def blocks(self):

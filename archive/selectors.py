@@ -20,6 +20,13 @@ def published_articles():
     return Article.objects.filter(status=Article.Status.PUBLISHED).select_related("source")
 
 
+def articles_visible_to(user):
+    """Readers see published articles; editors also drafts (to preview them)."""
+    if user.has_perm("archive.view_article"):
+        return Article.objects.select_related("source")
+    return published_articles()
+
+
 def articles_in(locality: Locality):
     """Published articles that name `locality` or any unit inside it."""
     named = Article.objects.filter(**{f"localities__{locality.scope_field}": locality})

@@ -1,11 +1,13 @@
 from django.urls import path
 
 from archive import views
+from archive.feeds import LatestArticles
 
 app_name = "archive"
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/", views.article_list, name="article_list"),
+    path("feed/", LatestArticles(), name="feed"),
     path("articles/<int:pk>/", views.article_detail, name="article_short"),
     path("articles/<int:pk>/<str:slug>/", views.article_detail, name="article"),
     path("provinces/", views.province_index, name="province_index"),

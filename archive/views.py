@@ -4,6 +4,7 @@ Each view turns a request into a selector call and a template."""
 import datetime
 
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from archive import selectors
@@ -27,17 +28,22 @@ def article_list(request):
 
 
 def article_detail(request, pk, slug=None):
-    article = get_object_or_404(selectors.published_articles(), pk=pk)
+    """An article; staff also see drafts here, as readers will once published (a preview)."""
+    article = get_object_or_404(selectors.articles_visible_to(request.user), pk=pk)
     if slug != article.slug:
-        return redirect(article, permanent=True)
+        return redirect(article, permanent=article.status == Article.Status.PUBLISHED)
     localities = article.localities.select_related("province", "current_province").order_by("kind", "short_name")
-    return render(request, "archive/article_detail.html", {
+    response = render(request, "archive/article_detail.html", {
         "article": article,
         "localities": localities,
         "current_provinces": {loc.current_province for loc in localities if loc.current_province_id},
         "officials": article.officials.all(),
         "terms": article.terms.all(),
+        "preview": article.status != Article.Status.PUBLISHED,
     })
+    if article.status != Article.Status.PUBLISHED:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def province_index(request):
