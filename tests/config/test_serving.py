@@ -58,8 +58,9 @@ def https_settings():
     names = ["SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
              "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "CSRF_TRUSTED_ORIGINS"]
     code = f"import json; from config import settings as s; print(json.dumps({{n: getattr(s, n) for n in {names}}}))"
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=settings.BASE_DIR,
-                         env={**os.environ, "BEHIND_HTTPS": "1", "CSRF_TRUSTED_ORIGINS": "https://archive.example.vn"})
+    env = {**os.environ, "BEHIND_HTTPS": "1", "CSRF_TRUSTED_ORIGINS": "https://archive.example.vn"}
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                         cwd=settings.BASE_DIR, env=env)
     return {name: tuple(v) if name == "SECURE_PROXY_SSL_HEADER" else v for name, v in json.loads(out.stdout).items()}
 
 
