@@ -44,12 +44,13 @@ run: setup
 serve: setup
 	$(PY) manage.py collectstatic --noinput -v0
 # The search index writer (manage.py index_worker, not there yet) is to be started beside gunicorn here.
-	DEBUG=0 $(VENV)/bin/gunicorn config.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile -
+	DEBUG=0 $(VENV)/bin/gunicorn config.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
+		--access-logfile - --no-control-socket
 
-# The whole suite on SQLite (browser tests included), then again on PostgreSQL: the server
+# The whole suite on SQLite (end-to-end tests included), then again on PostgreSQL: the server
 # DATABASE_URL names, or else a throwaway cluster.
 test: messages node_modules/.package-lock.json
-	@echo "== Tests on SQLite, with the browser tests =="
+	@echo "== Tests on SQLite, with the end-to-end tests =="
 	env -u DATABASE_URL $(PY) -m pytest
-	@echo "== Tests on PostgreSQL (the browser tests ran in the SQLite pass) =="
+	@echo "== Tests on PostgreSQL (the end-to-end tests ran in the SQLite pass) =="
 	$(PY) tests/pg_cluster.py $(PY) -m pytest --ignore=tests/e2e

@@ -151,4 +151,5 @@ def test_search_and_article_fit_a_phone(page, assert_accessible):
     page.locator(".results .article-title").first.click()
     expect(page.locator("article h1")).to_be_in_viewport()
     assert_fits_a_phone(page)
+    assert_accessible(page)
     save_screenshot(page, f"article-{PHONE_WIDTH}px")
