@@ -3,9 +3,8 @@ runs axe-core on them, and leaves screenshots in var/screenshots/ for people to 
 
 import re
 import time
-from urllib.parse import urlencode
-
 from pathlib import Path
+from urllib.parse import urlencode
 
 from playwright.sync_api import expect
 
@@ -27,7 +26,8 @@ def search_until_found(page, query, title, seconds=5.0):
     """Search for `query` until `title` is among the results, and return the link to it.
 
     An editor's save reaches the search index after it is committed, not within the request:
-    this is the one place that waits for the index to catch up (and would run its writer)."""
+    this is the one place where the tests wait for the index to catch up (a separate index
+    writer, if there is one, would be run here before each search)."""
     deadline = time.monotonic() + seconds
     while True:
         page.goto("/search/?" + urlencode({"q": query}))
