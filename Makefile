@@ -2,8 +2,10 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
+PORT ?= 8000
+WORKERS ?= 3
 
-.PHONY: install messages run test
+.PHONY: install messages setup run serve test
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +14,14 @@ $(VENV)/installed: requirements.txt
 
 install: $(VENV)/installed
 
+# axe-core, which the browser tests run in each page.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --silent --no-audit --no-fund; \
+	else \
+		echo "npm is not installed, so the browser tests will be skipped (apt-get install npm adds them)."; \
+	fi
+
 messages: install
 	@if command -v msgfmt >/dev/null; then \
 		$(PY) manage.py compilemessages --ignore=.venv -v0; \
@@ -19,14 +29,30 @@ messages: install
 		echo "gettext is not installed, so pages are in Vietnamese only (apt-get install gettext adds English)."; \
 	fi
 
-run: messages
+setup: messages
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py setup_archive
+
+run: setup
 	@echo
 	@echo "Archive at http://127.0.0.1:8000/  -  to add an editor account: $(PY) manage.py createsuperuser"
 	@echo
 	@# The index worker applies saved changes to the search index beside the site; both stop with Ctrl-C.
 	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null' EXIT; DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: messages
-	$(PY) -m pytest
+# As deployed: debugging off, static files collected and served by whitenoise, gunicorn on loopback
+# (README: behind a reverse proxy). `make serve PORT=8080 WORKERS=5` changes the defaults.
+serve: setup
+	$(PY) manage.py collectstatic --noinput -v0
+	@# The index worker (the search index's one writer) runs beside gunicorn; both stop together.
+	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null' EXIT; \
+	DEBUG=0 $(VENV)/bin/gunicorn config.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
+		--access-logfile - --no-control-socket
+
+# The whole suite on SQLite (end-to-end tests included), then again on PostgreSQL: the server
+# DATABASE_URL names, or else a throwaway cluster.
+test: messages node_modules/.package-lock.json
+	@echo "== Tests on SQLite, with the end-to-end tests =="
+	env -u DATABASE_URL $(PY) -m pytest
+	@echo "== Tests on PostgreSQL (the end-to-end tests ran in the SQLite pass) =="
+	$(PY) tests/pg_cluster.py $(PY) -m pytest --ignore=tests/e2e

@@ -21,6 +21,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_gazetteer", verbosity=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def collected_static(tmp_path_factory):
+    """Pages name static files by their hashed names, as deployed: collect them once, aside."""
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("static")
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
 @pytest.fixture
 def whoosh_index(settings, tmp_path):
     """A real Whoosh index in a temporary folder, for tests that build or query one."""

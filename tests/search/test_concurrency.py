@@ -17,14 +17,34 @@ EDITORS, ARTICLES_EACH = 4, 50
 
 @pytest.fixture
 def environment(tmp_path):
-    """A fresh archive in its own folder, with an editor account."""
+    """A fresh archive in its own folder (and its own database, on the PostgreSQL pass), with an
+    editor account."""
     from tests.search.editor_process import PASSWORD
 
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path), "ALLOWED_HOSTS": "testserver,localhost",
            "DJANGO_SUPERUSER_PASSWORD": PASSWORD, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")):
+        env["DATABASE_URL"] = fresh_postgres_database(os.environ["DATABASE_URL"], f"concurrency_{tmp_path.name}")
     manage(env, "migrate", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")  # pages name static files as deployed
     manage(env, "createsuperuser", "--noinput", "--username", "bientap", "--email", "bt@example.vn")
     return env
+
+
+def fresh_postgres_database(url, name):
+    """An empty database beside the one `url` names, on the same server; its URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    name = "".join(c if c.isalnum() else "_" for c in name).lower()
+    with psycopg.connect(dbname="postgres", user=config["USER"], password=config["PASSWORD"] or None,
+                         host=config["HOST"], port=config["PORT"] or None, autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        server.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
 def manage(env, *args, check=True):
