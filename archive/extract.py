@@ -393,21 +393,43 @@ def _replace_links(link_model, field: str, wanted: dict[int, list[int]]) -> None
     ])
 
 
-def _official_named(name: str) -> Official:
-    return Official.objects.filter(name=name).first() or Official.objects.create(name=name)
+class _People:
+    """Which Official a stated name is, for one extraction run. The same name in another province
+    is taken for another person (namesakes are common); in the same province, or with no place
+    stated, for the same one. Positions are saved at the end of a run, so the provinces given out
+    during it are remembered here."""
+
+    def __init__(self):
+        self.given = defaultdict(set)  # official pk -> provinces given in this run
+
+    def get(self, name: str, province_id: int | None) -> Official:
+        provinces = defaultdict(set, {pk: set(places) for pk, places in self.given.items()})
+        for pk, province in Position.objects.filter(official__name=name).exclude(locality=None).values_list(
+                "official_id", "locality__province_id"):
+            provinces[pk].add(province)
+        people = list(Official.objects.filter(name=name).order_by("pk"))
+        person = people[0] if people and province_id is None else \
+            next((p for p in people if province_id in provinces[p.pk]), None) or \
+            next((p for p in people if not provinces[p.pk]), None) or Official.objects.create(name=name)
+        if province_id:
+            self.given[person.pk].add(province_id)
+        return person
 
 
-def _positions(article: Article, statements: list[Statement], home) -> list[Position]:
+def _positions(article: Article, statements: list[Statement], home, people: _People) -> list[Position]:
     stated_on = article.published_at.date() if article.published_at else None
     positions = []
     for statement in statements:
-        official = _official_named(statement.name)
+        stated = []
         for title in statement.titles:
             organisation = _Patterns.of(title).organisation.search(title)
             places = [u for u in find_localities(title, home) if u.kind != _COMMUNE]
-            positions.append(Position(official=official, title=title[:300], article=article, stated_on=stated_on,
-                                      organisation=organisation.group()[:300] if organisation else "",
-                                      locality=places[-1] if places else None, origin=ArticleLink.Origin.EXTRACTED))
+            stated.append((title, organisation.group()[:300] if organisation else "", places[-1] if places else None))
+        province = next((place.province_id for _t, _o, place in stated if place), None)
+        official = people.get(statement.name, province)
+        positions += [Position(official=official, title=title[:300], article=article, stated_on=stated_on,
+                               organisation=organisation, locality=place, origin=ArticleLink.Origin.EXTRACTED)
+                      for title, organisation, place in stated]
     return positions
 
 
@@ -434,14 +456,14 @@ def _link(articles) -> None:
     Kind = DismissedLink.Kind
     kept = _editors_choices([a.pk for a in articles])
     terms = {(t.start_year, t.end_year): t.pk for t in Term.objects.all()}
-    localities, spans, officials, positions = {}, {}, {}, []
+    localities, spans, officials, positions, people = {}, {}, {}, [], _People()
     for article in articles:
         text = article_text(article)
         home = article.source.home_province if article.source_id and article.source.home_province_id else None
         localities[article.pk] = [unit.pk for unit in find_localities(text, home)
                                   if unit.pk not in kept[article.pk, Kind.LOCALITY]]
         spans[article.pk] = find_terms(text)
-        found = [p for p in _positions(article, find_officials(text, exclude=[article.author]), home)
+        found = [p for p in _positions(article, find_officials(text, exclude=[article.author]), home, people)
                  if p.official_id not in kept[article.pk, Kind.OFFICIAL]]
         officials[article.pk] = list(dict.fromkeys(p.official_id for p in found))
         positions += [p for p in found if p.official_id not in kept[article.pk, Kind.POSITION]]

@@ -205,3 +205,15 @@ def test_the_same_person_across_articles_is_one_official(db):
     link_articles(Article.objects.select_related("source"))
     assert Official.objects.filter(name="Trần Thị Sol").count() == 1
     assert Position.objects.filter(official=sol).count() == 1
+
+
+def test_namesakes_in_other_provinces_are_other_people(db):
+    from archive.models import Article, Official
+
+    texts = ["Bí thư Huyện ủy Tri Tôn Nguyễn Văn Hùng dự họp.", "Bí thư Huyện ủy Vân Hồ Nguyễn Văn Hùng phát biểu.",
+             "Chủ tịch UBND huyện Tri Tôn Nguyễn Văn Hùng kiểm tra.", "Ông Nguyễn Văn Hùng, Bí thư chi bộ, cho biết."]
+    articles = [Article.objects.create(title=f"Bài {i}", body=text) for i, text in enumerate(texts)]
+    link_articles(articles[:2])
+    link_articles(articles[2:])  # a later run sees the positions the first one saved
+    people = {o.pk: {str(p.locality) for p in o.positions.all()} for o in Official.objects.filter(name="Nguyễn Văn Hùng")}
+    assert sorted(people.values(), key=len) == [{"Huyện Vân Hồ, Sơn La"}, {"Huyện Tri Tôn, An Giang", "None"}]
