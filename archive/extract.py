@@ -73,6 +73,9 @@ def _gazetteer() -> dict[str, list[Locality]]:
     names = defaultdict(list)
     for unit in Locality.objects.filter(era=Locality.Era.LEGACY).select_related("province", "district"):
         names[_key(unit.short_name)].append(unit)
+        number = unit.short_name.removeprefix(unit.type_name).strip()
+        if number.isdigit():  # "Quận 1" is also "quận 1": the number after its type word
+            names[number].append(unit)
     for alias, name in _ALIASES.items():
         names[alias] = [u for u in names[name] if u.kind == _PROVINCE]
     return dict(names)

@@ -95,6 +95,7 @@ def test_text_without_diacritics_and_lookalike_d():
     ("Công an huyện Phú Lộc bắt đối tượng ở xã Lộc Tiến, Phú Lộc (Thừa Thiên - Huế)",
      {"Thành phố Huế", "Huyện Phú Lộc, Huế", "Xã Lộc Tiến, Huế"}),
     ("U20 Argentina đến TP.HCM chiều 8/5", {"Thành phố Hồ Chí Minh"}),
+    ("cửa hàng ở quận 1, TP.HCM", {"Quận 1, Hồ Chí Minh", "Thành phố Hồ Chí Minh"}),
     ("Ông Vũ Quang Hùng - Giám đốc Sở Xây dựng TP.Đà Nẵng", {"Thành phố Đà Nẵng"}),
 ])
 def test_places_from_the_corpus_hand_check(text, expected):
