@@ -44,7 +44,7 @@ def setup_django(data_dir):
     django.setup()
 
 
-def _limited_corpus(corpus, limit):
+def limited_corpus(corpus, limit):
     """The first `limit` lines of the corpus, as a temporary JSON-lines file."""
     import gzip
 
@@ -71,7 +71,7 @@ def prepare(args):
     if Article.objects.exists():
         print(f"# reusing {data_dir}: {Article.objects.count():,} articles", flush=True)
         return None
-    source = _limited_corpus(args.corpus, args.limit) if args.limit else args.corpus
+    source = limited_corpus(args.corpus, args.limit) if args.limit else args.corpus
     started = time.monotonic()
     try:
         call_command("import_articles", source, verbosity=0)
