@@ -47,7 +47,7 @@ serve: setup
 	@# The index worker (the search index's one writer) runs beside gunicorn; both stop together.
 	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null' EXIT; \
 	DEBUG=0 $(VENV)/bin/gunicorn config.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
-		--access-logfile - --no-control-socket
+		--timeout 120 --access-logfile - --no-control-socket
 
 # The whole suite on SQLite (end-to-end tests included), then again on PostgreSQL: the server
 # DATABASE_URL names, or else a throwaway cluster.

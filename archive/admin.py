@@ -140,9 +140,18 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportForm(forms.Form):
+    MAX_BYTES = 20 * 1024 * 1024  # what one request imports well within a web server's timeout
+
     files = MultipleFileField(label=_("Tệp bài viết"), help_text=_(
         "Tệp văn bản của từng bài (như khi sao chép từ trang báo), hoặc một tệp JSON lines (.jsonl, .jsonl.gz). "
-        "Bài đã có được bỏ qua, không nhập trùng."))
+        "Bài đã có được bỏ qua, không nhập trùng. Tối đa 20 MB một lần."))
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if sum(f.size for f in files) > self.MAX_BYTES:
+            raise forms.ValidationError(_("Các tệp quá 20 MB: hãy chia nhỏ, hoặc nhập bằng lệnh "
+                                          "“manage.py import_articles” rồi “manage.py rebuild_index”."))
+        return files
 
 
 class ArticleForm(forms.ModelForm):
@@ -173,7 +182,10 @@ class ArticleForm(forms.ModelForm):
             # Inside the admin's transaction: the row stays locked until this save commits.
             current = Article.objects.select_for_update().filter(pk=self.instance.pk).values_list(
                 "updated_at", flat=True).first()
-            if current and cleaned.get("version") != current.isoformat():
+            if current is None:
+                raise forms.ValidationError(_("Bài này vừa bị xóa nên không lưu được; những gì bạn nhập vẫn ở dưới đây."),
+                                            code="deleted")
+            if cleaned.get("version") != current.isoformat():
                 last = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Article),
                                                object_id=str(self.instance.pk)).select_related("user").first()
                 raise forms.ValidationError(
@@ -289,11 +301,15 @@ class TermAdmin(admin.ModelAdmin):
 class LogEntryAdmin(admin.ModelAdmin):
     """Who changed what, when: the admin's own log, read-only."""
 
-    list_display = ["action_time", "user", "content_type", "object_repr", "action_flag", "change_message"]
+    list_display = ["action_time", "user", "content_type", "object_repr", "action_flag", "change"]
     list_filter = ["action_flag", "content_type", "user"]
     search_fields = ["object_repr", "change_message", "user__username"]
     date_hierarchy = "action_time"
     list_select_related = ["user", "content_type"]
+
+    @admin.display(description=_("thay đổi"))
+    def change(self, entry):
+        return entry.get_change_message()
 
     def has_add_permission(self, request):
         return False

@@ -399,18 +399,20 @@ def _replace_links(link_model, field: str, wanted: dict[int, list[int]]) -> None
 class _People:
     """Which Official a stated name is, for one extraction run. The same name in another province
     is taken for another person (namesakes are common); in the same province, or with no place
-    stated, for the same one. Positions are saved at the end of a run, so the provinces given out
-    during it are remembered here."""
+    stated, for the same one. The positions extracted from the run's own articles are about to be
+    replaced, so they do not count; those given out during the run are remembered here."""
 
-    def __init__(self):
+    def __init__(self, article_ids):
+        self.article_ids = article_ids
         self.given = defaultdict(set)  # official pk -> provinces given in this run
 
     def get(self, name: str, province_id: int | None) -> Official:
-        provinces = defaultdict(set, {pk: set(places) for pk, places in self.given.items()})
-        for pk, province in Position.objects.filter(official__name=name).exclude(locality=None).values_list(
-                "official_id", "locality__province_id"):
-            provinces[pk].add(province)
         people = list(Official.objects.filter(name=name).order_by("pk"))
+        provinces = {person.pk: set(self.given[person.pk]) for person in people}
+        stated = Position.objects.filter(official__in=people).exclude(locality=None).exclude(
+            article_id__in=self.article_ids, origin=ArticleLink.Origin.EXTRACTED)
+        for pk, province in stated.values_list("official_id", "locality__province_id"):
+            provinces[pk].add(province)
         person = people[0] if people and province_id is None else \
             next((p for p in people if province_id in provinces[p.pk]), None) or \
             next((p for p in people if not provinces[p.pk]), None) or Official.objects.create(name=name)
@@ -459,7 +461,7 @@ def _link(articles) -> None:
     Kind = DismissedLink.Kind
     kept = _editors_choices([a.pk for a in articles])
     terms = {(t.start_year, t.end_year): t.pk for t in Term.objects.all()}
-    localities, spans, officials, positions, people = {}, {}, {}, [], _People()
+    localities, spans, officials, positions, people = {}, {}, {}, [], _People([a.pk for a in articles])
     for article in articles:
         text = article_text(article)
         home = article.source.home_province if article.source_id and article.source.home_province_id else None

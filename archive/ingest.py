@@ -368,7 +368,7 @@ def import_uploads(files) -> ImportReport:
     with tempfile.TemporaryDirectory(prefix="upload-") as folder:
         paths = []
         for number, upload in enumerate(files):
-            path = Path(folder) / f"{number:04d}-{Path(upload.name).name}"
+            path = Path(folder) / f"{number}-{Path(upload.name).name}"
             with path.open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
@@ -380,4 +380,4 @@ def import_uploads(files) -> ImportReport:
 
 def _uploaded_name(where: str, folder: str) -> str:
     """"/tmp/upload-x/0003-bai.txt:12" -> "bai.txt:12"."""
-    return where.removeprefix(folder + "/")[5:] if where.startswith(folder + "/") else where
+    return where.removeprefix(folder + "/").partition("-")[2] if where.startswith(folder + "/") else where

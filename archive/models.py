@@ -142,7 +142,7 @@ class Term(NaturalKeyed):
 
 
 class Official(models.Model):
-    name = models.CharField(_("họ tên"), max_length=120)
+    name = models.CharField(_("họ tên"), max_length=120, db_index=True)
     slug = models.SlugField(max_length=140)  # namesakes share a slug; pages use the id
 
     class Meta:
@@ -238,6 +238,18 @@ class ArticleLink(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        """A link is part of its article: the article's version moves, in the same transaction
+        as the link and the pending index change recorded for it."""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
+            return super().delete(*args, **kwargs)
 
 
 class ArticleLocality(ArticleLink):

@@ -40,6 +40,13 @@ def officials(name: str = ""):
     return found.filter(slug__contains=slug_for(name)) if name.strip() else found
 
 
+def officials_visible_to(user):
+    """Readers see the officials published articles name; editors every one."""
+    if user.has_perm("archive.view_official"):
+        return Official.objects.all()
+    return Official.objects.filter(pk__in=Article.objects.filter(status=Article.Status.PUBLISHED).values("officials"))
+
+
 def positions_of(official: Official):
     """Every position published articles state `official` held, newest first."""
     return (Position.objects.filter(official=official, article__status=Article.Status.PUBLISHED)

@@ -127,7 +127,7 @@ def official_index(request):
 
 
 def official(request, pk, slug=None):
-    person = get_object_or_404(Official, pk=pk)
+    person = get_object_or_404(selectors.officials_visible_to(request.user), pk=pk)
     if slug != person.slug:
         return redirect(person, permanent=True)
     return render(request, "archive/official.html", {

@@ -13,9 +13,11 @@
   it in: searches keep working on the old index meanwhile.
 """
 
+import glob
 import os
 import re
 import shutil
+import tempfile
 import time
 
 from haystack.backends import BaseEngine
@@ -295,7 +297,8 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         replaced in one step, so a search finds either the old index or the new one."""
         if not self.setup_complete:
             self.setup()
-        building = f"{self.path}.{time.strftime('%Y%m%d%H%M%S')}.{os.getpid()}"
+        parent, name = os.path.split(os.path.abspath(self.path))
+        building = tempfile.mkdtemp(prefix=f"{name}.{time.strftime('%Y%m%d%H%M%S')}.", dir=parent)
         new_index = FileStorage(building).create().create_index(self.schema)
         objects = index.index_queryset(using=self.connection_alias).order_by("pk")
         procs = max(1, min(workers, objects.count() // 1000))  # small archives: no processes to start
@@ -317,16 +320,19 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         return done
 
     def _point_at(self, folder):
-        """Make the index path a symbolic link to `folder`, atomically; remove the folder it left."""
+        """Make the index path a symbolic link to `folder`, atomically. The folder it left stays
+        until the next rebuild (a search that opened it may still be reading); older ones go."""
         previous = os.path.realpath(self.path) if os.path.islink(self.path) else None
         if os.path.isdir(self.path) and not os.path.islink(self.path):  # a first rebuild: move the plain folder aside
-            previous = f"{self.path}.old.{os.getpid()}"
+            previous = tempfile.mkdtemp(prefix=f"{os.path.basename(self.path)}.old.", dir=os.path.dirname(self.path))
             os.rename(self.path, previous)
         link = f"{self.path}.link.{os.getpid()}"
         os.symlink(os.path.basename(folder), link)
         os.replace(link, self.path)
-        if previous and os.path.realpath(previous) != os.path.realpath(folder):
-            shutil.rmtree(previous, ignore_errors=True)
+        keep = {os.path.realpath(folder), os.path.realpath(previous) if previous else None}
+        for old in glob.glob(f"{glob.escape(self.path)}.*"):
+            if os.path.isdir(old) and not os.path.islink(old) and os.path.realpath(old) not in keep:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 class VietnameseWhooshEngine(BaseEngine):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DatabaseError, close_old_connections
 from haystack import connections
 from haystack.query import SearchQuerySet
 
@@ -81,6 +82,9 @@ def apply_pending(limit: int = BATCH) -> int:
             log.exception("Writing %d changes failed; writing them one at a time", len(changes))
             changes = _write_one_by_one(changes)
         PendingChange.objects.filter(pk__in=[c.pk for c in changes]).delete()
+        # An article written now no longer needs the changes that kept failing for it.
+        PendingChange.objects.filter(article_id__in={c.article_id for c in changes},
+                                     attempts__gte=MAX_ATTEMPTS).delete()
         return len(changes)
 
 
@@ -100,13 +104,14 @@ def _write_one_by_one(changes: list[PendingChange]) -> list[PendingChange]:
 
 def apply_all(stop=lambda: False, busy_wait: float = 1.0) -> int:
     """Apply pending changes until none is left (or stop() is true), waiting while the index is
-    busy; returns how many were applied."""
+    busy or the database is away; returns how many were applied."""
     applied = 0
     while not stop():
         try:
             done = apply_pending()
-        except IndexBusy as exc:
-            log.warning("Index busy, retrying in %.1f s: %s", busy_wait, exc)
+        except (IndexBusy, DatabaseError) as exc:
+            log.warning("Cannot apply index changes now, retrying in %.1f s: %s", busy_wait, exc)
+            close_old_connections()  # a database that restarted gets a new connection
             time.sleep(busy_wait)
             continue
         if not done:

@@ -188,6 +188,22 @@ def test_bulk_import_reports_what_it_created_skipped_and_rejected(editor, db, in
     assert results[0]["title"] == "Hội nghị Đảng bộ xã"
 
 
+def test_bulk_import_points_big_uploads_to_the_command(editor):
+    big = SimpleUploadedFile("lon.jsonl", b"{}\n" * (7 * 1024 * 1024))
+    page = errors_of(editor.post("/admin/archive/article/import/", {"files": [big]}))
+    assert "Các tệp quá 20 MB" in page and "manage.py import_articles" in page
+
+
+def test_an_article_deleted_while_being_edited_is_not_brought_back(editor, seed_articles):
+    article = seed_articles[TRI_TON]
+    change = f"/admin/archive/article/{article.pk}/change/"
+    mine = form_data(editor.get(change), "article_form", title="Bản của tôi")
+    Article.objects.filter(pk=article.pk).delete()
+    response = editor.post(change, mine)
+    assert response.status_code in (200, 302)
+    assert not Article.objects.filter(pk=article.pk).exists()
+
+
 def test_bulk_import_without_files_says_so(editor):
     page = errors_of(editor.post("/admin/archive/article/import/", {}))
     assert "Trường này là bắt buộc." in page

@@ -218,3 +218,16 @@ def test_namesakes_in_other_provinces_are_other_people(db):
     link_articles(articles[2:])  # a later run sees the positions the first one saved
     people = {o.pk: {str(p.locality) for p in o.positions.all()} for o in Official.objects.filter(name="Nguyễn Văn Hùng")}
     assert sorted(people.values(), key=len) == [{"Huyện Vân Hồ, Sơn La"}, {"Huyện Tri Tôn, An Giang", "None"}]
+
+
+def test_extracting_again_does_not_split_a_person_from_themself(db):
+    from archive.models import Article, Official
+
+    article = Article.objects.create(title="Bài", body="Bí thư Huyện ủy Tri Tôn Nguyễn Văn Hùng dự họp.")
+    link_articles([article])
+    article.body = "Bí thư Huyện ủy Vân Hồ Nguyễn Văn Hùng dự họp."  # an editor corrects the place
+    article.save()
+    link_articles([article])
+    link_articles([article])
+    people = Official.objects.filter(name="Nguyễn Văn Hùng")
+    assert [[str(p.locality) for p in person.positions.all()] for person in people] == [["Huyện Vân Hồ, Sơn La"]]

@@ -187,6 +187,8 @@ def test_official_page_lists_positions_newest_first_with_their_articles(client, 
     page = text_of(client.get(sol.get_absolute_url()))
     assert "Tri Tôn quan tâm" not in page and "Bí thư Huyện ủy Mỏ Cày Bắc<" not in page  # drafts stay private
     assert client.get(f"/officials/{sol.pk}/").status_code == 301
+    liem = Official.objects.get(name="Cao Quang Liêm")  # named only in the article now a draft
+    assert client.get(liem.get_absolute_url()).status_code == 404
 
 
 def test_official_index_filters_by_name_without_diacritics(client, seed_articles):

@@ -41,6 +41,33 @@ def test_links_imports_and_deletes_are_recorded(whoosh_index, seed_articles):
     assert len(pending()) >= 3
 
 
+def test_changes_to_what_documents_show_are_recorded(whoosh_index, seed_articles):
+    from archive.models import Term
+
+    article = seed_articles["Tri Tôn quan tâm công tác xây dựng Đảng"]
+    term = Term.objects.create(start_year=2020, end_year=2025)
+    van_ho = Locality.objects.get(kind="district", short_name="Vân Hồ")
+    PendingChange.objects.all().delete()
+    article.terms.add(term)  # no post_save for the link row: m2m_changed
+    assert pending() == [article.pk]
+    PendingChange.objects.all().delete()
+    term.end_year = 2026
+    term.save()  # the years are the term facet's key
+    assert pending() == [article.pk]
+    PendingChange.objects.all().delete()
+    van_ho.articles.add(article)  # from the other side
+    assert pending() == [article.pk]
+
+
+def test_a_link_moves_its_article_version_so_check_index_sees_a_lost_change(whoosh_index, seed_articles,
+                                                                            index_worker):
+    index_worker()
+    article = seed_articles["Tri Tôn quan tâm công tác xây dựng Đảng"]
+    ArticleLocality.objects.create(article=article, locality=Locality.objects.get(kind="district", short_name="Vân Hồ"))
+    PendingChange.objects.all().delete()  # as if the change were lost
+    assert outbox.compare().stale == [article.pk]
+
+
 def test_the_worker_applies_changes_in_order_then_forgets_them(whoosh_index, seed_articles, index_worker):
     index_worker()
     assert indexed_ids() == sorted(a.pk for a in seed_articles.values()) and pending() == []
@@ -86,6 +113,10 @@ def test_an_article_that_cannot_be_indexed_does_not_hold_up_the_others(whoosh_in
     assert "bad data" in PendingChange.objects.get().error
     assert len(indexed_ids()) == len(seed_articles) - 1
     assert outbox.compare().failing == [broken.pk]
+    monkeypatch.setattr(ArticleIndex, "prepare_year", original)  # the data is mended and saved again
+    broken.save()
+    outbox.apply_all()
+    assert pending() == [] and not outbox.compare()
 
 
 def test_check_index_reports_and_repairs_drift(client, whoosh_index, seed_articles, index_worker, capsys):

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         started, done = time.monotonic(), 0
         pks = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         for i in range(0, len(pks), batch_size):
-            link_articles(Article.objects.filter(pk__in=pks[i:i + batch_size]).select_related("source"))
+            link_articles(Article.objects.filter(pk__in=pks[i:i + batch_size]).select_related("source__home_province"))
             done += len(pks[i:i + batch_size])
             if options["verbosity"] > 1:
                 self.stderr.write(f"  {done:,}/{len(pks):,}")

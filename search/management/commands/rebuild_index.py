@@ -1,7 +1,8 @@
 """haystack's rebuild_index, building aside and swapping when the backend can (ours can):
 searches never fail or come back empty during a rebuild, and the work uses every core.
-Pending changes the new index already holds are dropped; what changed while it was built
-(written to the old index meanwhile) is found by comparing, and applied."""
+It holds the index writer's lock throughout, so the index worker waits instead of writing to the
+old index; afterwards the pending changes the new index already holds (those committed before it
+began) are dropped and the rest are applied to it."""
 
 import os
 
@@ -22,14 +23,16 @@ class Command(HaystackRebuild):
             backend = connections[alias].get_backend()
             if not hasattr(backend, "rebuild"):
                 return super().handle(**options)
-            covered = PendingChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            for index in connections[alias].get_unified_index().get_indexes().values():
-                count = backend.rebuild(index, workers=workers, progress=self._progress(options["verbosity"]))
-                if options["verbosity"]:
-                    self.stdout.write(f"Indexed {count:,} {index.get_model()._meta.verbose_name_plural} "
-                                      f"with {workers} worker(s).")
-            PendingChange.objects.filter(pk__lte=covered, attempts__lt=outbox.MAX_ATTEMPTS).delete()
-            outbox.repair(outbox.compare())
+            with outbox.single_writer():
+                # Committed before the rebuild reads anything, so the new index will hold them.
+                covered = list(PendingChange.objects.filter(attempts__lt=outbox.MAX_ATTEMPTS).values_list("pk", flat=True))
+                for index in connections[alias].get_unified_index().get_indexes().values():
+                    count = backend.rebuild(index, workers=workers, progress=self._progress(options["verbosity"]))
+                    if options["verbosity"]:
+                        self.stdout.write(f"Indexed {count:,} {index.get_model()._meta.verbose_name_plural} "
+                                          f"with {workers} worker(s).")
+                for start in range(0, len(covered), 10_000):  # within SQLite's limit on query parameters
+                    PendingChange.objects.filter(pk__in=covered[start:start + 10_000]).delete()
             outbox.apply_all()
 
     def _progress(self, verbosity):
