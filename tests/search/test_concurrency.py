@@ -58,14 +58,16 @@ def test_four_editors_at_once_leave_the_index_exactly_like_the_database(environm
     editors = [subprocess.Popen([sys.executable, str(EDITOR), "edit", f"editor{n}", str(ARTICLES_EACH)], cwd=ROOT,
                                 env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for n in range(EDITORS)]
-    summaries = []
-    for editor in editors:
-        out, err = editor.communicate(timeout=600)
-        assert editor.returncode == 0, err
-        summaries.append(json.loads(out))
-    worker.send_signal(signal.SIGTERM)
-    _out, err = worker.communicate(timeout=120)
-    assert worker.returncode == 0, err
+    try:
+        outputs = [editor.communicate(timeout=600) for editor in editors]
+    finally:  # no process outlives the test, whatever fails
+        for process in [*editors, worker]:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        _out, worker_err = worker.communicate(timeout=120)
+    assert [editor.returncode for editor in editors] == [0] * EDITORS, [err for _out, err in outputs]
+    assert worker.returncode == 0, worker_err
+    summaries = [json.loads(out) for out, _err in outputs]
 
     assert [s["failures"] for s in summaries] == [[]] * EDITORS
     saved = sum(s["saved"] for s in summaries)
