@@ -38,14 +38,14 @@ run: setup
 	@echo "Archive at http://127.0.0.1:8000/  -  to add an editor account: $(PY) manage.py createsuperuser"
 	@echo
 	@# The index worker applies saved changes to the search index beside the site; both stop with Ctrl-C.
-	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null' EXIT; DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null; exit' EXIT INT TERM; DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # As deployed: debugging off, static files collected and served by whitenoise, gunicorn on loopback
 # (README: behind a reverse proxy). `make serve PORT=8080 WORKERS=5` changes the defaults.
 serve: setup
 	$(PY) manage.py collectstatic --noinput -v0
 	@# The index worker (the search index's one writer) runs beside gunicorn; both stop together.
-	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null' EXIT; \
+	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null; exit' EXIT INT TERM; \
 	DEBUG=0 $(VENV)/bin/gunicorn config.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
 		--timeout 120 --access-logfile - --no-control-socket
 
