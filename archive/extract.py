@@ -156,6 +156,10 @@ def _mentions(text: str, names) -> list[_Mention]:
     return mentions
 
 
+def _is_named_city(unit: Locality) -> bool:
+    return unit.type_name == "Thành phố" and len(unit.short_name.split()) >= 2
+
+
 def _pick(candidates, fits):
     """The one candidate that fits the context, or None."""
     fitting = [c for c in candidates if fits(c)]
@@ -185,13 +189,17 @@ def find_localities(text: str, home_province: Locality | None = None) -> list[Lo
     context |= {u.province_id for u in found.values()}
     districts = {u.pk for u in found.values() if u.kind == _DISTRICT}
 
-    # A district's bare name ("Mỏ Cày Bắc cụ thể hóa…") only where the context places it; a bare
-    # province name is the province, not the city of the same name.
+    # A district's bare name ("Mỏ Cày Bắc cụ thể hóa…") only where the context places it, or a city
+    # whose name is no other unit's ("Đà Lạt", "Biên Hòa"); a bare province name is the province,
+    # not the city of the same name.
     for mention in (m for m in mentions if not m.typed and not candidates(m, _PROVINCE)):
-        unit = _pick(candidates(mention, _DISTRICT), lambda u: u.province_id in context)
+        options = candidates(mention, _DISTRICT)
+        unit = _pick(options, lambda u: u.province_id in context) or \
+            (options[0] if len(names[mention.name]) == 1 and options and _is_named_city(options[0]) else None)
         if unit:
             found[unit.pk] = unit
             districts.add(unit.pk)
+    context |= {u.province_id for u in found.values()}
 
     # Communes: names repeat across the country, so only inside a district, or else a province, of the
     # context. In a list, a district's own name is the district: "xã Lộc Tiến, Phú Lộc".
@@ -217,7 +225,7 @@ _FOLDED_SURNAMES = {fold(name) for name in SURNAMES}
 _TITLE_PREFIXES = ["Nguyên", "Phó", "Quyền"]
 _TITLES = ["Bí thư", "Chủ tịch", "Trưởng", "Giám đốc", "Tổng giám đốc", "Chủ nhiệm", "Chánh", "Ủy viên",
            "Tiểu khu trưởng", "Trưởng ấp", "Trưởng bản", "Tổng Bí thư", "Thủ tướng", "Bộ trưởng", "Thứ trưởng",
-           "Cục trưởng", "Vụ trưởng", "Viện trưởng", "Tư lệnh", "Chính ủy", "Đại biểu"]
+           "Cục trưởng", "Vụ trưởng", "Viện trưởng", "Tư lệnh", "Chính ủy", "Thống đốc", "Đại biểu"]
 _ORGANISATIONS = ["Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Đảng bộ", "UBND", "HĐND",
                   "Ủy ban", "Hội đồng", "chi bộ", "Ban", "Mặt trận", "MTTQ", "Sở", "Bộ"]
 _CLAUSE_ENDS = ["cho biết", "cho hay", "chia sẻ", "nói", "từng", "khẳng định", "nhấn mạnh", "phát biểu", "cho rằng",

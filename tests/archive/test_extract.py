@@ -96,6 +96,8 @@ def test_text_without_diacritics_and_lookalike_d():
      {"Thành phố Huế", "Huyện Phú Lộc, Huế", "Xã Lộc Tiến, Huế"}),
     ("U20 Argentina đến TP.HCM chiều 8/5", {"Thành phố Hồ Chí Minh"}),
     ("cửa hàng ở quận 1, TP.HCM", {"Quận 1, Hồ Chí Minh", "Thành phố Hồ Chí Minh"}),
+    ("Du khách đổ về Đà Lạt, Biên Hòa dịp lễ", {"Thành phố Đà Lạt, Lâm Đồng", "Thành phố Biên Hòa, Đồng Nai"}),
+    ("Anh Nguyễn Bảo Lộc về quê", set()),  # a city's name inside a person's name
     ("Ông Vũ Quang Hùng - Giám đốc Sở Xây dựng TP.Đà Nẵng", {"Thành phố Đà Nẵng"}),
 ])
 def test_places_from_the_corpus_hand_check(text, expected):
