@@ -229,7 +229,7 @@ _TITLES = ["Bí thư", "Chủ tịch", "Trưởng", "Giám đốc", "Tổng giá
 _ORGANISATIONS = ["Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Đảng bộ", "UBND", "HĐND",
                   "Ủy ban", "Hội đồng", "chi bộ", "Ban", "Mặt trận", "MTTQ", "Sở", "Bộ"]
 _CLAUSE_ENDS = ["cho biết", "cho hay", "chia sẻ", "nói", "từng", "khẳng định", "nhấn mạnh", "phát biểu", "cho rằng",
-                "đề nghị", "yêu cầu", "trả lời", "thông tin", "và", "cùng"]
+                "đề nghị", "yêu cầu", "trả lời", "thông tin", "đã", "đang", "sẽ", "bị", "và", "cùng"]
 # After these, a capitalised name is a street, school, bridge, prize…, not a person: "đường Lê Đức Thọ".
 _NAMED_THINGS = re.compile(r"\b(?:đường|phố|trường|cầu|ngõ|hẻm|công viên|bệnh viện|quảng trường|giải|cúp|tàu|sân|"
                            r"làng|lăng|đền|chùa|khu|nhà|tượng đài|quỹ|công ty|tập đoàn|hội|cụm|tuyến)\s+$", re.I)

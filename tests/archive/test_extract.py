@@ -184,6 +184,8 @@ def test_officials_hard_cases(text, expected):
     ("bà Hồ Thị Kim Thoa, Thứ trưởng Bộ Công Thương; ông Nguyễn Doãn Anh, Tư lệnh Bộ tư lệnh Thủ đô.",
      {"Hồ Thị Kim Thoa": ["Thứ trưởng Bộ Công Thương"], "Nguyễn Doãn Anh": ["Tư lệnh Bộ tư lệnh Thủ đô"]}),
     ("Ông Phan Tương, nguyên Giám đốc sân bay TSN chia sẻ.", {"Phan Tương": ["nguyên Giám đốc sân bay TSN"]}),
+    ("Anh Võ Thành Cương, Trưởng công an xã Hương Hòa đã bị thương ở tay.",
+     {"Võ Thành Cương": ["Trưởng công an xã Hương Hòa"]}),
 ])
 def test_officials_from_the_corpus_hand_check(text, expected):
     from archive.extract import find_officials
