@@ -239,9 +239,8 @@ class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
             "title": _("Nhập bài hàng loạt")})
 
     def save_formset(self, request, form, formset, change):
-        target = {ArticleLocality: "locality", ArticleOfficial: "official", ArticleTerm: "term"}.get(formset.model)
-        if target:
-            remember_editors_choices(formset, kind=target, target=target)
+        if issubclass(formset.model, ArticleLink):
+            remember_editors_choices(formset, kind=formset.model.target, target=formset.model.target)
         super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):

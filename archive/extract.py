@@ -387,8 +387,9 @@ def article_text(article: Article) -> str:
     return "\n".join([article.title, article.lead, article.body, article.captions])
 
 
-def _replace_links(link_model, field: str, wanted: dict[int, list[int]]) -> None:
+def _replace_links(link_model, wanted: dict[int, list[int]]) -> None:
     """Make each article's extracted links of `link_model` exactly `wanted[article_id]`."""
+    field = link_model.target
     existing = link_model.objects.filter(article_id__in=wanted)
     keep, stale = set(), []
     for link in existing.values("pk", "article_id", f"{field}_id", "origin"):
@@ -482,10 +483,10 @@ def _link(articles) -> None:
         positions += [p for p in found if p.official_id not in kept[article.pk, Kind.POSITION]]
     for span in {s for found in spans.values() for s in found} - set(terms):
         terms[span] = Term.objects.get_or_create(start_year=span[0], end_year=span[1])[0].pk
-    _replace_links(ArticleLocality, "locality", localities)
-    _replace_links(ArticleTerm, "term", {pk: [terms[s] for s in found if terms[s] not in kept[pk, Kind.TERM]]
-                                         for pk, found in spans.items()})
-    _replace_links(ArticleOfficial, "official", officials)
+    _replace_links(ArticleLocality, localities)
+    _replace_links(ArticleTerm, {pk: [terms[s] for s in found if terms[s] not in kept[pk, Kind.TERM]]
+                                  for pk, found in spans.items()})
+    _replace_links(ArticleOfficial, officials)
     Position.objects.filter(article_id__in=localities, origin=ArticleLink.Origin.EXTRACTED).delete()
     Position.objects.bulk_create(positions)
     Article.objects.filter(pk__in=localities).update(updated_at=timezone.now())

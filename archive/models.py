@@ -233,6 +233,7 @@ class ArticleLink(models.Model):
         EXTRACTED = "extracted", _("tự nhận diện")
         EDITOR = "editor", _("biên tập viên")
 
+    target = ""  # in each link model: the name of the field it links to
     article = models.ForeignKey(Article, on_delete=models.CASCADE)
     origin = models.CharField(_("nguồn gốc"), max_length=10, choices=Origin.choices, default=Origin.EDITOR)
 
@@ -253,6 +254,7 @@ class ArticleLink(models.Model):
 
 
 class ArticleLocality(ArticleLink):
+    target = "locality"  # the linked field's name, also its DismissedLink kind
     locality = models.ForeignKey(Locality, verbose_name=_("địa phương"), on_delete=models.CASCADE)
 
     class Meta:
@@ -262,6 +264,7 @@ class ArticleLocality(ArticleLink):
 
 
 class ArticleOfficial(ArticleLink):
+    target = "official"  # the linked field's name, also its DismissedLink kind
     official = models.ForeignKey(Official, verbose_name=_("cán bộ"), on_delete=models.CASCADE)
 
     class Meta:
@@ -271,6 +274,7 @@ class ArticleOfficial(ArticleLink):
 
 
 class ArticleTerm(ArticleLink):
+    target = "term"  # the linked field's name, also its DismissedLink kind
     term = models.ForeignKey(Term, verbose_name=_("nhiệm kỳ"), on_delete=models.CASCADE)
 
     class Meta:

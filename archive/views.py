@@ -30,8 +30,9 @@ def article_list(request):
 def article_detail(request, pk, slug=None):
     """An article; staff also see drafts here, as readers will once published (a preview)."""
     article = get_object_or_404(selectors.articles_visible_to(request.user), pk=pk)
+    preview = article.status != Article.Status.PUBLISHED
     if slug != article.slug:
-        return redirect(article, permanent=article.status == Article.Status.PUBLISHED)
+        return redirect(article, permanent=not preview)
     localities = article.localities.select_related("province", "current_province").order_by("kind", "short_name")
     response = render(request, "archive/article_detail.html", {
         "article": article,
@@ -39,9 +40,9 @@ def article_detail(request, pk, slug=None):
         "current_provinces": {loc.current_province for loc in localities if loc.current_province_id},
         "officials": article.officials.all(),
         "terms": article.terms.all(),
-        "preview": article.status != Article.Status.PUBLISHED,
+        "preview": preview,
     })
-    if article.status != Article.Status.PUBLISHED:
+    if preview:
         patch_cache_control(response, private=True, no_store=True)
     return response
 
