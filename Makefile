@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: install messages setup run serve test
+.PHONY: install messages setup run serve test lint format
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,14 @@ test: messages node_modules/.package-lock.json
 	env -u DATABASE_URL $(PY) -m pytest
 	@echo "== Tests on PostgreSQL (the end-to-end tests ran in the SQLite pass) =="
 	$(PY) tests/pg_cluster.py $(PY) -m pytest --ignore=tests/e2e
+
+# Lint, format and template indentation, as CI checks them; `make format` rewrites what they flag.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check templates
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml templates

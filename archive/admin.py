@@ -11,8 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.extract import link_articles
 from archive.ingest import import_uploads
-from archive.models import (Article, ArticleLink, ArticleLocality, ArticleOfficial, ArticleTerm, DismissedLink, Locality,
-                            Official, Position, Source, Term)
+from archive.models import (
+    Article,
+    ArticleLink,
+    ArticleLocality,
+    ArticleOfficial,
+    ArticleTerm,
+    DismissedLink,
+    Locality,
+    Official,
+    Position,
+    Source,
+    Term,
+)
 from archive.text import slug_for, sort_key
 
 admin.site.site_header = _("Lưu trữ tin xây dựng Đảng – Biên tập")
@@ -110,6 +121,7 @@ class DismissedInline(admin.TabularInline):
 def remember_editors_choices(formset, kind: str, target: str) -> None:
     """Rows the editor added or changed become theirs; what they deleted or replaced is remembered
     as dismissed, so a later extraction neither undoes nor repeats the correction."""
+
     def dismiss(article_id, target_id):
         DismissedLink.objects.get_or_create(article_id=article_id, kind=kind, target_id=target_id)
 
@@ -122,8 +134,9 @@ def remember_editors_choices(formset, kind: str, target: str) -> None:
             instance.origin = ArticleLink.Origin.EDITOR
             if replaced and replaced != getattr(instance, f"{target}_id"):
                 dismiss(instance.article_id, replaced)
-            DismissedLink.objects.filter(article_id=instance.article_id, kind=kind,
-                                         target_id=getattr(instance, f"{target}_id")).delete()
+            DismissedLink.objects.filter(
+                article_id=instance.article_id, kind=kind, target_id=getattr(instance, f"{target}_id")
+            ).delete()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -142,15 +155,23 @@ class MultipleFileField(forms.FileField):
 class ImportForm(forms.Form):
     MAX_BYTES = 20 * 1024 * 1024  # what one request imports well within a web server's timeout
 
-    files = MultipleFileField(label=_("Tệp bài viết"), help_text=_(
-        "Tệp văn bản của từng bài (như khi sao chép từ trang báo), hoặc một tệp JSON lines (.jsonl, .jsonl.gz). "
-        "Bài đã có được bỏ qua, không nhập trùng. Tối đa 20 MB một lần."))
+    files = MultipleFileField(
+        label=_("Tệp bài viết"),
+        help_text=_(
+            "Tệp văn bản của từng bài (như khi sao chép từ trang báo), hoặc một tệp JSON lines (.jsonl, .jsonl.gz). "
+            "Bài đã có được bỏ qua, không nhập trùng. Tối đa 20 MB một lần."
+        ),
+    )
 
     def clean_files(self):
         files = self.cleaned_data["files"]
         if sum(f.size for f in files) > self.MAX_BYTES:
-            raise forms.ValidationError(_("Các tệp quá 20 MB: hãy chia nhỏ, hoặc nhập bằng lệnh "
-                                          "“manage.py import_articles” rồi “manage.py rebuild_index”."))
+            raise forms.ValidationError(
+                _(
+                    "Các tệp quá 20 MB: hãy chia nhỏ, hoặc nhập bằng lệnh "
+                    "“manage.py import_articles” rồi “manage.py rebuild_index”."
+                )
+            )
         return files
 
 
@@ -162,8 +183,10 @@ class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
-        error_messages = {"title": {"required": _("Bài viết cần có tiêu đề.")},
-                          "body": {"required": _("Bài viết cần có nội dung.")}}
+        error_messages = {
+            "title": {"required": _("Bài viết cần có tiêu đề.")},
+            "body": {"required": _("Bài viết cần có nội dung.")},
+        }
 
         @staticmethod
         def formfield_callback(field, **kwargs):
@@ -180,20 +203,36 @@ class ArticleForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             # Inside the admin's transaction: the row stays locked until this save commits.
-            current = Article.objects.select_for_update().filter(pk=self.instance.pk).values_list(
-                "updated_at", flat=True).first()
+            current = (
+                Article.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("updated_at", flat=True)
+                .first()
+            )
             if current is None:
-                raise forms.ValidationError(_("Bài này vừa bị xóa nên không lưu được; những gì bạn nhập vẫn ở dưới đây."),
-                                            code="deleted")
-            if cleaned.get("version") != current.isoformat():
-                last = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Article),
-                                               object_id=str(self.instance.pk)).select_related("user").first()
                 raise forms.ValidationError(
-                    _("Bài này đã được %(who)s lưu lúc %(time)s, sau khi bạn mở nó. Để không ghi đè lên thay đổi "
-                      "đó, bài chưa được lưu; những gì bạn nhập vẫn ở dưới đây. Hãy mở bài trong thẻ mới, "
-                      "chép phần bạn sửa sang bản mới nhất rồi lưu."),
-                    code="stale", params={"who": last.user.get_username() if last else _("người khác"),
-                                          "time": timezone.localtime(current).strftime("%H:%M:%S %d/%m/%Y")})
+                    _("Bài này vừa bị xóa nên không lưu được; những gì bạn nhập vẫn ở dưới đây."), code="deleted"
+                )
+            if cleaned.get("version") != current.isoformat():
+                last = (
+                    LogEntry.objects.filter(
+                        content_type=ContentType.objects.get_for_model(Article), object_id=str(self.instance.pk)
+                    )
+                    .select_related("user")
+                    .first()
+                )
+                raise forms.ValidationError(
+                    _(
+                        "Bài này đã được %(who)s lưu lúc %(time)s, sau khi bạn mở nó. Để không ghi đè lên thay đổi "
+                        "đó, bài chưa được lưu; những gì bạn nhập vẫn ở dưới đây. Hãy mở bài trong thẻ mới, "
+                        "chép phần bạn sửa sang bản mới nhất rồi lưu."
+                    ),
+                    code="stale",
+                    params={
+                        "who": last.user.get_username() if last else _("người khác"),
+                        "time": timezone.localtime(current).strftime("%H:%M:%S %d/%m/%Y"),
+                    },
+                )
         return cleaned
 
 
@@ -219,8 +258,10 @@ class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
     ]
 
     def get_urls(self):
-        return [path("import/", self.admin_site.admin_view(self.import_view), name="archive_article_import"),
-                *super().get_urls()]
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="archive_article_import"),
+            *super().get_urls(),
+        ]
 
     def import_view(self, request):
         """Bulk import from uploaded files, with the importer the command uses, and its report."""
@@ -232,11 +273,20 @@ class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
             report = import_uploads(form.cleaned_data["files"])
             created = Article.objects.filter(pk__in=report.created_ids)
             if created:
-                LogEntry.objects.log_actions(request.user.pk, list(created), ADDITION,
-                                             change_message=_("Nhập hàng loạt"), single_object=False)
-        return TemplateResponse(request, "admin/archive/article/import.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "report": report,
-            "title": _("Nhập bài hàng loạt")})
+                LogEntry.objects.log_actions(
+                    request.user.pk, list(created), ADDITION, change_message=_("Nhập hàng loạt"), single_object=False
+                )
+        return TemplateResponse(
+            request,
+            "admin/archive/article/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "form": form,
+                "report": report,
+                "title": _("Nhập bài hàng loạt"),
+            },
+        )
 
     def save_formset(self, request, form, formset, change):
         if issubclass(formset.model, ArticleLink):
@@ -248,10 +298,19 @@ class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         article = form.instance
         link_articles([article])
-        self.message_user(request, _("Nhận diện từ nội dung: %(localities)d địa phương, %(officials)d cán bộ, "
-                                     "%(terms)d nhiệm kỳ (sửa ở các mục bên dưới; mục đã gỡ sẽ không bị thêm lại).") % {
-            "localities": article.localities.count(), "officials": article.officials.count(),
-            "terms": article.terms.count()}, messages.INFO)
+        self.message_user(
+            request,
+            _(
+                "Nhận diện từ nội dung: %(localities)d địa phương, %(officials)d cán bộ, "
+                "%(terms)d nhiệm kỳ (sửa ở các mục bên dưới; mục đã gỡ sẽ không bị thêm lại)."
+            )
+            % {
+                "localities": article.localities.count(),
+                "officials": article.officials.count(),
+                "terms": article.terms.count(),
+            },
+            messages.INFO,
+        )
 
 
 @admin.register(Source)

@@ -25,8 +25,18 @@ from functools import lru_cache
 from django.db import transaction
 from django.utils import timezone
 
-from archive.models import (Article, ArticleLink, ArticleLocality, ArticleOfficial, ArticleTerm, DismissedLink, Locality,
-                            Official, Position, Term)
+from archive.models import (
+    Article,
+    ArticleLink,
+    ArticleLocality,
+    ArticleOfficial,
+    ArticleTerm,
+    DismissedLink,
+    Locality,
+    Official,
+    Position,
+    Term,
+)
 from archive.signals import articles_changed
 from archive.text import fold, normalise
 
@@ -35,10 +45,20 @@ _PROVINCE, _DISTRICT, _COMMUNE = Locality.Kind.PROVINCE, Locality.Kind.DISTRICT,
 
 # Type words (folded, lower case) and the kinds of unit a name after them may be.
 _TYPE_WORDS = {
-    "tinh uy": {_PROVINCE}, "thanh uy": {_PROVINCE, _DISTRICT}, "huyen uy": {_DISTRICT},
-    "quan uy": {_DISTRICT}, "thi uy": {_DISTRICT}, "tinh": {_PROVINCE}, "thanh pho": {_PROVINCE, _DISTRICT},
-    "tp": {_PROVINCE, _DISTRICT}, "huyen": {_DISTRICT}, "quan": {_DISTRICT}, "thi xa": {_DISTRICT},
-    "thi tran": {_COMMUNE}, "xa": {_COMMUNE}, "phuong": {_COMMUNE},
+    "tinh uy": {_PROVINCE},
+    "thanh uy": {_PROVINCE, _DISTRICT},
+    "huyen uy": {_DISTRICT},
+    "quan uy": {_DISTRICT},
+    "thi uy": {_DISTRICT},
+    "tinh": {_PROVINCE},
+    "thanh pho": {_PROVINCE, _DISTRICT},
+    "tp": {_PROVINCE, _DISTRICT},
+    "huyen": {_DISTRICT},
+    "quan": {_DISTRICT},
+    "thi xa": {_DISTRICT},
+    "thi tran": {_COMMUNE},
+    "xa": {_COMMUNE},
+    "phuong": {_COMMUNE},
 }
 _TYPED = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _TYPE_WORDS), key=len, reverse=True)) + r")(?:\.\s*|\s+)")
 _ABBREVIATED = re.compile(r"(?<![\w.])[A-ZĐ]\.$")  # "B.Bình Dương", "T.Quảng Ninh": football clubs, not places
@@ -100,7 +120,7 @@ def _name_at(text: str, folded: str, start: int, names) -> tuple[str, int, int] 
     """The longest gazetteer name written as a name at `start`: (key, start, end offsets)."""
     syllables = []
     for match in _SYLLABLE.finditer(text, start):
-        gap = text[syllables[-1][1]:match.start()] if syllables else text[start:match.start()]
+        gap = text[syllables[-1][1] : match.start()] if syllables else text[start : match.start()]
         if (gap.strip(" -–") if syllables else gap.strip()) or len(syllables) == MAX_NAME_SYLLABLES:
             break  # "Bà Rịa - Vũng Tàu" is one name
         if not (match.group()[0].isupper() or match.group().isdigit()):
@@ -143,14 +163,15 @@ def _mentions(text: str, names) -> list[_Mention]:
             previous = match
             continue
         # A bare name, but not the tail of a longer one: "Nguyễn Thái Bình" is a person, not Thái Bình.
-        inside_name = previous is not None and previous.group()[0].isupper() and \
-            not text[previous.end():match.start()].strip()
+        inside_name = (
+            previous is not None and previous.group()[0].isupper() and not text[previous.end() : match.start()].strip()
+        )
         abbreviated = _ABBREVIATED.search(text, max(0, match.start() - 3), match.start())
         if match.group()[0].isupper() and not inside_name and not abbreviated:
             found = _name_at(text, folded, match.start(), names)
             goes_on = found and (after := _NAME_GOES_ON.match(text, found[2])) and after.group()[1].isupper()
             if found and found[0] not in _NEEDS_TYPE_WORD and not goes_on:
-                mentions.append(_Mention(found[0], text[found[1]:found[2]], {_PROVINCE, _DISTRICT}, typed=False))
+                mentions.append(_Mention(found[0], text[found[1] : found[2]], {_PROVINCE, _DISTRICT}, typed=False))
                 covered = found[2]
         previous = match
     return mentions
@@ -194,8 +215,9 @@ def find_localities(text: str, home_province: Locality | None = None) -> list[Lo
     # not the city of the same name.
     for mention in (m for m in mentions if not m.typed and not candidates(m, _PROVINCE)):
         options = candidates(mention, _DISTRICT)
-        unit = _pick(options, lambda u: u.province_id in context) or \
-            (options[0] if len(names[mention.name]) == 1 and options and _is_named_city(options[0]) else None)
+        unit = _pick(options, lambda u: u.province_id in context) or (
+            options[0] if len(names[mention.name]) == 1 and options and _is_named_city(options[0]) else None
+        )
         if unit:
             found[unit.pk] = unit
             districts.add(unit.pk)
@@ -204,35 +226,188 @@ def find_localities(text: str, home_province: Locality | None = None) -> list[Lo
     # Communes: names repeat across the country, so only inside a district, or else a province, of the
     # context. In a list, a district's own name is the district: "xã Lộc Tiến, Phú Lộc".
     for mention in (m for m in mentions if m.typed):
-        options = [u for u in candidates(mention, _COMMUNE)
-                   if not (mention.listed and u.district_id in districts and u.district.short_name == u.short_name)]
-        unit = _pick(options, lambda u: u.district_id in districts) or \
-            _pick(options, lambda u: u.province_id in context)
+        options = [
+            u
+            for u in candidates(mention, _COMMUNE)
+            if not (mention.listed and u.district_id in districts and u.district.short_name == u.short_name)
+        ]
+        unit = _pick(options, lambda u: u.district_id in districts) or _pick(
+            options, lambda u: u.province_id in context
+        )
         if unit:
             found[unit.pk] = unit
     return sorted(found.values(), key=lambda u: (u.kind, u.short_name))
 
 
 # Vietnamese surnames, Kinh and minority, as written (lower case).
-SURNAMES = set("""
-nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý lương đinh trịnh đoàn đào cao lâm
-mai tô tạ hà tăng thái châu trương quách lưu kiều chu vương từ la lại nghiêm diệp mạc tiêu tống thân
-kim âu giang phùng khúc quan nông triệu hứa thạch đàm lò lường bàn quàng sầm vi lục mè giàng vàng thào
-sùng hờ tòng cầm điêu bế ma danh kha sơn lộc đồng doãn cù khổng ông ninh lữ lã bạch hầu mông y ksor rmah
-niê siu
-""".split())
+SURNAMES = {
+    "nguyễn",
+    "trần",
+    "lê",
+    "phạm",
+    "hoàng",
+    "huỳnh",
+    "phan",
+    "vũ",
+    "võ",
+    "đặng",
+    "bùi",
+    "đỗ",
+    "hồ",
+    "ngô",
+    "dương",
+    "lý",
+    "lương",
+    "đinh",
+    "trịnh",
+    "đoàn",
+    "đào",
+    "cao",
+    "lâm",
+    "mai",
+    "tô",
+    "tạ",
+    "hà",
+    "tăng",
+    "thái",
+    "châu",
+    "trương",
+    "quách",
+    "lưu",
+    "kiều",
+    "chu",
+    "vương",
+    "từ",
+    "la",
+    "lại",
+    "nghiêm",
+    "diệp",
+    "mạc",
+    "tiêu",
+    "tống",
+    "thân",
+    "kim",
+    "âu",
+    "giang",
+    "phùng",
+    "khúc",
+    "quan",
+    "nông",
+    "triệu",
+    "hứa",
+    "thạch",
+    "đàm",
+    "lò",
+    "lường",
+    "bàn",
+    "quàng",
+    "sầm",
+    "vi",
+    "lục",
+    "mè",
+    "giàng",
+    "vàng",
+    "thào",
+    "sùng",
+    "hờ",
+    "tòng",
+    "cầm",
+    "điêu",
+    "bế",
+    "ma",
+    "danh",
+    "kha",
+    "sơn",
+    "lộc",
+    "đồng",
+    "doãn",
+    "cù",
+    "khổng",
+    "ông",
+    "ninh",
+    "lữ",
+    "lã",
+    "bạch",
+    "hầu",
+    "mông",
+    "y",
+    "ksor",
+    "rmah",
+    "niê",
+    "siu",
+}
 _FOLDED_SURNAMES = {fold(name) for name in SURNAMES}
 _TITLE_PREFIXES = ["Nguyên", "Phó", "Quyền"]
-_TITLES = ["Bí thư", "Chủ tịch", "Trưởng", "Giám đốc", "Tổng giám đốc", "Chủ nhiệm", "Chánh", "Ủy viên",
-           "Tiểu khu trưởng", "Trưởng ấp", "Trưởng bản", "Tổng Bí thư", "Thủ tướng", "Bộ trưởng", "Thứ trưởng",
-           "Cục trưởng", "Vụ trưởng", "Viện trưởng", "Tư lệnh", "Chính ủy", "Thống đốc", "Đại biểu"]
-_ORGANISATIONS = ["Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Đảng bộ", "UBND", "HĐND",
-                  "Ủy ban", "Hội đồng", "chi bộ", "Ban", "Mặt trận", "MTTQ", "Sở", "Bộ"]
-_CLAUSE_ENDS = ["cho biết", "cho hay", "chia sẻ", "nói", "từng", "khẳng định", "nhấn mạnh", "phát biểu", "cho rằng",
-                "đề nghị", "yêu cầu", "trả lời", "thông tin", "đã", "đang", "sẽ", "bị", "và", "cùng"]
+_TITLES = [
+    "Bí thư",
+    "Chủ tịch",
+    "Trưởng",
+    "Giám đốc",
+    "Tổng giám đốc",
+    "Chủ nhiệm",
+    "Chánh",
+    "Ủy viên",
+    "Tiểu khu trưởng",
+    "Trưởng ấp",
+    "Trưởng bản",
+    "Tổng Bí thư",
+    "Thủ tướng",
+    "Bộ trưởng",
+    "Thứ trưởng",
+    "Cục trưởng",
+    "Vụ trưởng",
+    "Viện trưởng",
+    "Tư lệnh",
+    "Chính ủy",
+    "Thống đốc",
+    "Đại biểu",
+]
+_ORGANISATIONS = [
+    "Tỉnh ủy",
+    "Thành ủy",
+    "Huyện ủy",
+    "Quận ủy",
+    "Thị ủy",
+    "Đảng ủy",
+    "Đảng bộ",
+    "UBND",
+    "HĐND",
+    "Ủy ban",
+    "Hội đồng",
+    "chi bộ",
+    "Ban",
+    "Mặt trận",
+    "MTTQ",
+    "Sở",
+    "Bộ",
+]
+_CLAUSE_ENDS = [
+    "cho biết",
+    "cho hay",
+    "chia sẻ",
+    "nói",
+    "từng",
+    "khẳng định",
+    "nhấn mạnh",
+    "phát biểu",
+    "cho rằng",
+    "đề nghị",
+    "yêu cầu",
+    "trả lời",
+    "thông tin",
+    "đã",
+    "đang",
+    "sẽ",
+    "bị",
+    "và",
+    "cùng",
+]
 # After these, a capitalised name is a street, school, bridge, prize…, not a person: "đường Lê Đức Thọ".
-_NAMED_THINGS = re.compile(r"\b(?:đường|phố|trường|cầu|ngõ|hẻm|công viên|bệnh viện|quảng trường|giải|cúp|tàu|sân|"
-                           r"làng|lăng|đền|chùa|khu|nhà|tượng đài|quỹ|công ty|tập đoàn|hội|cụm|tuyến)\s+$", re.I)
+_NAMED_THINGS = re.compile(
+    r"\b(?:đường|phố|trường|cầu|ngõ|hẻm|công viên|bệnh viện|quảng trường|giải|cúp|tàu|sân|"
+    r"làng|lăng|đền|chùa|khu|nhà|tượng đài|quỹ|công ty|tập đoàn|hội|cụm|tuyến)\s+$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -249,9 +424,12 @@ class _Patterns:
     def written(cls, folded: bool):
         def alternatives(phrases):
             return "|".join(re.escape(fold(p) if folded else p) for p in phrases)
-        return cls(re.compile(rf"(?:(?:{alternatives(_TITLE_PREFIXES)})\s+)*(?:{alternatives(_TITLES)})\b", re.I),
-                   re.compile(rf"\b(?:{alternatives(_ORGANISATIONS)})\b.*", re.I),
-                   re.compile(rf"\.(?!\w)|[;:!?\n“”\"()]|\b(?:{alternatives(_CLAUSE_ENDS)})\b"))
+
+        return cls(
+            re.compile(rf"(?:(?:{alternatives(_TITLE_PREFIXES)})\s+)*(?:{alternatives(_TITLES)})\b", re.I),
+            re.compile(rf"\b(?:{alternatives(_ORGANISATIONS)})\b.*", re.I),
+            re.compile(rf"\.(?!\w)|[;:!?\n“”\"()]|\b(?:{alternatives(_CLAUSE_ENDS)})\b"),
+        )
 
     @staticmethod
     def of(text: str) -> "_Patterns":
@@ -301,8 +479,11 @@ def _capitalised_runs(text: str):
             i += 1
             continue
         run = [syllables[i]]
-        while (i + len(run) < len(syllables) and syllables[i + len(run)].group()[0].isupper()
-               and not text[run[-1].end():syllables[i + len(run)].start()].strip()):
+        while (
+            i + len(run) < len(syllables)
+            and syllables[i + len(run)].group()[0].isupper()
+            and not text[run[-1].end() : syllables[i + len(run)].start()].strip()
+        ):
             run.append(syllables[i + len(run)])
         yield run
         i += len(run)
@@ -319,10 +500,18 @@ def _names(text: str, names, accented: bool):
             # Written without diacritics in accented text, a name needs three syllables ("Ban Kinh tế" is no one).
             unaccented = all(fold(m.group()) == m.group() for m in tail) and (len(tail) >= 3 or not accented)
             surname = run[lead].group().lower() in SURNAMES or (unaccented and words[lead] in _FOLDED_SURNAMES)
-            if surname and 2 <= len(tail) <= 4 and _place_prefix(" ".join(words[first:lead]), names) \
-                    and " ".join(words[lead:]) not in names:
-                yield run[lead].start(), run[-1].end(), text[run[lead].start():run[-1].end()], \
-                    text[run[first].start():run[lead].start()].strip()
+            if (
+                surname
+                and 2 <= len(tail) <= 4
+                and _place_prefix(" ".join(words[first:lead]), names)
+                and " ".join(words[lead:]) not in names
+            ):
+                yield (
+                    run[lead].start(),
+                    run[-1].end(),
+                    text[run[lead].start() : run[-1].end()],
+                    text[run[first].start() : run[lead].start()].strip(),
+                )
                 break
 
 
@@ -330,8 +519,10 @@ def _has_person(text: str, names) -> bool:
     """Whether `text` names someone: a surname and more capitalised syllables that are no place."""
     for run in _capitalised_runs(text):
         words = [fold(m.group()).lower() for m in run]
-        if any(run[lead].group().lower() in SURNAMES and " ".join(words[lead:]) not in names
-               for lead in range(len(run) - 1)):
+        if any(
+            run[lead].group().lower() in SURNAMES and " ".join(words[lead:]) not in names
+            for lead in range(len(run) - 1)
+        ):
             return True
     return False
 
@@ -339,13 +530,13 @@ def _has_person(text: str, names) -> bool:
 def _title_before(text: str, floor: int, start: int, patterns: _Patterns, names) -> str:
     """The title stated between the previous name (or clause end) and this one; a title with
     someone else's name in it is theirs ("Thủ tướng Singapore Lý Hiển Long … cha ông, Lý Quang Diệu")."""
-    before = text[max(floor, start - 150):start]
+    before = text[max(floor, start - 150) : start]
     cut = max((m.end() for m in patterns.clause_end.finditer(before)), default=0)
     before = before[cut:]
     found = next(patterns.titles_in(before), None)
-    if not found or _has_person(before[found.start():], names):
+    if not found or _has_person(before[found.start() :], names):
         return ""
-    return before[found.start():].strip(" ,")
+    return before[found.start() :].strip(" ,")
 
 
 _APPOSITION = re.compile(r",\s*|\s+[-–]\s+")  # "Ông X, Bí thư…" and "Ông X - Giám đốc Sở… -"
@@ -353,11 +544,11 @@ _APPOSITION = re.compile(r",\s*|\s+[-–]\s+")  # "Ông X, Bí thư…" and "Ôn
 
 def _titles_after(text: str, end: int, patterns: _Patterns) -> list[str]:
     titles = []
-    for segment in _APPOSITION.split(text[end:end + 200])[1:]:
+    for segment in _APPOSITION.split(text[end : end + 200])[1:]:
         cut = patterns.clause_end.search(segment)
-        if not patterns.is_title(segment[:cut.start()] if cut else segment):
+        if not patterns.is_title(segment[: cut.start()] if cut else segment):
             break
-        titles.append((segment[:cut.start()] if cut else segment).strip())
+        titles.append((segment[: cut.start()] if cut else segment).strip())
         if cut:  # the sentence or clause ends with this title
             break
     return titles
@@ -375,8 +566,11 @@ def find_officials(text: str, exclude=()) -> list[Statement]:
             continue
         before = _title_before(text, floor, start - len(place) - (1 if place else 0), patterns, names)
         floor = end
-        titles = [t.strip() for t in re.split(r",\s*", f"{before} {place}".strip()) if patterns.is_title(t.strip())] \
-            if before else _titles_after(text, end, patterns)
+        titles = (
+            [t.strip() for t in re.split(r",\s*", f"{before} {place}".strip()) if patterns.is_title(t.strip())]
+            if before
+            else _titles_after(text, end, patterns)
+        )
         if titles:
             statement = statements.setdefault(fold(name).lower(), Statement(name, []))
             statement.titles += [t for t in titles if t not in statement.titles]
@@ -399,10 +593,14 @@ def _replace_links(link_model, wanted: dict[int, list[int]]) -> None:
         else:
             stale.append(link["pk"])
     link_model.objects.filter(pk__in=stale).delete()
-    link_model.objects.bulk_create([
-        link_model(article_id=article_id, origin=ArticleLink.Origin.EXTRACTED, **{f"{field}_id": target})
-        for article_id, targets in wanted.items() for target in targets if (article_id, target) not in keep
-    ])
+    link_model.objects.bulk_create(
+        [
+            link_model(article_id=article_id, origin=ArticleLink.Origin.EXTRACTED, **{f"{field}_id": target})
+            for article_id, targets in wanted.items()
+            for target in targets
+            if (article_id, target) not in keep
+        ]
+    )
 
 
 class _People:
@@ -418,13 +616,20 @@ class _People:
     def get(self, name: str, province_id: int | None) -> Official:
         people = list(Official.objects.filter(name=name).order_by("pk"))
         provinces = {person.pk: set(self.given[person.pk]) for person in people}
-        stated = Position.objects.filter(official__in=people).exclude(locality=None).exclude(
-            article_id__in=self.article_ids, origin=ArticleLink.Origin.EXTRACTED)
+        stated = (
+            Position.objects.filter(official__in=people)
+            .exclude(locality=None)
+            .exclude(article_id__in=self.article_ids, origin=ArticleLink.Origin.EXTRACTED)
+        )
         for pk, province in stated.values_list("official_id", "locality__province_id"):
             provinces[pk].add(province)
-        person = people[0] if people and province_id is None else \
-            next((p for p in people if province_id in provinces[p.pk]), None) or \
-            next((p for p in people if not provinces[p.pk]), None) or Official.objects.create(name=name)
+        person = (
+            people[0]
+            if people and province_id is None
+            else next((p for p in people if province_id in provinces[p.pk]), None)
+            or next((p for p in people if not provinces[p.pk]), None)
+            or Official.objects.create(name=name)
+        )
         if province_id:
             self.given[person.pk].add(province_id)
         return person
@@ -441,9 +646,18 @@ def _positions(article: Article, statements: list[Statement], home, people: _Peo
             stated.append((title, organisation.group()[:300] if organisation else "", places[-1] if places else None))
         province = next((place.province_id for _t, _o, place in stated if place), None)
         official = people.get(statement.name, province)
-        positions += [Position(official=official, title=title[:300], article=article, stated_on=stated_on,
-                               organisation=organisation, locality=place, origin=ArticleLink.Origin.EXTRACTED)
-                      for title, organisation, place in stated]
+        positions += [
+            Position(
+                official=official,
+                title=title[:300],
+                article=article,
+                stated_on=stated_on,
+                organisation=organisation,
+                locality=place,
+                origin=ArticleLink.Origin.EXTRACTED,
+            )
+            for title, organisation, place in stated
+        ]
     return positions
 
 
@@ -453,10 +667,12 @@ def _editors_choices(article_ids) -> dict[tuple[int, str], set[int]]:
     Kind = DismissedLink.Kind
     choices = defaultdict(set)
     for article_id, kind, target in DismissedLink.objects.filter(article_id__in=article_ids).values_list(
-            "article_id", "kind", "target_id"):
+        "article_id", "kind", "target_id"
+    ):
         choices[article_id, kind].add(target)
     for article_id, official_id in Position.objects.filter(
-            article_id__in=article_ids, origin=ArticleLink.Origin.EDITOR).values_list("article_id", "official_id"):
+        article_id__in=article_ids, origin=ArticleLink.Origin.EDITOR
+    ).values_list("article_id", "official_id"):
         choices[article_id, Kind.POSITION].add(official_id)
     return choices
 
@@ -474,18 +690,24 @@ def _link(articles) -> None:
     for article in articles:
         text = article_text(article)
         home = article.source.home_province if article.source_id and article.source.home_province_id else None
-        localities[article.pk] = [unit.pk for unit in find_localities(text, home)
-                                  if unit.pk not in kept[article.pk, Kind.LOCALITY]]
+        localities[article.pk] = [
+            unit.pk for unit in find_localities(text, home) if unit.pk not in kept[article.pk, Kind.LOCALITY]
+        ]
         spans[article.pk] = find_terms(text)
-        found = [p for p in _positions(article, find_officials(text, exclude=[article.author]), home, people)
-                 if p.official_id not in kept[article.pk, Kind.OFFICIAL]]
+        found = [
+            p
+            for p in _positions(article, find_officials(text, exclude=[article.author]), home, people)
+            if p.official_id not in kept[article.pk, Kind.OFFICIAL]
+        ]
         officials[article.pk] = list(dict.fromkeys(p.official_id for p in found))
         positions += [p for p in found if p.official_id not in kept[article.pk, Kind.POSITION]]
     for span in {s for found in spans.values() for s in found} - set(terms):
         terms[span] = Term.objects.get_or_create(start_year=span[0], end_year=span[1])[0].pk
     _replace_links(ArticleLocality, localities)
-    _replace_links(ArticleTerm, {pk: [terms[s] for s in found if terms[s] not in kept[pk, Kind.TERM]]
-                                  for pk, found in spans.items()})
+    _replace_links(
+        ArticleTerm,
+        {pk: [terms[s] for s in found if terms[s] not in kept[pk, Kind.TERM]] for pk, found in spans.items()},
+    )
     _replace_links(ArticleOfficial, officials)
     Position.objects.filter(article_id__in=localities, origin=ArticleLink.Origin.EXTRACTED).delete()
     Position.objects.bulk_create(positions)

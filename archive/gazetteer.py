@@ -40,7 +40,16 @@ def _upsert(rows):
         batch_size=500,
         update_conflicts=True,
         unique_fields=["era", "kind", "code"],
-        update_fields=["name", "short_name", "type_name", "slug", "parent", "province", "district", "current_province"],
+        update_fields=[
+            "name",
+            "short_name",
+            "type_name",
+            "slug",
+            "parent",
+            "province",
+            "district",
+            "current_province",
+        ],
     )
     era, kind = rows[0].era, rows[0].kind
     return {loc.code: loc for loc in Locality.objects.filter(era=era, kind=kind)}
@@ -61,43 +70,85 @@ def _unique_slugs(units):
 @transaction.atomic
 def load() -> LoadReport:
     province_fields = ["province", "provinceShort", "provinceCode"]
-    current = _upsert(_unique_slugs([
-        Locality(era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE, code=r["provinceCode"],
-                 name=r["province"], short_name=r["provinceShort"], type_name=_type_of(r["province"], r["provinceShort"]))
-        for r in get_data(province_fields, table=CURRENT_TABLE)
-    ]))
+    current = _upsert(
+        _unique_slugs(
+            [
+                Locality(
+                    era=Locality.Era.CURRENT,
+                    kind=Locality.Kind.PROVINCE,
+                    code=r["provinceCode"],
+                    name=r["province"],
+                    short_name=r["provinceShort"],
+                    type_name=_type_of(r["province"], r["provinceShort"]),
+                )
+                for r in get_data(province_fields, table=CURRENT_TABLE)
+            ]
+        )
+    )
     _point_at_self(Locality.Era.CURRENT, Locality.Kind.PROVINCE, "current_province")
 
     legacy_rows = get_data(province_fields, table=LEGACY_TABLE)
-    provinces = _upsert(_unique_slugs([
-        Locality(kind=Locality.Kind.PROVINCE, code=r["provinceCode"], name=r["province"],
-                 short_name=r["provinceShort"], type_name=_type_of(r["province"], r["provinceShort"]),
-                 current_province=current[successor_code(r["province"])])
-        for r in legacy_rows
-    ]))
+    provinces = _upsert(
+        _unique_slugs(
+            [
+                Locality(
+                    kind=Locality.Kind.PROVINCE,
+                    code=r["provinceCode"],
+                    name=r["province"],
+                    short_name=r["provinceShort"],
+                    type_name=_type_of(r["province"], r["provinceShort"]),
+                    current_province=current[successor_code(r["province"])],
+                )
+                for r in legacy_rows
+            ]
+        )
+    )
     _point_at_self(Locality.Era.LEGACY, Locality.Kind.PROVINCE, "province")
 
-    district_rows = get_data(["provinceCode", "district", "districtShort", "districtType", "districtCode"],
-                             table=LEGACY_TABLE)
-    districts = _upsert(_unique_slugs([
-        Locality(kind=Locality.Kind.DISTRICT, code=r["districtCode"], name=r["district"],
-                 short_name=r["districtShort"], type_name=r["districtType"] or "",
-                 parent=provinces[r["provinceCode"]], province=provinces[r["provinceCode"]],
-                 current_province_id=provinces[r["provinceCode"]].current_province_id)
-        for r in district_rows
-    ]))
+    district_rows = get_data(
+        ["provinceCode", "district", "districtShort", "districtType", "districtCode"], table=LEGACY_TABLE
+    )
+    districts = _upsert(
+        _unique_slugs(
+            [
+                Locality(
+                    kind=Locality.Kind.DISTRICT,
+                    code=r["districtCode"],
+                    name=r["district"],
+                    short_name=r["districtShort"],
+                    type_name=r["districtType"] or "",
+                    parent=provinces[r["provinceCode"]],
+                    province=provinces[r["provinceCode"]],
+                    current_province_id=provinces[r["provinceCode"]].current_province_id,
+                )
+                for r in district_rows
+            ]
+        )
+    )
     _point_at_self(Locality.Era.LEGACY, Locality.Kind.DISTRICT, "district")
 
-    commune_rows = get_data(["provinceCode", "districtCode", "ward", "wardShort", "wardType", "wardCode"],
-                            table=LEGACY_TABLE)
-    communes = _upsert(_unique_slugs([
-        Locality(kind=Locality.Kind.COMMUNE, code=r["wardCode"], name=r["ward"], short_name=r["wardShort"],
-                 type_name=r["wardType"] or "", parent=districts[r["districtCode"]],
-                 district=districts[r["districtCode"]],
-                 province=provinces[r["provinceCode"]],
-                 current_province_id=provinces[r["provinceCode"]].current_province_id)
-        for r in commune_rows if r["wardCode"]  # island districts have no communes
-    ]))
+    commune_rows = get_data(
+        ["provinceCode", "districtCode", "ward", "wardShort", "wardType", "wardCode"], table=LEGACY_TABLE
+    )
+    communes = _upsert(
+        _unique_slugs(
+            [
+                Locality(
+                    kind=Locality.Kind.COMMUNE,
+                    code=r["wardCode"],
+                    name=r["ward"],
+                    short_name=r["wardShort"],
+                    type_name=r["wardType"] or "",
+                    parent=districts[r["districtCode"]],
+                    district=districts[r["districtCode"]],
+                    province=provinces[r["provinceCode"]],
+                    current_province_id=provinces[r["provinceCode"]].current_province_id,
+                )
+                for r in commune_rows
+                if r["wardCode"]  # island districts have no communes
+            ]
+        )
+    )
     return LoadReport(len(current), len(provinces), len(districts), len(communes))
 
 
@@ -106,5 +157,5 @@ def _point_at_self(era, kind, field):
 
 
 def _type_of(full_name: str, short_name: str) -> str:
-    """"Tỉnh Bến Tre", "Bến Tre" -> "Tỉnh"."""
+    """ "Tỉnh Bến Tre", "Bến Tre" -> "Tỉnh"."""
     return full_name.removesuffix(short_name).strip()

@@ -17,17 +17,17 @@ import hashlib
 import json
 import re
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils.dateparse import parse_datetime, parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 
 from archive.extract import link_articles
 from archive.models import Article, Source
@@ -58,8 +58,9 @@ class ParsedArticle:
             return self.external_id[:200]
         if self.original_url:
             return f"url:{self.original_url}"[:200]
-        fingerprint = "|".join([fold(self.title).lower(), self.published_at.isoformat() if self.published_at else "",
-                                self.source_code])
+        fingerprint = "|".join(
+            [fold(self.title).lower(), self.published_at.isoformat() if self.published_at else "", self.source_code]
+        )
         return "text:" + hashlib.sha1(fingerprint.encode()).hexdigest()
 
 
@@ -72,9 +73,13 @@ FURNITURE = re.compile(
 TAIL_MARKER = re.compile(
     r"^(BÌNH LUẬN|Bình luận|Phản hồi|Tin mới|Các tin khác|Tin liên quan|Tin cùng chuyên mục|Bài viết liên quan)$"
 )
-DATE_LINE = re.compile(r"^(?:[^\d]{0,20}?)(\d{1,2})/(\d{1,2})/(\d{4})(?:\s*[-–,|]?\s*(\d{1,2})[:h](\d{2}))?\s*(?:GMT\+7)?$")
+DATE_LINE = re.compile(
+    r"^(?:[^\d]{0,20}?)(\d{1,2})/(\d{1,2})/(\d{4})(?:\s*[-–,|]?\s*(\d{1,2})[:h](\d{2}))?\s*(?:GMT\+7)?$"
+)
 SOURCE_PREFIX = re.compile(r"^(?:([A-ZĐ]{2,10})\s*)?[-–—]\s+(?=\S)")
-CREDIT_BYLINE = re.compile(r"^(?:Bài(?: và|,)? ảnh|Bài|Tin(?: và|,)? ảnh|Tin|Ảnh|Nhóm phóng viên|PV)\s*:\s*(.+)$", re.I)
+CREDIT_BYLINE = re.compile(
+    r"^(?:Bài(?: và|,)? ảnh|Bài|Tin(?: và|,)? ảnh|Tin|Ảnh|Nhóm phóng viên|PV)\s*:\s*(.+)$", re.I
+)
 PHOTO_CREDIT = re.compile(r"\(\s*Ảnh\s*:?[^)]*\)\s*$", re.I)
 IMAGE_MARKER = "\u00a0"
 
@@ -109,7 +114,9 @@ def _published_at(match: re.Match) -> datetime:
 def _looks_like_byline(text: str) -> bool:
     words = text.split()
     return (
-        0 < len(words) <= 6 and len(text) <= 50 and text[0].isalpha()
+        0 < len(words) <= 6
+        and len(text) <= 50
+        and text[0].isalpha()
         and not text.endswith(TERMINAL_PUNCTUATION)
         and all(w[0].isupper() for w in words)
     )
@@ -159,7 +166,7 @@ def parse_text(raw: str) -> ParsedArticle:
     if rest and not rest[0].text.startswith("*"):
         first = rest[0].text
         if prefix := SOURCE_PREFIX.match(first):
-            source_code, first = prefix.group(1) or "", first[prefix.end():]
+            source_code, first = prefix.group(1) or "", first[prefix.end() :]
         lead, rest = first, rest[1:]
 
     captions, paragraphs = [], []
@@ -171,8 +178,15 @@ def parse_text(raw: str) -> ParsedArticle:
             captions.append(line.text)
     if not paragraphs and not lead:
         raise IngestError("không có nội dung bài")
-    return ParsedArticle(title=title, lead=lead if paragraphs else "", body="\n\n".join(paragraphs) or lead,
-                         captions=captions, author=author, published_at=published_at, source_code=source_code)
+    return ParsedArticle(
+        title=title,
+        lead=lead if paragraphs else "",
+        body="\n\n".join(paragraphs) or lead,
+        captions=captions,
+        author=author,
+        published_at=published_at,
+        source_code=source_code,
+    )
 
 
 SOURCE_DESCRIPTION = re.compile(r"^(?P<name>[^(]+?)\s*(?:\((?P<site>[\w.-]+\.[a-z]{2,})[^)]*\))?$")
@@ -215,15 +229,22 @@ def parse_record(record: dict) -> ParsedArticle:
             raise IngestError(f"đường dẫn gốc không hợp lệ: {url[:200]!r}") from None
     source = SOURCE_DESCRIPTION.match(text("source"))
     return ParsedArticle(
-        title=title, lead=lead if body else "", body=body or lead, author=text("author"),
-        published_at=published_at, original_url=url, external_id=text("id"),
-        source_name=source.group("name") if source else "", source_site=(source.group("site") or "") if source else "",
+        title=title,
+        lead=lead if body else "",
+        body=body or lead,
+        author=text("author"),
+        published_at=published_at,
+        original_url=url,
+        external_id=text("id"),
+        source_name=source.group("name") if source else "",
+        source_site=(source.group("site") or "") if source else "",
     )
 
 
 @dataclass
 class Item:
     """One input read from disk: where it came from, and the article or the reason it failed."""
+
     where: str
     article: ParsedArticle | None = None
     error: str = ""
@@ -305,19 +326,28 @@ class _Sources:
         if key not in self._cache:
             if parsed.source_code:
                 source = Source.objects.filter(code=parsed.source_code).first() or Source.objects.create(
-                    code=parsed.source_code, name=parsed.source_name or parsed.source_code)
+                    code=parsed.source_code, name=parsed.source_name or parsed.source_code
+                )
             else:
-                source, _ = Source.objects.get_or_create(name=parsed.source_name,
-                                                         defaults={"site": parsed.source_site})
+                source, _ = Source.objects.get_or_create(
+                    name=parsed.source_name, defaults={"site": parsed.source_site}
+                )
             self._cache[key] = source
         return self._cache[key]
 
 
 def _build(parsed: ParsedArticle, source: Source | None) -> Article:
     return Article(
-        title=parsed.title[:500], slug=slug_for(parsed.title), lead=parsed.lead, body=parsed.body,
-        captions="\n".join(parsed.captions), author=parsed.author[:200], published_at=parsed.published_at,
-        source=source, original_url=parsed.original_url[:500] or None, import_key=parsed.import_key,
+        title=parsed.title[:500],
+        slug=slug_for(parsed.title),
+        lead=parsed.lead,
+        body=parsed.body,
+        captions="\n".join(parsed.captions),
+        author=parsed.author[:200],
+        published_at=parsed.published_at,
+        source=source,
+        original_url=parsed.original_url[:500] or None,
+        import_key=parsed.import_key,
     )
 
 
@@ -343,8 +373,9 @@ def _save_batch(batch: list[Item], sources: _Sources, report: ImportReport) -> N
         report.created_ids += [a.pk for a in new]
 
 
-def import_articles(items: Iterable[Item], batch_size: int = 500,
-                    progress: Callable[[ImportReport], None] | None = None) -> ImportReport:
+def import_articles(
+    items: Iterable[Item], batch_size: int = 500, progress: Callable[[ImportReport], None] | None = None
+) -> ImportReport:
     """Save every parsed item; failures are collected in the report, never raised."""
     report, sources, batch = ImportReport(), _Sources(), []
     for item in items:
@@ -379,5 +410,5 @@ def import_uploads(files) -> ImportReport:
 
 
 def _uploaded_name(where: str, folder: str) -> str:
-    """"/tmp/upload-x/0003-bai.txt:12" -> "bai.txt:12"."""
+    """ "/tmp/upload-x/0003-bai.txt:12" -> "bai.txt:12"."""
     return where.removeprefix(folder + "/").partition("-")[2] if where.startswith(folder + "/") else where

@@ -4,12 +4,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive.text import is_heading, slug_for
-
 
 PUBLISHED_AT_TOLERANCE = datetime.timedelta(minutes=5)  # clocks differ a little
 
@@ -18,7 +17,7 @@ class NaturalKeyManager(models.Manager):
     """Fixtures refer to rows by their natural key instead of database ids."""
 
     def get_by_natural_key(self, *key):
-        return self.get(**dict(zip(self.model.NATURAL_KEY, key)))
+        return self.get(**dict(zip(self.model.NATURAL_KEY, key, strict=True)))
 
 
 class NaturalKeyed(models.Model):
@@ -37,11 +36,23 @@ class Source(NaturalKeyed):
     NATURAL_KEY = ("name",)
 
     name = models.CharField(_("tên báo"), max_length=200, unique=True)
-    code = models.CharField(_("mã báo"), max_length=16, unique=True, null=True, blank=True,
-                            help_text=_("Mã viết tắt đứng đầu bài, ví dụ BDK."))
+    code = models.CharField(
+        _("mã báo"),
+        max_length=16,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Mã viết tắt đứng đầu bài, ví dụ BDK."),
+    )
     site = models.CharField(_("trang web"), max_length=200, blank=True)
-    home_province = models.ForeignKey("Locality", verbose_name=_("tỉnh của tờ báo"), null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="+")
+    home_province = models.ForeignKey(
+        "Locality",
+        verbose_name=_("tỉnh của tờ báo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -74,16 +85,35 @@ class Locality(NaturalKeyed):
     short_name = models.CharField(_("tên"), max_length=100)
     type_name = models.CharField(_("loại"), max_length=20, blank=True)
     slug = models.SlugField(max_length=120)
-    parent = models.ForeignKey("self", verbose_name=_("thuộc"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("thuộc"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     # Denormalised ancestors (a unit is its own), so "articles in X" is one join whatever unit was named.
-    province = models.ForeignKey("self", verbose_name=_("tỉnh (cũ)"), null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="in_province")
-    district = models.ForeignKey("self", verbose_name=_("huyện (cũ)"), null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="in_district")
-    current_province = models.ForeignKey("self", verbose_name=_("tỉnh từ 2025"), null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="in_current_province",
-                                         limit_choices_to={"era": "2025", "kind": "province"})
+    province = models.ForeignKey(
+        "self",
+        verbose_name=_("tỉnh (cũ)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="in_province",
+    )
+    district = models.ForeignKey(
+        "self",
+        verbose_name=_("huyện (cũ)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="in_district",
+    )
+    current_province = models.ForeignKey(
+        "self",
+        verbose_name=_("tỉnh từ 2025"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="in_current_province",
+        limit_choices_to={"era": "2025", "kind": "province"},
+    )
 
     class Meta:
         ordering = ["kind", "short_name"]
@@ -100,13 +130,6 @@ class Locality(NaturalKeyed):
             return self.name
         return f"{self.name}, {self.province.short_name}" if self.province_id else self.name
 
-    @property
-    def scope_field(self):
-        """The ancestor field that holds this unit for every unit inside it (itself included)."""
-        if self.era == self.Era.CURRENT:
-            return "current_province"
-        return "district" if self.kind == self.Kind.DISTRICT else "province"
-
     def get_absolute_url(self):
         if self.era == self.Era.CURRENT:
             return reverse("archive:current_province", args=[self.slug])
@@ -115,6 +138,13 @@ class Locality(NaturalKeyed):
         if self.kind == self.Kind.DISTRICT:
             return reverse("archive:district", args=[self.province.slug, self.slug])
         return self.parent.get_absolute_url()
+
+    @property
+    def scope_field(self):
+        """The ancestor field that holds this unit for every unit inside it (itself included)."""
+        if self.era == self.Era.CURRENT:
+            return "current_province"
+        return "district" if self.kind == self.Kind.DISTRICT else "province"
 
 
 class Term(NaturalKeyed):
@@ -131,7 +161,9 @@ class Term(NaturalKeyed):
         verbose_name_plural = _("nhiệm kỳ")
         constraints = [
             models.UniqueConstraint(fields=["start_year", "end_year"], name="term_unique_span"),
-            models.CheckConstraint(condition=models.Q(end_year__gt=models.F("start_year")), name="term_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end_year__gt=models.F("start_year")), name="term_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -153,13 +185,13 @@ class Official(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("archive:official", args=[self.pk, self.slug])
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slug_for(self.name)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:official", args=[self.pk, self.slug])
 
 
 class Article(models.Model):
@@ -174,23 +206,41 @@ class Article(models.Model):
     captions = models.TextField(_("chú thích ảnh"), blank=True, help_text=_("Mỗi chú thích một dòng."))
     author = models.CharField(_("tác giả"), max_length=200, blank=True)
     published_at = models.DateTimeField(_("ngày đăng"), null=True, blank=True, db_index=True)
-    source = models.ForeignKey(Source, verbose_name=_("nguồn"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="articles")
-    original_url = models.URLField(_("đường dẫn gốc"), max_length=500, null=True, blank=True, unique=True,
-                                   error_messages={"unique": _("Đã có bài viết với đường dẫn gốc này.")})
-    import_key = models.CharField(_("khóa nhập"), max_length=200, null=True, blank=True, unique=True,
-                                  editable=False, help_text=_("Nhận diện bài đã nhập, để nhập lại không tạo bản trùng."))
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices,
-                              default=Status.PUBLISHED, db_index=True)
+    source = models.ForeignKey(
+        Source, verbose_name=_("nguồn"), null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    original_url = models.URLField(
+        _("đường dẫn gốc"),
+        max_length=500,
+        null=True,
+        blank=True,
+        unique=True,
+        error_messages={"unique": _("Đã có bài viết với đường dẫn gốc này.")},
+    )
+    import_key = models.CharField(
+        _("khóa nhập"),
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Nhận diện bài đã nhập, để nhập lại không tạo bản trùng."),
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
 
-    localities = models.ManyToManyField(Locality, through="ArticleLocality", blank=True,
-                                        verbose_name=_("địa phương"), related_name="articles")
-    officials = models.ManyToManyField(Official, through="ArticleOfficial", blank=True,
-                                       verbose_name=_("cán bộ"), related_name="articles")
-    terms = models.ManyToManyField(Term, through="ArticleTerm", blank=True,
-                                   verbose_name=_("nhiệm kỳ"), related_name="articles")
+    localities = models.ManyToManyField(
+        Locality, through="ArticleLocality", blank=True, verbose_name=_("địa phương"), related_name="articles"
+    )
+    officials = models.ManyToManyField(
+        Official, through="ArticleOfficial", blank=True, verbose_name=_("cán bộ"), related_name="articles"
+    )
+    terms = models.ManyToManyField(
+        Term, through="ArticleTerm", blank=True, verbose_name=_("nhiệm kỳ"), related_name="articles"
+    )
 
     class Meta:
         ordering = [models.F("published_at").desc(nulls_last=True), "-id"]
@@ -212,8 +262,12 @@ class Article(models.Model):
 
     def clean(self):
         if self.published_at and self.published_at > timezone.now() + PUBLISHED_AT_TOLERANCE:
-            raise ValidationError({"published_at": _("Ngày đăng %(date)s ở tương lai: một bài lưu trữ đã đăng rồi.") % {
-                "date": timezone.localtime(self.published_at).strftime("%d/%m/%Y %H:%M")}})
+            raise ValidationError(
+                {
+                    "published_at": _("Ngày đăng %(date)s ở tương lai: một bài lưu trữ đã đăng rồi.")
+                    % {"date": timezone.localtime(self.published_at).strftime("%d/%m/%Y %H:%M")}
+                }
+            )
 
     @property
     def blocks(self):
@@ -239,6 +293,9 @@ class ArticleLink(models.Model):
 
     class Meta:
         abstract = True
+
+    def __str__(self):  # the admin names a link row by what it links to, not "ArticleLocality object (N)"
+        return str(getattr(self, self.target))
 
     def save(self, *args, **kwargs):
         """A link is part of its article: the article's version moves, in the same transaction
@@ -286,17 +343,26 @@ class ArticleTerm(ArticleLink):
 class Position(models.Model):
     """A position an article states an official holds, e.g. "Phó Bí thư Thường trực Huyện ủy"."""
 
-    origin = models.CharField(_("nguồn gốc"), max_length=10, choices=ArticleLink.Origin.choices,
-                              default=ArticleLink.Origin.EDITOR)
+    origin = models.CharField(
+        _("nguồn gốc"), max_length=10, choices=ArticleLink.Origin.choices, default=ArticleLink.Origin.EDITOR
+    )
 
-    official = models.ForeignKey(Official, verbose_name=_("cán bộ"), on_delete=models.CASCADE,
-                                 related_name="positions")
+    official = models.ForeignKey(
+        Official, verbose_name=_("cán bộ"), on_delete=models.CASCADE, related_name="positions"
+    )
     title = models.CharField(_("chức vụ"), max_length=300)
     organisation = models.CharField(_("cơ quan"), max_length=300, blank=True)
-    locality = models.ForeignKey(Locality, verbose_name=_("địa phương"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="positions")
-    article = models.ForeignKey(Article, verbose_name=_("bài viết nêu"), on_delete=models.CASCADE,
-                                related_name="positions")
+    locality = models.ForeignKey(
+        Locality,
+        verbose_name=_("địa phương"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="positions",
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("bài viết nêu"), on_delete=models.CASCADE, related_name="positions"
+    )
     stated_on = models.DateField(_("ngày nêu"), null=True, blank=True)
 
     class Meta:

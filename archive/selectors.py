@@ -49,8 +49,9 @@ def officials_visible_to(user):
 
 def positions_of(official: Official):
     """Every position published articles state `official` held, newest first."""
-    return (Position.objects.filter(official=official, article__status=Article.Status.PUBLISHED)
-            .select_related("article", "locality__province"))
+    return Position.objects.filter(official=official, article__status=Article.Status.PUBLISHED).select_related(
+        "article", "locality__province"
+    )
 
 
 def in_vietnamese_order(units):
@@ -58,20 +59,30 @@ def in_vietnamese_order(units):
 
 
 def count_by_year(articles):
-    return (articles.exclude(published_at=None).annotate(year=TruncYear("published_at"))
-            .values("year").annotate(n=Count("pk", distinct=True)).order_by("-year"))
+    return (
+        articles.exclude(published_at=None)
+        .annotate(year=TruncYear("published_at"))
+        .values("year")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-year")
+    )
 
 
 def count_by_month(articles):
-    return (articles.annotate(month=TruncMonth("published_at"))
-            .values("month").annotate(n=Count("pk", distinct=True)).order_by("month"))
+    return (
+        articles.annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("month")
+    )
 
 
 def with_article_counts(items, articles: str):
     """`items` annotated with `n`: how many published articles the relation path `articles` reaches
     ("articles" for a term; "in_province__articles" for a province and every unit inside it)."""
-    return items.annotate(n=Count(articles, distinct=True,
-                                  filter=Q(**{f"{articles}__status": Article.Status.PUBLISHED})))
+    return items.annotate(
+        n=Count(articles, distinct=True, filter=Q(**{f"{articles}__status": Article.Status.PUBLISHED}))
+    )
 
 
 def page_of(items, page_number, per_page: int = PAGE_SIZE):
@@ -82,5 +93,7 @@ def page_of(items, page_number, per_page: int = PAGE_SIZE):
     except PageNotAnInteger:
         raise NotFound(_("Số trang không hợp lệ.")) from None
     except EmptyPage:
-        raise NotFound(_("Không có trang %(page)s: danh sách chỉ có %(count)s trang.")
-                      % {"page": page_number, "count": paginator.num_pages}) from None
+        raise NotFound(
+            _("Không có trang %(page)s: danh sách chỉ có %(count)s trang.")
+            % {"page": page_number, "count": paginator.num_pages}
+        ) from None

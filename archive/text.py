@@ -28,7 +28,7 @@ def normalise(text: str) -> str:
     return "\n".join(lines)
 
 
-TERMINAL_PUNCTUATION = tuple('.!?:;…"”\'')
+TERMINAL_PUNCTUATION = tuple(".!?:;…\"”'")
 
 
 def is_heading(paragraph: str) -> bool:

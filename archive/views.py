@@ -8,18 +8,23 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from archive import selectors
-from archive.models import Article, Locality, Official, Term
+from archive.models import Article, Locality, Term
 
 
 def home(request):
     articles = selectors.published_articles()
-    return render(request, "archive/home.html", {
-        "latest": articles[:10],
-        "years": selectors.count_by_year(articles)[:8],
-        "terms": Term.objects.all()[:6],
-        "provinces": selectors.in_vietnamese_order(
-            Locality.objects.filter(era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE)),
-    })
+    return render(
+        request,
+        "archive/home.html",
+        {
+            "latest": articles[:10],
+            "years": selectors.count_by_year(articles)[:8],
+            "terms": Term.objects.all()[:6],
+            "provinces": selectors.in_vietnamese_order(
+                Locality.objects.filter(era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE)
+            ),
+        },
+    )
 
 
 def article_list(request):
@@ -34,14 +39,18 @@ def article_detail(request, pk, slug=None):
     if slug != article.slug:
         return redirect(article, permanent=not preview)
     localities = article.localities.select_related("province", "current_province").order_by("kind", "short_name")
-    response = render(request, "archive/article_detail.html", {
-        "article": article,
-        "localities": localities,
-        "current_provinces": {loc.current_province for loc in localities if loc.current_province_id},
-        "officials": article.officials.all(),
-        "terms": article.terms.all(),
-        "preview": preview,
-    })
+    response = render(
+        request,
+        "archive/article_detail.html",
+        {
+            "article": article,
+            "localities": localities,
+            "current_provinces": {loc.current_province for loc in localities if loc.current_province_id},
+            "officials": article.officials.all(),
+            "terms": article.terms.all(),
+            "preview": preview,
+        },
+    )
     if preview:
         patch_cache_control(response, private=True, no_store=True)
     return response
@@ -49,48 +58,64 @@ def article_detail(request, pk, slug=None):
 
 def province_index(request):
     current = selectors.with_article_counts(
-        Locality.objects.filter(era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE), "in_current_province__articles")
+        Locality.objects.filter(era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE), "in_current_province__articles"
+    )
     legacy = selectors.with_article_counts(
         Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE), "in_province__articles"
     ).select_related("current_province")
-    return render(request, "archive/province_index.html", {
-        "current": selectors.in_vietnamese_order(current), "legacy": selectors.in_vietnamese_order(legacy)})
+    return render(
+        request,
+        "archive/province_index.html",
+        {"current": selectors.in_vietnamese_order(current), "legacy": selectors.in_vietnamese_order(legacy)},
+    )
 
 
 def _locality_page(request, locality, template, extra):
     articles = selectors.articles_in(locality)
-    return render(request, template, {
-        "locality": locality,
-        "years": selectors.count_by_year(articles),
-        "page": selectors.page_of(articles, request.GET.get("page")),
-        **extra,
-    })
+    return render(
+        request,
+        template,
+        {
+            "locality": locality,
+            "years": selectors.count_by_year(articles),
+            "page": selectors.page_of(articles, request.GET.get("page")),
+            **extra,
+        },
+    )
 
 
 def province(request, slug):
     unit = get_object_or_404(Locality, era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, slug=slug)
     districts = selectors.with_article_counts(unit.children.all(), "in_district__articles")
-    return _locality_page(request, unit, "archive/province.html",
-                          {"districts": selectors.in_vietnamese_order(districts)})
+    return _locality_page(
+        request, unit, "archive/province.html", {"districts": selectors.in_vietnamese_order(districts)}
+    )
 
 
 def current_province(request, slug):
     unit = get_object_or_404(Locality, era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE, slug=slug)
     merged = selectors.with_article_counts(
         Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, current_province=unit),
-        "in_province__articles")
+        "in_province__articles",
+    )
     return _locality_page(request, unit, "archive/province.html", {"merged": selectors.in_vietnamese_order(merged)})
 
 
 def district(request, province_slug, slug):
-    unit = get_object_or_404(Locality.objects.select_related("province"), era=Locality.Era.LEGACY,
-                             kind=Locality.Kind.DISTRICT, province__slug=province_slug, slug=slug)
+    unit = get_object_or_404(
+        Locality.objects.select_related("province"),
+        era=Locality.Era.LEGACY,
+        kind=Locality.Kind.DISTRICT,
+        province__slug=province_slug,
+        slug=slug,
+    )
     return _locality_page(request, unit, "archive/province.html", {})
 
 
 def year_index(request):
-    return render(request, "archive/year_index.html",
-                  {"years": selectors.count_by_year(selectors.published_articles())})
+    return render(
+        request, "archive/year_index.html", {"years": selectors.count_by_year(selectors.published_articles())}
+    )
 
 
 def by_date(request, year, month=None):
@@ -99,43 +124,61 @@ def by_date(request, year, month=None):
     articles = selectors.published_articles().filter(published_at__year=year)
     if month:
         articles = articles.filter(published_at__month=month)
-    return render(request, "archive/by_date.html", {
-        "year": year,
-        "month": datetime.date(year, month, 1) if month else None,
-        "months": selectors.count_by_month(articles) if not month else None,
-        "page": selectors.page_of(articles, request.GET.get("page")),
-    })
+    return render(
+        request,
+        "archive/by_date.html",
+        {
+            "year": year,
+            "month": datetime.date(year, month, 1) if month else None,
+            "months": selectors.count_by_month(articles) if not month else None,
+            "page": selectors.page_of(articles, request.GET.get("page")),
+        },
+    )
 
 
 def term_index(request):
-    return render(request, "archive/term_index.html",
-                  {"terms": selectors.with_article_counts(Term.objects.all(), "articles")})
+    return render(
+        request, "archive/term_index.html", {"terms": selectors.with_article_counts(Term.objects.all(), "articles")}
+    )
 
 
 def term(request, start, end):
     span = get_object_or_404(Term, start_year=start, end_year=end)
     articles = selectors.published_articles().filter(terms=span)
-    return render(request, "archive/term.html", {
-        "term": span,
-        "page": selectors.page_of(articles, request.GET.get("page")),
-    })
+    return render(
+        request,
+        "archive/term.html",
+        {
+            "term": span,
+            "page": selectors.page_of(articles, request.GET.get("page")),
+        },
+    )
 
 
 def official_index(request):
     name = request.GET.get("q", "")[:120]
-    return render(request, "archive/official_index.html", {
-        "name": name, "page": selectors.page_of(selectors.officials(name), request.GET.get("page"), per_page=50)})
+    return render(
+        request,
+        "archive/official_index.html",
+        {"name": name, "page": selectors.page_of(selectors.officials(name), request.GET.get("page"), per_page=50)},
+    )
 
 
 def official(request, pk, slug=None):
     person = get_object_or_404(selectors.officials_visible_to(request.user), pk=pk)
     if slug != person.slug:
         return redirect(person, permanent=True)
-    return render(request, "archive/official.html", {
-        "official": person,
-        "positions": selectors.positions_of(person),
-        "page": selectors.page_of(selectors.published_articles().filter(officials=person), request.GET.get("page")),
-    })
+    return render(
+        request,
+        "archive/official.html",
+        {
+            "official": person,
+            "positions": selectors.positions_of(person),
+            "page": selectors.page_of(
+                selectors.published_articles().filter(officials=person), request.GET.get("page")
+            ),
+        },
+    )
 
 
 def not_found(request, exception):

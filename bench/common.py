@@ -25,8 +25,12 @@ def arguments(description, extend=None, **defaults):
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "news.jsonl.gz"))
     parser.add_argument("--data-dir", help="reuse (or create) this archive folder instead of a temporary one")
-    parser.add_argument("--limit", type=int, default=defaults.get("limit", 0),
-                        help="import only the first N articles of the corpus (0: all)")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=defaults.get("limit", 0),
+        help="import only the first N articles of the corpus (0: all)",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="rebuild_index workers")
     parser.add_argument("--queries", type=int, default=defaults.get("queries", 200), help="known-item queries")
     parser.add_argument("--seed", type=int, default=2017)
@@ -77,8 +81,10 @@ def prepare(args):
         call_command("import_articles", source, verbosity=0)
     except Exception as exc:  # a broken line is reported and skipped; the rest is imported
         print(f"# import: {exc}", flush=True)
-    print(f"# imported {Article.objects.count():,} articles in {time.monotonic() - started:.1f} s into {data_dir}",
-          flush=True)
+    print(
+        f"# imported {Article.objects.count():,} articles in {time.monotonic() - started:.1f} s into {data_dir}",
+        flush=True,
+    )
     started = time.monotonic()
     call_command("rebuild_index", interactive=False, workers=args.workers, batchsize=500, verbosity=0)
     return time.monotonic() - started
@@ -96,20 +102,39 @@ def fts5_index(articles):
 
 def fts5_search(db, text, limit=10):
     """The rowids FTS5 ranks first for the words of `text` (all required, bm25 order)."""
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split()]
+    words = list("".join(c if c.isalnum() else " " for c in text).split())
     if not words:
         return []
     query = " ".join('"' + w.replace('"', "") + '"' for w in words)
     try:
-        return [row[0] for row in db.execute(
-            "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 3.0, 1.0) LIMIT ?", (query, limit))]
+        return [
+            row[0]
+            for row in db.execute(
+                "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 3.0, 1.0) LIMIT ?", (query, limit)
+            )
+        ]
     except sqlite3.OperationalError:
         return []
 
 
 # --- known-item queries -------------------------------------------------------------------------
-_NEW_TO_OLD = {"òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ", "òe": "oè", "óe": "oé", "ỏe": "oẻ",
-               "õe": "oẽ", "ọe": "oẹ", "ùy": "uỳ", "úy": "uý", "ủy": "uỷ", "ũy": "uỹ", "ụy": "uỵ"}
+_NEW_TO_OLD = {
+    "òa": "oà",
+    "óa": "oá",
+    "ỏa": "oả",
+    "õa": "oã",
+    "ọa": "oạ",
+    "òe": "oè",
+    "óe": "oé",
+    "ỏe": "oẻ",
+    "õe": "oẽ",
+    "ọe": "oẹ",
+    "ùy": "uỳ",
+    "úy": "uý",
+    "ủy": "uỷ",
+    "ũy": "uỹ",
+    "ụy": "uỵ",
+}
 
 
 def old_tone_marks(text):
@@ -118,7 +143,7 @@ def old_tone_marks(text):
     for word in text.split(" "):
         for new, old in _NEW_TO_OLD.items():
             if word.lower().endswith(new) and not word.lower().endswith("q" + new):
-                word = word[: -len(new)] + (old.upper() if word[-len(new):].isupper() else old)
+                word = word[: -len(new)] + (old.upper() if word[-len(new) :].isupper() else old)
         words.append(word)
     return " ".join(words)
 
@@ -158,7 +183,7 @@ def known_items(articles, count, seed, words=4):
         tokens = [t for t in tokens if t and any(c.isalpha() for c in t)]
         if len(tokens) < 40:
             continue
-        spans = [tokens[i:i + words] for i in range(0, len(tokens) - words)]
+        spans = [tokens[i : i + words] for i in range(len(tokens) - words)]
         best = max(spans, key=lambda span: sum(idf.get(t, 0) for t in terms(" ".join(span))))
         picked.append((pk, " ".join(best)))
         if len(picked) == count:

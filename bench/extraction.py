@@ -34,7 +34,7 @@ def main():
 
     articles = [item.article for item in read_paths([args.corpus]) if item.article]
     if args.limit:
-        articles = articles[:args.limit]
+        articles = articles[: args.limit]
     found, counts, characters = [], Counter(), 0
     started = time.perf_counter()
     for article in articles:
@@ -52,10 +52,16 @@ def main():
         counts["official"] += bool(officials)
         counts["term"] += bool(terms)
     total = len(found)
-    print(f"extraction: {total:,} articles, {characters / 1e6:.1f} M characters in {seconds:.1f} s = "
-          f"{total / seconds:.0f} articles/s, {characters / seconds / 1e3:.0f} k characters/s (one core)")
-    for what, label in [("province", "at least one province"), ("district", "at least one district"),
-                        ("official", "at least one official"), ("term", "at least one party term")]:
+    print(
+        f"extraction: {total:,} articles, {characters / 1e6:.1f} M characters in {seconds:.1f} s = "
+        f"{total / seconds:.0f} articles/s, {characters / seconds / 1e3:.0f} k characters/s (one core)"
+    )
+    for what, label in [
+        ("province", "at least one province"),
+        ("district", "at least one district"),
+        ("official", "at least one official"),
+        ("term", "at least one party term"),
+    ]:
         print(f"  {label}: {counts[what]:,} articles ({100 * counts[what] / total:.1f} %)")
 
     if args.sample_file:

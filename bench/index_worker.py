@@ -31,8 +31,10 @@ def main():
     started = time.perf_counter()
     applied = outbox.apply_all()
     seconds = time.perf_counter() - started
-    print(f"index_worker: {applied:,} pending changes ({pending:,} recorded) applied in {seconds:.1f} s = "
-          f"{applied / seconds:.0f} articles/s (one process)")
+    print(
+        f"index_worker: {applied:,} pending changes ({pending:,} recorded) applied in {seconds:.1f} s = "
+        f"{applied / seconds:.0f} articles/s (one process)"
+    )
     started = time.perf_counter()
     drift = outbox.compare()
     print(f"check_index: compared in {time.perf_counter() - started:.2f} s, drift: {bool(drift)}")

@@ -13,7 +13,7 @@ import common
 
 def percentiles(seconds):
     ms = sorted(s * 1000 for s in seconds)
-    return statistics.median(ms), ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+    return statistics.median(ms), ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
 
 
 def main():
@@ -25,8 +25,10 @@ def main():
 
     articles = list(Article.objects.filter(status="published").values_list("pk", "title", "body"))
     if build_seconds:
-        print(f"index build: {len(articles):,} articles in {build_seconds:.0f} s = "
-              f"{len(articles) / build_seconds:.0f} articles/s ({args.workers} workers)")
+        print(
+            f"index build: {len(articles):,} articles in {build_seconds:.0f} s = "
+            f"{len(articles) / build_seconds:.0f} articles/s ({args.workers} workers)"
+        )
     items = common.known_items(articles, args.queries, args.seed)
     queries = [text for _pk, phrase in items for text in (phrase, common.variants(phrase)["no diacritics"])]
     queries += ["xây dựng Đảng", "xay dung dang", '"nhiệm kỳ 2020 - 2025"', "Bí thư Tỉnh ủy", "đại hội -thể thao"]
@@ -51,9 +53,12 @@ def main():
         fts_seconds.append(time.perf_counter() - started)
 
     print(f"{len(queries)} queries over {len(articles):,} articles, warm, one process:")
-    for name, (p50, p95) in [("search page /search/", timed("/search/")), ("API /api/search/", timed("/api/search/")),
-                             ("API sorted newest", timed("/api/search/", sort="newest")),
-                             ("FTS5 baseline (top 20 ids only)", percentiles(fts_seconds))]:
+    for name, (p50, p95) in [
+        ("search page /search/", timed("/search/")),
+        ("API /api/search/", timed("/api/search/")),
+        ("API sorted newest", timed("/api/search/", sort="newest")),
+        ("FTS5 baseline (top 20 ids only)", percentiles(fts_seconds)),
+    ]:
         print(f"  {name:<34} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
 
 

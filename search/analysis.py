@@ -16,6 +16,7 @@ VietnameseAnalyzer(folded=False) -> the Whoosh analyzer. Indexing, it segments t
                     writing it with "_". No stop words.
 """
 
+import itertools
 import re
 import unicodedata
 
@@ -77,16 +78,24 @@ class VietnameseAnalyzer(Tokenizer):
     def __eq__(self, other):
         return type(self) is type(other) and (self.folded, self.pairs) == (other.folded, other.pairs)
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        if self.folded:
-            text = folded(value)
-        else:
-            text = canonical(value if mode == "query" else segment(value))
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        text = folded(value) if self.folded else canonical(value if mode == "query" else segment(value))
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if self.pairs and mode != "query":
             words = _SYLLABLE.findall(text)
-            for pos, pair in enumerate(zip(words, words[1:]), start_pos):
+            for pos, pair in enumerate(itertools.pairwise(words), start_pos):
                 yield self._token(token, "_".join(pair), pos, 0, 0, start_char)
             return
         pos = start_pos

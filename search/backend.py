@@ -14,6 +14,7 @@
 """
 
 import glob
+import itertools
 import os
 import re
 import shutil
@@ -36,8 +37,8 @@ from whoosh.query.wrappers import WrappingQuery
 from search.analysis import canonical, folded, query_words, segment
 from search.syntax import Clause, ParsedQuery
 
-EXACT_BOOST = 2.0     # a word matched with the accents it was typed with
-PAIR_BOOST = 4.0      # each two of the query's words that stand side by side in the article
+EXACT_BOOST = 2.0  # a word matched with the accents it was typed with
+PAIR_BOOST = 4.0  # each two of the query's words that stand side by side in the article
 ALL_PAIRS_BOOST = 8.0  # every two neighbouring words of the query do: nearly the phrase itself
 TITLE_BOOST = 3.0
 COMPOUND_BOOST = 1.5
@@ -143,11 +144,13 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             name = field.index_fieldname
             replacement = None
             if field.analyzer is not None:
-                replacement = TEXT(analyzer=field.analyzer, phrase=field.analyzer.needs_positions,
-                                   field_boost=field.boost)
+                replacement = TEXT(
+                    analyzer=field.analyzer, phrase=field.analyzer.needs_positions, field_boost=field.boost
+                )
             elif field.faceted or getattr(field, "facet_for", None):
-                replacement = KEYWORD(stored=True, commas=True, scorable=False) if field.is_multivalued \
-                    else ID(stored=True)
+                replacement = (
+                    KEYWORD(stored=True, commas=True, scorable=False) if field.is_multivalued else ID(stored=True)
+                )
             elif not field.indexed:
                 replacement = STORED()
             if replacement is not None:
@@ -179,7 +182,7 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         free = parsed.free_clauses
         words = [w for c in free for w in c.words]
         folded_words = [folded(w) for w in words]
-        pairs = [f"text_pairs:{a}_{b}" for a, b in dict.fromkeys(zip(folded_words, folded_words[1:]))]
+        pairs = [f"text_pairs:{a}_{b}" for a, b in dict.fromkeys(itertools.pairwise(folded_words))]
         ranking = [f"{pair}^{PAIR_BOOST}" for pair in pairs]
         if len(pairs) > 1:
             ranking.append(f"({' AND '.join(pairs)})^{ALL_PAIRS_BOOST}")
@@ -232,8 +235,9 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             with self.index.searcher() as searcher:
                 reader = searcher.reader()
                 for name in missing:
-                    cache[name] = {value: frozenset(reader.postings(name, value).all_ids())
-                                   for value in reader.field_terms(name)}
+                    cache[name] = {
+                        value: frozenset(reader.postings(name, value).all_ids()) for value in reader.field_terms(name)
+                    }
         return cache
 
     def create_spelling_suggestion(self, query_string):
@@ -254,7 +258,6 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
                 suggested.append(corrections[0] if corrections else word)
         suggestion = " ".join(suggested)
         return suggestion if suggestion != " ".join(words) else ""
-
 
     # --- rebuilding ----------------------------------------------------------------------
     # --- writes: one commit a call, and a busy index is an error to retry, never a silent loss

@@ -32,16 +32,35 @@ class SearchForm(forms.Form):
     official = forms.CharField(required=False, label=_("Cán bộ"))
     term = forms.CharField(required=False, label=_("Nhiệm kỳ"))
     source = forms.CharField(required=False, label=_("Nguồn báo"))
-    date_from = forms.DateField(required=False, label=_("Từ ngày"), input_formats=["%Y-%m-%d"],
-                                error_messages={"invalid": _("Ngày phải có dạng YYYY-MM-DD.")})
-    date_to = forms.DateField(required=False, label=_("Đến ngày"), input_formats=["%Y-%m-%d"],
-                              error_messages={"invalid": _("Ngày phải có dạng YYYY-MM-DD.")})
-    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()), label=_("Sắp xếp"),
-                             error_messages={"invalid_choice": _("Chọn relevance, newest hoặc oldest.")})
-    page = forms.IntegerField(required=False, min_value=1, max_value=10**6, label=_("Trang"),
-                              error_messages={"invalid": _("Số trang phải là số nguyên dương."),
-                                              "min_value": _("Số trang phải là số nguyên dương."),
-                                              "max_value": _("Số trang quá lớn.")})
+    date_from = forms.DateField(
+        required=False,
+        label=_("Từ ngày"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Ngày phải có dạng YYYY-MM-DD.")},
+    )
+    date_to = forms.DateField(
+        required=False,
+        label=_("Đến ngày"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Ngày phải có dạng YYYY-MM-DD.")},
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=list(SORTS.items()),
+        label=_("Sắp xếp"),
+        error_messages={"invalid_choice": _("Chọn relevance, newest hoặc oldest.")},
+    )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10**6,
+        label=_("Trang"),
+        error_messages={
+            "invalid": _("Số trang phải là số nguyên dương."),
+            "min_value": _("Số trang phải là số nguyên dương."),
+            "max_value": _("Số trang quá lớn."),
+        },
+    )
 
     PARAMETER_NAMES = {"date_from": "from", "date_to": "to"}
 
@@ -81,8 +100,9 @@ class SearchForm(forms.Form):
         if not value:
             return []
         province_slug, _sep, district_slug = value.rpartition("/")
-        units = Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT,
-                                        slug=slug_for(district_slug)).select_related("province")
+        units = Locality.objects.filter(
+            era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT, slug=slug_for(district_slug)
+        ).select_related("province")
         if province_slug:
             units = units.filter(province__slug=slug_for(province_slug))
         if not units:
@@ -93,8 +113,11 @@ class SearchForm(forms.Form):
         value = self.cleaned_data["official"].strip()
         if not value:
             return []
-        officials = Official.objects.filter(pk=int(value)) if _ID.fullmatch(value) else \
-            Official.objects.filter(slug=slug_for(value))
+        officials = (
+            Official.objects.filter(pk=int(value))
+            if _ID.fullmatch(value)
+            else Official.objects.filter(slug=slug_for(value))
+        )
         if not officials:
             raise self._not_found(_("cán bộ"), value)
         return list(officials)

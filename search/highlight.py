@@ -90,6 +90,6 @@ def snippet(text: str, terms: Terms, size: int = SNIPPET_SYLLABLES) -> SafeStrin
     last = min(first + size, len(tokens)) - 1
     start = 0 if first == 0 else tokens[first][0]
     end = len(text) if last == len(tokens) - 1 else tokens[last][1]
-    spans = [(s, e) for (s, e, _), key in zip(tokens[first:last + 1], keys[first:last + 1]) if key]
+    spans = [(s, e) for (s, e, _), key in zip(tokens[first : last + 1], keys[first : last + 1], strict=True) if key]
     body = _render(text, spans, start, end)
     return mark_safe(("… " if start else "") + body + (" …" if end < len(text) else ""))

@@ -83,8 +83,9 @@ def apply_pending(limit: int = BATCH) -> int:
             changes = _write_one_by_one(changes)
         PendingChange.objects.filter(pk__in=[c.pk for c in changes]).delete()
         # An article written now no longer needs the changes that kept failing for it.
-        PendingChange.objects.filter(article_id__in={c.article_id for c in changes},
-                                     attempts__gte=MAX_ATTEMPTS).delete()
+        PendingChange.objects.filter(
+            article_id__in={c.article_id for c in changes}, attempts__gte=MAX_ATTEMPTS
+        ).delete()
         return len(changes)
 
 
@@ -146,15 +147,20 @@ class Drift:
 
 def compare() -> Drift:
     indexed = SearchQuerySet().models(Article).all()
-    versions = {int(identifier.rpartition(".")[2]): version
-                for identifier, version in indexed.values_list("id", "version")[:indexed.count()]}
-    database = {pk: version_of(updated) for pk, updated in
-                _index().index_queryset().order_by().values_list("pk", "updated_at")}
+    versions = {
+        int(identifier.rpartition(".")[2]): version
+        for identifier, version in indexed.values_list("id", "version")[: indexed.count()]
+    }
+    database = {
+        pk: version_of(updated) for pk, updated in _index().index_queryset().order_by().values_list("pk", "updated_at")
+    }
     return Drift(
         missing=sorted(database.keys() - versions.keys()),
         stale=sorted(pk for pk in database.keys() & versions.keys() if database[pk] != versions[pk]),
         extra=sorted(versions.keys() - database.keys()),
-        failing=sorted(set(PendingChange.objects.filter(attempts__gte=MAX_ATTEMPTS).values_list("article_id", flat=True))),
+        failing=sorted(
+            set(PendingChange.objects.filter(attempts__gte=MAX_ATTEMPTS).values_list("article_id", flat=True))
+        ),
     )
 
 

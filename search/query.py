@@ -32,9 +32,13 @@ FACET_SIZE = 12
 SUGGEST_BELOW = 3  # results; fewer than this and a better spelling is looked for
 FACETS = ["provinces_2025", "provinces", "districts", "year", "terms", "officials", "source"]
 FACET_TITLES = {
-    "provinces_2025": gettext_lazy("Tỉnh, thành (từ 2025)"), "provinces": gettext_lazy("Tỉnh, thành (trước 2025)"),
-    "districts": gettext_lazy("Quận, huyện"), "year": gettext_lazy("Năm"), "terms": gettext_lazy("Nhiệm kỳ"),
-    "officials": gettext_lazy("Cán bộ"), "source": gettext_lazy("Nguồn báo"),
+    "provinces_2025": gettext_lazy("Tỉnh, thành (từ 2025)"),
+    "provinces": gettext_lazy("Tỉnh, thành (trước 2025)"),
+    "districts": gettext_lazy("Quận, huyện"),
+    "year": gettext_lazy("Năm"),
+    "terms": gettext_lazy("Nhiệm kỳ"),
+    "officials": gettext_lazy("Cán bộ"),
+    "source": gettext_lazy("Nguồn báo"),
 }
 
 
@@ -88,7 +92,7 @@ def _query_url(params: dict, **changes) -> str:
 def _day_start(day: datetime.date) -> datetime.datetime:
     """Midnight in Vietnam, in UTC as the index holds times (haystack writes the clock time as is)."""
     local = datetime.datetime.combine(day, datetime.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
-    return local.astimezone(datetime.timezone.utc)
+    return local.astimezone(datetime.UTC)
 
 
 def build(form: SearchForm, parsed: ParsedQuery) -> SearchQuerySet:
@@ -113,13 +117,26 @@ def build(form: SearchForm, parsed: ParsedQuery) -> SearchQuerySet:
 
 def _hits(results, parsed: ParsedQuery) -> list[Hit]:
     pks = [int(r.pk) for r in results]
-    articles = (Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED).select_related("source")
-                .prefetch_related("localities__province", "localities__current_province",
-                                  "localities__district__province", "officials", "terms"))
+    articles = (
+        Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED)
+        .select_related("source")
+        .prefetch_related(
+            "localities__province",
+            "localities__current_province",
+            "localities__district__province",
+            "officials",
+            "terms",
+        )
+    )
     by_pk = {a.pk: a for a in articles}
     body_terms, title_terms = Terms.of(parsed), Terms.of(parsed, "title")
-    return [Hit(a, mark(a.title, title_terms), snippet("\n\n".join(filter(None, [a.lead, a.body, a.captions])), body_terms))
-            for a in (by_pk.get(pk) for pk in pks) if a is not None]
+    return [
+        Hit(
+            a, mark(a.title, title_terms), snippet("\n\n".join(filter(None, [a.lead, a.body, a.captions])), body_terms)
+        )
+        for a in (by_pk.get(pk) for pk in pks)
+        if a is not None
+    ]
 
 
 def _labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
@@ -129,15 +146,20 @@ def _labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
         units = Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE, slug__in=keys)
         return {u.slug: (u.name, u.get_absolute_url()) for u in units}
     if name == "districts":
-        units = Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT,
-                                        slug__in={k.partition("/")[2] for k in keys}).select_related("province")
+        units = Locality.objects.filter(
+            era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT, slug__in={k.partition("/")[2] for k in keys}
+        ).select_related("province")
         return {f"{u.province.slug}/{u.slug}": (str(u), u.get_absolute_url()) for u in units}
     if name == "officials":
-        return {str(o.pk): (o.name, o.get_absolute_url())
-                for o in Official.objects.filter(pk__in=[k for k in keys if k.isdigit()])}
+        return {
+            str(o.pk): (o.name, o.get_absolute_url())
+            for o in Official.objects.filter(pk__in=[k for k in keys if k.isdigit()])
+        }
     if name == "source":
-        return {str(pk): (n, "") for pk, n in Source.objects.filter(pk__in=[k for k in keys if k.isdigit()])
-                .values_list("pk", "name")}
+        return {
+            str(pk): (n, "")
+            for pk, n in Source.objects.filter(pk__in=[k for k in keys if k.isdigit()]).values_list("pk", "name")
+        }
     if name == "terms":
         return {k: (k, reverse("archive:term", args=k.split("-"))) for k in keys if re.fullmatch(r"\d{4}-\d{4}", k)}
     return {k: (k, reverse("archive:year", args=[k]) if k.isdigit() else "") for k in keys}
@@ -146,8 +168,14 @@ def _labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
 def _facet_param(name: str, key: str) -> dict:
     if name == "year":
         return {"from": f"{key}-01-01", "to": f"{key}-12-31"}
-    parameter = {"provinces": "province", "provinces_2025": "province", "districts": "district",
-                 "terms": "term", "officials": "official", "source": "source"}[name]
+    parameter = {
+        "provinces": "province",
+        "provinces_2025": "province",
+        "districts": "district",
+        "terms": "term",
+        "officials": "official",
+        "source": "source",
+    }[name]
     return {parameter: CURRENT_PREFIX + key if name == "provinces_2025" else key}
 
 
@@ -156,8 +184,11 @@ def _facets(counts: dict, params: dict) -> dict[str, list[FacetValue]]:
     for name in FACETS:
         pairs = [(str(k), n) for k, n in counts.get("fields", {}).get(name, []) if k not in (None, "") and n]
         labels = _labels(name, [k for k, _n in pairs])
-        values = [FacetValue(labels[k][0], n, _query_url(params, **_facet_param(name, k)), labels[k][1])
-                  for k, n in pairs if k in labels]
+        values = [
+            FacetValue(labels[k][0], n, _query_url(params, **_facet_param(name, k)), labels[k][1])
+            for k, n in pairs
+            if k in labels
+        ]
         if values:
             facets[name] = sorted(values, key=lambda v: (-v.count, v.label))
     return facets
@@ -189,7 +220,7 @@ def _suggestion(query: str, parsed: ParsedQuery, count: int, form: SearchForm) -
     if len(corrected) != len(words):
         return ""
     suggestion = query
-    for word, better in zip(words, corrected):
+    for word, better in zip(words, corrected, strict=True):
         if word != better:
             suggestion = re.sub(rf"(?<![\w]){re.escape(word)}(?![\w])", better, suggestion)
     if suggestion != query and build(form, parse(suggestion)).count() > count:
@@ -202,13 +233,15 @@ def run(form: SearchForm, params: dict) -> Outcome:
     parsed = parse(form.cleaned_data.get("q") or "")
     outcome = Outcome(parsed)
     if parsed.truncated:
-        outcome.notices.append(_("Câu tìm kiếm quá dài: chỉ dùng %(chars)d ký tự, %(clauses)d từ đầu tiên.")
-                               % {"chars": MAX_QUERY_CHARS, "clauses": MAX_CLAUSES})
+        outcome.notices.append(
+            _("Câu tìm kiếm quá dài: chỉ dùng %(chars)d ký tự, %(clauses)d từ đầu tiên.")
+            % {"chars": MAX_QUERY_CHARS, "clauses": MAX_CLAUSES}
+        )
     if parsed.items and not parsed:
         outcome.notices.append(_("Câu tìm kiếm chỉ có từ loại trừ: hiển thị mọi bài không chứa chúng."))
     sqs = build(form, parsed)
     number = form.cleaned_data.get("page") or 1
-    list(sqs[(number - 1) * PAGE_SIZE: number * PAGE_SIZE])  # one search gives the page, the count and facets
+    list(sqs[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])  # one search gives the page, the count and facets
     paginator = Paginator(sqs, PAGE_SIZE)
     outcome.count = paginator.count
     try:
@@ -218,7 +251,9 @@ def run(form: SearchForm, params: dict) -> Outcome:
         pages = Paginator(build(form, parsed), PAGE_SIZE).num_pages
         outcome.count = 0
         outcome.page_error = _("Không có trang %(page)d: kết quả chỉ có %(count)d trang.") % {
-            "page": number, "count": pages}
+            "page": number,
+            "count": pages,
+        }
         return outcome
     outcome.hits = _hits(outcome.page.object_list, parsed)
     outcome.facets = _facets(sqs.facet_counts(), params)

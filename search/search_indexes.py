@@ -40,9 +40,17 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return Article
 
     def index_queryset(self, using=None):
-        return (Article.objects.filter(status=Article.Status.PUBLISHED)
-                .select_related("source").prefetch_related("localities__province", "localities__district__province",
-                                                           "localities__current_province", "officials", "terms"))
+        return (
+            Article.objects.filter(status=Article.Status.PUBLISHED)
+            .select_related("source")
+            .prefetch_related(
+                "localities__province",
+                "localities__district__province",
+                "localities__current_province",
+                "officials",
+                "terms",
+            )
+        )
 
     def read_queryset(self, using=None):
         return self.index_queryset(using)
@@ -50,7 +58,8 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     def prepare(self, obj):
         data = super().prepare(obj)
         data["text"] = data["text_folded"] = data["text_pairs"] = "\n".join(
-            [obj.title, obj.lead, obj.body, obj.captions, obj.author])
+            [obj.title, obj.lead, obj.body, obj.captions, obj.author]
+        )
         data["title"] = data["title_folded"] = obj.title
         return data
 
@@ -58,10 +67,10 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return version_of(obj.updated_at)
 
     def prepare_newest_first(self, obj):
-        return obj.published_at or datetime.datetime(1, 1, 2, tzinfo=datetime.timezone.utc)
+        return obj.published_at or datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
 
     def prepare_oldest_first(self, obj):
-        return obj.published_at or datetime.datetime(9999, 12, 30, tzinfo=datetime.timezone.utc)
+        return obj.published_at or datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC)
 
     def prepare_year(self, obj):
         return str(timezone.localtime(obj.published_at).year) if obj.published_at else None
@@ -94,4 +103,4 @@ def district_key(district: Locality) -> str:
 
 
 def version_of(updated_at: datetime.datetime) -> str:
-    return updated_at.astimezone(datetime.timezone.utc).isoformat()
+    return updated_at.astimezone(datetime.UTC).isoformat()

@@ -56,5 +56,8 @@ class OutboxSignalProcessor(BaseSignalProcessor):
     def locality_changed(self, sender, instance, created, raw=False, **kwargs):
         """A renamed unit changes the facet keys of every article naming it or a unit inside it."""
         if not created and not raw:
-            outbox.record(Article.objects.filter(**{f"localities__{instance.scope_field}": instance})
-                          .values_list("pk", flat=True))
+            outbox.record(
+                Article.objects.filter(**{f"localities__{instance.scope_field}": instance}).values_list(
+                    "pk", flat=True
+                )
+            )

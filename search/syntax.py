@@ -57,6 +57,7 @@ class ParsedQuery:
         def show(c):
             body = f'"{c.text}"' if c.phrase else c.text
             return f"{c.field}:{body}" if c.field else body
+
         return " ".join(("-" if i.negated else "") + " OR ".join(map(show, i.alternatives)) for i in self.items)
 
 
@@ -93,7 +94,7 @@ def parse(text: str) -> ParsedQuery:
         negate_next = False
         if pending_or and not negated and not query.items[-1].negated:
             last = query.items.pop()
-            query.items.append(Item(last.alternatives + (clause,)))
+            query.items.append(Item((*last.alternatives, clause)))
         elif len(query.items) < MAX_CLAUSES:
             query.items.append(Item((clause,), negated))
         else:

@@ -19,10 +19,17 @@ def _search(request):
 def search_page(request):
     form, outcome = _search(request)
     status = 400 if outcome is None or outcome.page_error else 200
-    return render(request, "search/results.html", {
-        "form": form, "outcome": outcome, "facet_titles": query.FACET_TITLES,
-        "params": request.GET.dict(),
-    }, status=status)
+    return render(
+        request,
+        "search/results.html",
+        {
+            "form": form,
+            "outcome": outcome,
+            "facet_titles": query.FACET_TITLES,
+            "params": request.GET.dict(),
+        },
+        status=status,
+    )
 
 
 def _hit_json(request, hit):
@@ -54,13 +61,17 @@ def search_api(request):
         return _json({"error": _("Tham số không hợp lệ: %s") % ", ".join(errors), "errors": errors}, status=400)
     if outcome.page_error:
         return _json({"error": outcome.page_error, "errors": {"page": outcome.page_error}}, status=400)
-    return _json({
-        "count": outcome.count,
-        "page": outcome.page.number,
-        "pages": outcome.page.paginator.num_pages,
-        "results": [_hit_json(request, hit) for hit in outcome.hits],
-        "facets": {name: [{"label": v.label, "count": v.count, "url": v.url, "page": v.page} for v in values]
-                   for name, values in outcome.facets.items()},
-        "suggestion": outcome.suggestion or None,
-        "notices": outcome.notices,
-    })
+    return _json(
+        {
+            "count": outcome.count,
+            "page": outcome.page.number,
+            "pages": outcome.page.paginator.num_pages,
+            "results": [_hit_json(request, hit) for hit in outcome.hits],
+            "facets": {
+                name: [{"label": v.label, "count": v.count, "url": v.url, "page": v.page} for v in values]
+                for name, values in outcome.facets.items()
+            },
+            "suggestion": outcome.suggestion or None,
+            "notices": outcome.notices,
+        }
+    )

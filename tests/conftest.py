@@ -10,8 +10,10 @@ SEEDS = SHARED / "seeds"
 
 def pytest_sessionstart(session):
     if not SEEDS.is_dir():
-        pytest.exit(f"The seed articles are read from {SEEDS}: put shared/ beside the project "
-                    "or set ARCHIVE_SHARED_DIR.", returncode=4)
+        pytest.exit(
+            f"The seed articles are read from {SEEDS}: put shared/ beside the project or set ARCHIVE_SHARED_DIR.",
+            returncode=4,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -37,8 +39,9 @@ def whoosh_index(settings, tmp_path):
     """A real Whoosh index in a temporary folder, for tests that build or query one."""
     from haystack import connections
 
-    settings.HAYSTACK_CONNECTIONS = {"default": {
-        "ENGINE": settings.HAYSTACK_CONNECTIONS["default"]["ENGINE"], "PATH": str(tmp_path / "whoosh")}}
+    settings.HAYSTACK_CONNECTIONS = {
+        "default": {"ENGINE": settings.HAYSTACK_CONNECTIONS["default"]["ENGINE"], "PATH": str(tmp_path / "whoosh")}
+    }
     connections.reload("default")
     yield tmp_path / "whoosh"
     connections.reload("default")
@@ -48,20 +51,25 @@ def whoosh_index(settings, tmp_path):
 def seed_articles(db):
     call_command("loaddata", "sources", "seed_articles", verbosity=0)
     from archive.models import Article
+
     return {a.title: a for a in Article.objects.all()}
 
 
 @pytest.fixture
 def indexed(whoosh_index, db):
     """Rebuild the temporary index from the database as it is when called."""
+
     def rebuild():
         call_command("rebuild_index", interactive=False, verbosity=0)
+
     return rebuild
 
 
 @pytest.fixture
 def index_worker(whoosh_index):
     """Run the index worker once, as `manage.py index_worker --once` does: apply what is pending."""
+
     def apply():
         call_command("index_worker", once=True, verbosity=0)
+
     return apply

@@ -14,7 +14,7 @@ class _FormReader(HTMLParser):
         attrs = dict(attrs)
         if tag == "form":
             self.inside = attrs.get("id") == self.form_id
-        if not self.inside or "name" not in attrs and tag != "option":
+        if not self.inside or ("name" not in attrs and tag != "option"):
             return
         if tag == "input" and attrs.get("type") not in ("submit", "button", "file"):
             if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:

@@ -43,8 +43,10 @@ def main(command):
     bin_dir = server_bin_dir()
     if bin_dir is None:
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            print(f"ERROR: PostgreSQL is not installed, and CI must run the tests on it ({INSTALL_HINT}).",
-                  file=sys.stderr)
+            print(
+                f"ERROR: PostgreSQL is not installed, and CI must run the tests on it ({INSTALL_HINT}).",
+                file=sys.stderr,
+            )
             return 1
         print(f"SKIPPED: PostgreSQL is not installed, so the tests did not run on it ({INSTALL_HINT} adds them).")
         return 0
@@ -54,22 +56,28 @@ def main(command):
             account = pwd.getpwnam("postgres")
             os.chown(folder, account.pw_uid, account.pw_gid)
         data, log = folder / "data", folder / "server.log"
-        subprocess.run(as_server_user([bin_dir / "initdb", "-D", data, "-U", "archive", "--auth=trust",
-                                       "-E", "UTF8", "--locale=C.UTF-8"]),
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            as_server_user(
+                [bin_dir / "initdb", "-D", data, "-U", "archive", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         options = " ".join([f"-k {folder}", "-c listen_addresses=''", *FAST])
         start = as_server_user([bin_dir / "pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "start"])
         if subprocess.run(start, stdout=subprocess.DEVNULL).returncode:
-            print("ERROR: the PostgreSQL server did not start.", log.read_text() if log.exists() else "",
-                  file=sys.stderr)
+            print(
+                "ERROR: the PostgreSQL server did not start.", log.read_text() if log.exists() else "", file=sys.stderr
+            )
             return 1
         try:
             url = f"postgres://archive@{quote(str(folder), safe='')}/archive"
             print(f"Throwaway PostgreSQL cluster ({bin_dir}) in {folder}: {' '.join(command)}", flush=True)
             return subprocess.run(command, env={**os.environ, "DATABASE_URL": url}).returncode
         finally:
-            subprocess.run(as_server_user([bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop"]),
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                as_server_user([bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop"]), stdout=subprocess.DEVNULL
+            )
 
 
 if __name__ == "__main__":

@@ -44,9 +44,13 @@ def test_article_search_filters_and_date_hierarchy(editor_client, seed_articles)
 
 def test_province_filter_takes_old_and_current_province(editor_client, seed_articles):
     article = seed_articles[MO_CAY_BAC]
-    ArticleLocality.objects.create(article=article, locality=Locality.objects.get(kind="district", short_name="Mỏ Cày Bắc"))
-    for province in (Locality.objects.get(era="legacy", kind="province", short_name="Bến Tre"),
-                     Locality.objects.get(era="2025", kind="province", short_name="Vĩnh Long")):
+    ArticleLocality.objects.create(
+        article=article, locality=Locality.objects.get(kind="district", short_name="Mỏ Cày Bắc")
+    )
+    for province in (
+        Locality.objects.get(era="legacy", kind="province", short_name="Bến Tre"),
+        Locality.objects.get(era="2025", kind="province", short_name="Vĩnh Long"),
+    ):
         page = text_of(editor_client.get(f"/admin/archive/article/?province={province.pk}"))
         assert MO_CAY_BAC in page and "Tri Tôn quan tâm" not in page
     assert MO_CAY_BAC not in text_of(editor_client.get("/admin/archive/article/?province=999999"))
@@ -58,8 +62,11 @@ def change_form(client, article):
 
 def rows(data, prefix, field):
     """{row index: value of `field`} for the inline rows of `prefix` in posted form data."""
-    return {key.split("-")[1]: value for key, value in data.items()
-            if key.startswith(f"{prefix}-") and key.endswith(f"-{field}") and key.split("-")[1].isdigit()}
+    return {
+        key.split("-")[1]: value
+        for key, value in data.items()
+        if key.startswith(f"{prefix}-") and key.endswith(f"-{field}") and key.split("-")[1].isdigit()
+    }
 
 
 def test_editor_corrects_an_article(editor_client, seed_articles):
@@ -69,14 +76,22 @@ def test_editor_corrects_an_article(editor_client, seed_articles):
     data = form_data(response, "article_form", title="Tiêu đề đã sửa")
     assert editor_client.post(f"/admin/archive/article/{article.pk}/change/", data).status_code == 302
     article.refresh_from_db()
-    assert (article.title, article.slug, article.body) == ("Tiêu đề đã sửa", "tieu-de-da-sua",
-                                                          seed_articles[MO_CAY_BAC].body)
+    assert (article.title, article.slug, article.body) == (
+        "Tiêu đề đã sửa",
+        "tieu-de-da-sua",
+        seed_articles[MO_CAY_BAC].body,
+    )
 
 
 def test_saving_finds_what_the_text_names_and_says_so(editor_client, db):
     response = editor_client.get("/admin/archive/article/add/")
-    data = form_data(response, "article_form", title="Huyện ủy Tri Tôn họp", status="published",
-                     body="Đồng chí Cao Quang Liêm, Bí thư Huyện ủy Tri Tôn, chủ trì (nhiệm kỳ 2020 - 2025).")
+    data = form_data(
+        response,
+        "article_form",
+        title="Huyện ủy Tri Tôn họp",
+        status="published",
+        body="Đồng chí Cao Quang Liêm, Bí thư Huyện ủy Tri Tôn, chủ trì (nhiệm kỳ 2020 - 2025).",
+    )
     response = editor_client.post("/admin/archive/article/add/", data, follow=True)
     article = Article.objects.get(title="Huyện ủy Tri Tôn họp")
     assert [str(u) for u in article.localities.all()] == ["Huyện Tri Tôn, An Giang"]
@@ -115,7 +130,9 @@ def test_positions_the_editor_corrects_are_kept(editor_client, seed_articles):
     link_articles([article])
     sol = Official.objects.get(name="Trần Thị Sol")
     url = f"/admin/archive/official/{sol.pk}/change/"
-    data = form_data(editor_client.get(url), "official_form", **{"positions-0-title": "Phó Bí thư Thường trực Huyện ủy"})
+    data = form_data(
+        editor_client.get(url), "official_form", **{"positions-0-title": "Phó Bí thư Thường trực Huyện ủy"}
+    )
     assert editor_client.post(url, data).status_code == 302
     link_articles([article])
     assert [(p.title, p.origin) for p in sol.positions.all()] == [("Phó Bí thư Thường trực Huyện ủy", "editor")]
@@ -127,14 +144,24 @@ def test_positions_the_editor_corrects_are_kept(editor_client, seed_articles):
 
 
 def test_locality_autocomplete_understands_names_without_diacritics(editor_client):
-    response = editor_client.get("/admin/autocomplete/", {
-        "term": "mo cay bac", "app_label": "archive", "model_name": "articlelocality", "field_name": "locality"})
+    response = editor_client.get(
+        "/admin/autocomplete/",
+        {"term": "mo cay bac", "app_label": "archive", "model_name": "articlelocality", "field_name": "locality"},
+    )
     names = [r["text"] for r in response.json()["results"]]
     assert "Huyện Mỏ Cày Bắc, Bến Tre" in names
 
 
-@pytest.mark.parametrize("url", ["/admin/archive/locality/?q=Tri+Tôn", "/admin/archive/official/add/",
-                                 "/admin/archive/term/", "/admin/archive/source/", "/admin/archive/article/add/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/archive/locality/?q=Tri+Tôn",
+        "/admin/archive/official/add/",
+        "/admin/archive/term/",
+        "/admin/archive/source/",
+        "/admin/archive/article/add/",
+    ],
+)
 def test_other_admin_pages_open(editor_client, url):
     text_of(editor_client.get(url))
 
@@ -146,7 +173,12 @@ def test_article_search_without_diacritics(editor_client, seed_articles):
 
 def test_province_filter_lists_current_provinces_first_in_vietnamese_order(editor_client, seed_articles):
     page = text_of(editor_client.get("/admin/archive/article/"))
-    assert page.index("Cà Mau (từ") < page.index("Cao Bằng (từ") < page.index("Đà Nẵng (từ") < page.index("An Giang (trước")
+    assert (
+        page.index("Cà Mau (từ")
+        < page.index("Cao Bằng (từ")
+        < page.index("Đà Nẵng (từ")
+        < page.index("An Giang (trước")
+    )
 
 
 def test_a_link_row_the_editor_changes_becomes_the_editors(editor_client, seed_articles):
@@ -165,4 +197,6 @@ def test_a_link_row_the_editor_changes_becomes_the_editors(editor_client, seed_a
     assert (link.locality, link.origin) == (tri_ton, ArticleLink.Origin.EDITOR)
     link_articles([article])
     assert {(str(link.locality), link.origin) for link in ArticleLocality.objects.filter(article=article)} == {
-        ("Huyện Tri Tôn, An Giang", "editor"), ("Xã Phú Mỹ, Bến Tre", "extracted")}  # Mỏ Cày Bắc was replaced
+        ("Huyện Tri Tôn, An Giang", "editor"),
+        ("Xã Phú Mỹ, Bến Tre", "extracted"),
+    }  # Mỏ Cày Bắc was replaced

@@ -40,16 +40,22 @@ def errors_of(response):
 
 
 # --- roles and access --------------------------------------------------------------------------
-@pytest.mark.parametrize("url", ["/admin/", "/admin/archive/article/", "/admin/archive/article/import/",
-                                 "/admin/auth/user/"])
+@pytest.mark.parametrize(
+    "url", ["/admin/", "/admin/archive/article/", "/admin/archive/article/import/", "/admin/auth/user/"]
+)
 def test_every_admin_page_needs_login(client, url):
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
 
 def test_editors_edit_content_but_not_accounts(editor):
-    for url in ["/admin/archive/article/add/", "/admin/archive/locality/", "/admin/archive/official/add/",
-                "/admin/admin/logentry/", "/admin/archive/article/import/"]:
+    for url in [
+        "/admin/archive/article/add/",
+        "/admin/archive/locality/",
+        "/admin/archive/official/add/",
+        "/admin/admin/logentry/",
+        "/admin/archive/article/import/",
+    ]:
         assert editor.get(url).status_code == 200, url
     for url in ["/admin/auth/user/", "/admin/auth/user/add/", "/admin/auth/group/"]:
         assert editor.get(url).status_code == 403, url
@@ -106,7 +112,10 @@ def test_the_feed_lists_the_newest_published_articles(client, seed_articles):
 def test_history_says_who_changed_which_article_when(editor, seed_articles):
     article = seed_articles[TRI_TON]
     change = f"/admin/archive/article/{article.pk}/change/"
-    assert editor.post(change, form_data(editor.get(change), "article_form", title="Tri Tôn: tiêu đề mới")).status_code == 302
+    assert (
+        editor.post(change, form_data(editor.get(change), "article_form", title="Tri Tôn: tiêu đề mới")).status_code
+        == 302
+    )
     entry = LogEntry.objects.get(object_id=str(article.pk))
     assert (entry.user.username, entry.object_repr) == ("bientap", "Tri Tôn: tiêu đề mới")
     assert "Tiêu đề" in entry.get_change_message() or "tiêu đề" in entry.get_change_message()
@@ -117,32 +126,58 @@ def test_history_says_who_changed_which_article_when(editor, seed_articles):
 
 # --- validation ----------------------------------------------------------------------------------
 def test_an_article_needs_a_title_and_a_body(editor):
-    page = errors_of(editor.post("/admin/archive/article/add/", add_form(editor, title="  ", body="", status="published")))
+    page = errors_of(
+        editor.post("/admin/archive/article/add/", add_form(editor, title="  ", body="", status="published"))
+    )
     assert "Bài viết cần có tiêu đề." in page and "Bài viết cần có nội dung." in page
     assert not Article.objects.exists()
 
 
 def test_a_date_in_the_future_is_refused(editor):
     tomorrow = timezone.localtime() + datetime.timedelta(days=1)
-    page = errors_of(editor.post("/admin/archive/article/add/", add_form(
-        editor, title="Bài từ tương lai", body="Nội dung.", status="published",
-        published_at_0=tomorrow.strftime("%d/%m/%Y"), published_at_1="08:00")))
+    page = errors_of(
+        editor.post(
+            "/admin/archive/article/add/",
+            add_form(
+                editor,
+                title="Bài từ tương lai",
+                body="Nội dung.",
+                status="published",
+                published_at_0=tomorrow.strftime("%d/%m/%Y"),
+                published_at_1="08:00",
+            ),
+        )
+    )
     assert f"Ngày đăng {tomorrow:%d/%m/%Y} 08:00 ở tương lai" in page
     assert not Article.objects.filter(title="Bài từ tương lai").exists()
 
 
 def test_a_bad_date_is_explained(editor):
-    page = errors_of(editor.post("/admin/archive/article/add/", add_form(
-        editor, title="Bài ngày sai", body="Nội dung.", status="published", published_at_0="31/02/2021",
-        published_at_1="08:00")))
+    page = errors_of(
+        editor.post(
+            "/admin/archive/article/add/",
+            add_form(
+                editor,
+                title="Bài ngày sai",
+                body="Nội dung.",
+                status="published",
+                published_at_0="31/02/2021",
+                published_at_1="08:00",
+            ),
+        )
+    )
     assert "Bài ngày sai" in page and "Nhập một ngày hợp lệ." in page
 
 
 def test_a_duplicate_original_url_is_refused(editor, seed_articles):
     url = "https://baodongkhoi.vn/bai-da-co"
     Article.objects.create(title="Bài đã có", body="Nội dung.", original_url=url)
-    page = errors_of(editor.post("/admin/archive/article/add/", add_form(
-        editor, title="Bài trùng", body="Nội dung.", status="published", original_url=url)))
+    page = errors_of(
+        editor.post(
+            "/admin/archive/article/add/",
+            add_form(editor, title="Bài trùng", body="Nội dung.", status="published", original_url=url),
+        )
+    )
     assert "Đã có bài viết với đường dẫn gốc này." in page
 
 
@@ -153,7 +188,9 @@ def test_a_change_saved_meanwhile_is_never_overwritten(editor, seed_articles):
     other = Client()
     User.objects.create_superuser("nguoikhac", "nk@example.vn", PASSWORD)
     other.login(username="nguoikhac", password=PASSWORD)
-    assert other.post(change, form_data(other.get(change), "article_form", title="Bản của người khác")).status_code == 302
+    assert (
+        other.post(change, form_data(other.get(change), "article_form", title="Bản của người khác")).status_code == 302
+    )
 
     page = errors_of(editor.post(change, mine))
     assert "đã được nguoikhac lưu lúc" in page and 'value="Bản của tôi"' in page  # nothing typed is lost
@@ -168,8 +205,14 @@ def test_bulk_import_reports_what_it_created_skipped_and_rejected(editor, db, in
 
     call_command("loaddata", "sources", verbosity=0)
     seeds = sorted(SEEDS.glob("*.txt"))
-    lines = [json.dumps({"id": "x-1", "title": "Hội nghị Đảng bộ xã", "body": "Đảng bộ xã Phú Mỹ họp.",
-                         "lead": ""}, ensure_ascii=False), "{không phải JSON", json.dumps({"id": "x-2", "title": "Trống"})]
+    lines = [
+        json.dumps(
+            {"id": "x-1", "title": "Hội nghị Đảng bộ xã", "body": "Đảng bộ xã Phú Mỹ họp.", "lead": ""},
+            ensure_ascii=False,
+        ),
+        "{không phải JSON",
+        json.dumps({"id": "x-2", "title": "Trống"}),
+    ]
     files = [SimpleUploadedFile(p.name, p.read_bytes()) for p in seeds[:2]]
     files.append(SimpleUploadedFile("loat-bai.jsonl.gz", gzip.compress("\n".join(lines).encode())))
     files.append(SimpleUploadedFile("hong.txt", b"\xff\xfe\x00 not text"))
@@ -180,7 +223,9 @@ def test_bulk_import_reports_what_it_created_skipped_and_rejected(editor, db, in
     assert "/tmp/" not in page
     assert LogEntry.objects.filter(user__username="bientap", change_message="Nhập hàng loạt").count() == 3
 
-    again = editor.post("/admin/archive/article/import/", {"files": [SimpleUploadedFile(seeds[0].name, seeds[0].read_bytes())]})
+    again = editor.post(
+        "/admin/archive/article/import/", {"files": [SimpleUploadedFile(seeds[0].name, seeds[0].read_bytes())]}
+    )
     assert "Đã tạo 0 bài, bỏ qua 1 bài đã có, 0 lỗi." in again.content.decode()
 
     index_worker()

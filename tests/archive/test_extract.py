@@ -18,14 +18,34 @@ def province(name):
 
 SEED_LOCALITIES = {  # read by hand from the seed files
     "000_642f7346503abf27.txt": ("Bến Tre", {"Huyện Mỏ Cày Bắc, Bến Tre", "Xã Phú Mỹ, Bến Tre"}),
-    "001_f9a3dc24e25b1244.txt": (None, {"Huyện An Phú, An Giang", "Xã Phước Hưng, An Giang", "Xã Khánh An, An Giang",
-                                        "Xã Phú Hữu, An Giang"}),
+    "001_f9a3dc24e25b1244.txt": (
+        None,
+        {"Huyện An Phú, An Giang", "Xã Phước Hưng, An Giang", "Xã Khánh An, An Giang", "Xã Phú Hữu, An Giang"},
+    ),
     "002_05580504dd365c67.txt": (None, {"Huyện Vân Hồ, Sơn La", "Xã Vân Hồ, Sơn La", "Xã Liên Hòa, Sơn La"}),
-    "003_5ea9fd1e7cc910c7.txt": (None, {"Tỉnh Thanh Hóa", "Tỉnh Phú Thọ", "Tỉnh Bến Tre", "Huyện Bá Thước, Thanh Hóa",
-                                        "Huyện Thanh Sơn, Phú Thọ", "Huyện Thanh Thủy, Phú Thọ",
-                                        "Huyện Bình Đại, Bến Tre", "Xã Thừa Đức, Bến Tre"}),
-    "004_50c322409a118bb1.txt": (None, {"Tỉnh An Giang", "Huyện Tri Tôn, An Giang", "Thị trấn Tri Tôn, An Giang",
-                                        "Thị trấn Ba Chúc, An Giang", "Thị trấn Cô Tô, An Giang"}),
+    "003_5ea9fd1e7cc910c7.txt": (
+        None,
+        {
+            "Tỉnh Thanh Hóa",
+            "Tỉnh Phú Thọ",
+            "Tỉnh Bến Tre",
+            "Huyện Bá Thước, Thanh Hóa",
+            "Huyện Thanh Sơn, Phú Thọ",
+            "Huyện Thanh Thủy, Phú Thọ",
+            "Huyện Bình Đại, Bến Tre",
+            "Xã Thừa Đức, Bến Tre",
+        },
+    ),
+    "004_50c322409a118bb1.txt": (
+        None,
+        {
+            "Tỉnh An Giang",
+            "Huyện Tri Tôn, An Giang",
+            "Thị trấn Tri Tôn, An Giang",
+            "Thị trấn Ba Chúc, An Giang",
+            "Thị trấn Cô Tô, An Giang",
+        },
+    ),
 }
 SEED_TERMS = {
     "000_642f7346503abf27.txt": [(2015, 2020), (2020, 2025), (2020, 2022)],
@@ -87,19 +107,24 @@ def test_text_without_diacritics_and_lookalike_d():
     assert named("Tỉnh ủy Ðồng Tháp") == {"Tỉnh Đồng Tháp"}
 
 
-@pytest.mark.parametrize("text, expected", [  # from the hand check of 20 corpus articles
-    ("dự án tại huyện Tân Thành, tỉnh Bà Rịa – Vũng Tàu", {"Tỉnh Bà Rịa - Vũng Tàu"}),  # not Tân Thạnh, Long An
-    ("Chủ tịch nước tiếp cử tri tỉnh Bắc Giang", {"Tỉnh Bắc Giang"}),  # "Chủ" is not thị xã Chũ
-    ("hợp tác khu vực châu Á - Thái Bình Dương", set()),
-    ("B.Bình Dương thua T.Quảng Ninh", set()),
-    ("Công an huyện Phú Lộc bắt đối tượng ở xã Lộc Tiến, Phú Lộc (Thừa Thiên - Huế)",
-     {"Thành phố Huế", "Huyện Phú Lộc, Huế", "Xã Lộc Tiến, Huế"}),
-    ("U20 Argentina đến TP.HCM chiều 8/5", {"Thành phố Hồ Chí Minh"}),
-    ("cửa hàng ở quận 1, TP.HCM", {"Quận 1, Hồ Chí Minh", "Thành phố Hồ Chí Minh"}),
-    ("Du khách đổ về Đà Lạt, Biên Hòa dịp lễ", {"Thành phố Đà Lạt, Lâm Đồng", "Thành phố Biên Hòa, Đồng Nai"}),
-    ("Anh Nguyễn Bảo Lộc về quê", set()),  # a city's name inside a person's name
-    ("Ông Vũ Quang Hùng - Giám đốc Sở Xây dựng TP.Đà Nẵng", {"Thành phố Đà Nẵng"}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [  # from the hand check of 20 corpus articles
+        ("dự án tại huyện Tân Thành, tỉnh Bà Rịa – Vũng Tàu", {"Tỉnh Bà Rịa - Vũng Tàu"}),  # not Tân Thạnh, Long An
+        ("Chủ tịch nước tiếp cử tri tỉnh Bắc Giang", {"Tỉnh Bắc Giang"}),  # "Chủ" is not thị xã Chũ
+        ("hợp tác khu vực châu Á - Thái Bình Dương", set()),
+        ("B.Bình Dương thua T.Quảng Ninh", set()),
+        (
+            "Công an huyện Phú Lộc bắt đối tượng ở xã Lộc Tiến, Phú Lộc (Thừa Thiên - Huế)",
+            {"Thành phố Huế", "Huyện Phú Lộc, Huế", "Xã Lộc Tiến, Huế"},
+        ),
+        ("U20 Argentina đến TP.HCM chiều 8/5", {"Thành phố Hồ Chí Minh"}),
+        ("cửa hàng ở quận 1, TP.HCM", {"Quận 1, Hồ Chí Minh", "Thành phố Hồ Chí Minh"}),
+        ("Du khách đổ về Đà Lạt, Biên Hòa dịp lễ", {"Thành phố Đà Lạt, Lâm Đồng", "Thành phố Biên Hòa, Đồng Nai"}),
+        ("Anh Nguyễn Bảo Lộc về quê", set()),  # a city's name inside a person's name
+        ("Ông Vũ Quang Hùng - Giám đốc Sở Xây dựng TP.Đà Nẵng", {"Thành phố Đà Nẵng"}),
+    ],
+)
 def test_places_from_the_corpus_hand_check(text, expected):
     assert named(text) == expected
 
@@ -130,17 +155,26 @@ def test_import_links_what_the_articles_name(db):
     call_command("import_articles", str(SEEDS), verbosity=0)
     bến_tre = province("Bến Tre")
     from archive.selectors import articles_in
+
     assert {a.title for a in articles_in(bến_tre)} == {
         "Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đại hội Đảng bộ huyện lần thứ XII",
-        "Đưa Nghị quyết vào cuộc sống bằng nhiều giải pháp thiết thực"}
+        "Đưa Nghị quyết vào cuộc sống bằng nhiều giải pháp thiết thực",
+    }
 
 
 SEED_OFFICIALS = {  # read by hand from the seed files
     "000_642f7346503abf27.txt": ("Hương Thu", {"Trần Thị Sol": ["Phó bí thư Thường trực Huyện ủy Mỏ Cày Bắc"]}),
-    "001_f9a3dc24e25b1244.txt": ("Hữu Huynh", {"Ngô Công Thức": ["Bí thư Huyện ủy An Phú"],
-                                               "Võ Anh Kiệt": ["Phó Bí thư Thường trực Tỉnh ủy"]}),
-    "002_05580504dd365c67.txt": ("Việt Anh", {"Bàn Văn Hạnh": ["Bí thư chi bộ", "Tiểu khu trưởng tiểu khu Sao Đỏ"],
-                                              "Lường Thị Hiền": ["Phó Bí thư Thường trực huyện ủy Vân Hồ"]}),
+    "001_f9a3dc24e25b1244.txt": (
+        "Hữu Huynh",
+        {"Ngô Công Thức": ["Bí thư Huyện ủy An Phú"], "Võ Anh Kiệt": ["Phó Bí thư Thường trực Tỉnh ủy"]},
+    ),
+    "002_05580504dd365c67.txt": (
+        "Việt Anh",
+        {
+            "Bàn Văn Hạnh": ["Bí thư chi bộ", "Tiểu khu trưởng tiểu khu Sao Đỏ"],
+            "Lường Thị Hiền": ["Phó Bí thư Thường trực huyện ủy Vân Hồ"],
+        },
+    ),
     "003_5ea9fd1e7cc910c7.txt": ("", {}),
     "004_50c322409a118bb1.txt": ("Ngô Chuẩn", {"Cao Quang Liêm": ["Bí thư Huyện ủy", "Chủ tịch UBND huyện Tri Tôn"]}),
 }
@@ -154,39 +188,56 @@ def test_seed_officials(name):
     assert {s.name: s.titles for s in find_officials(seed_text(name), exclude=[byline])} == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Ông Nguyễn Văn An, Chủ tịch UBND xã, phát biểu.", {"Nguyễn Văn An": ["Chủ tịch UBND xã"]}),
-    ("Bi thu Tinh uy Nguyen Van Binh du hop.", {"Nguyen Van Binh": ["Bi thu Tinh uy"]}),  # typed without diacritics
-    ("Ong Nguyen Van An, Chu tich UBND xa, phat bieu.", {"Nguyen Van An": ["Chu tich UBND xa"]}),
-    ("Hiệu trưởng trường Nguyễn Du phát biểu.", {}),  # a school's name, not a person
-    ("Bí thư Huyện ủy Ðinh Văn Hùng dự họp.", {"Đinh Văn Hùng": ["Bí thư Huyện ủy"]}),  # look-alike Ð
-    ("Dự họp có ông Lò Văn Mừng. Bí thư chi bộ phát biểu.", {}),  # a name ending a sentence has no title
-    ("Bí thư Tỉnh ủy Nguyen Van Binh dự họp.", {"Nguyen Van Binh": ["Bí thư Tỉnh ủy"]}),
-    ("Ban Thường vụ Huyện ủy họp.", {}),
-    ("Phát biểu của Bí thư Huyện ủy Lò Văn Mừng.", {"Lò Văn Mừng": ["Bí thư Huyện ủy"]}),
-    ("Tác giả NGÔ CHUẨN, Bí thư chi bộ", {}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Ông Nguyễn Văn An, Chủ tịch UBND xã, phát biểu.", {"Nguyễn Văn An": ["Chủ tịch UBND xã"]}),
+        (
+            "Bi thu Tinh uy Nguyen Van Binh du hop.",
+            {"Nguyen Van Binh": ["Bi thu Tinh uy"]},
+        ),  # typed without diacritics
+        ("Ong Nguyen Van An, Chu tich UBND xa, phat bieu.", {"Nguyen Van An": ["Chu tich UBND xa"]}),
+        ("Hiệu trưởng trường Nguyễn Du phát biểu.", {}),  # a school's name, not a person
+        ("Bí thư Huyện ủy Ðinh Văn Hùng dự họp.", {"Đinh Văn Hùng": ["Bí thư Huyện ủy"]}),  # look-alike Ð
+        ("Dự họp có ông Lò Văn Mừng. Bí thư chi bộ phát biểu.", {}),  # a name ending a sentence has no title
+        ("Bí thư Tỉnh ủy Nguyen Van Binh dự họp.", {"Nguyen Van Binh": ["Bí thư Tỉnh ủy"]}),
+        ("Ban Thường vụ Huyện ủy họp.", {}),
+        ("Phát biểu của Bí thư Huyện ủy Lò Văn Mừng.", {"Lò Văn Mừng": ["Bí thư Huyện ủy"]}),
+        ("Tác giả NGÔ CHUẨN, Bí thư chi bộ", {}),
+    ],
+)
 def test_officials_hard_cases(text, expected):
     from archive.extract import find_officials
 
     assert {s.name: s.titles for s in find_officials(text, exclude=["Ngô Chuẩn"])} == expected
 
 
-@pytest.mark.parametrize("text, expected", [  # from the hand check of 20 corpus articles
-    ("Phó Chủ tịch UBND TP Hà Nội Nguyễn Thế Hùng từng nói, dự án đường Trần Hữu Dực nối đường Lê Đức Thọ.",
-     {"Nguyễn Thế Hùng": ["Phó Chủ tịch UBND TP Hà Nội"]}),
-    # A foreign leader after his country's name is not caught; his father is not given his title.
-    ("Thủ tướng Singapore Lý Hiển Long đặt dấu hỏi liệu cha ông, Lý Quang Diệu, có muốn vậy.", {}),
-    ("Ở tuyến giữa, nhạc trưởng Vũ Minh Tuấn chơi hay.", {}),
-    ("về làm Phó trưởng Ban Kinh tế Trung ương.", {}),
-    ("Ông Vũ Quang Hùng - Giám đốc Sở Xây dựng TP.Đà Nẵng - cho biết.",
-     {"Vũ Quang Hùng": ["Giám đốc Sở Xây dựng TP.Đà Nẵng"]}),
-    ("bà Hồ Thị Kim Thoa, Thứ trưởng Bộ Công Thương; ông Nguyễn Doãn Anh, Tư lệnh Bộ tư lệnh Thủ đô.",
-     {"Hồ Thị Kim Thoa": ["Thứ trưởng Bộ Công Thương"], "Nguyễn Doãn Anh": ["Tư lệnh Bộ tư lệnh Thủ đô"]}),
-    ("Ông Phan Tương, nguyên Giám đốc sân bay TSN chia sẻ.", {"Phan Tương": ["nguyên Giám đốc sân bay TSN"]}),
-    ("Anh Võ Thành Cương, Trưởng công an xã Hương Hòa đã bị thương ở tay.",
-     {"Võ Thành Cương": ["Trưởng công an xã Hương Hòa"]}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [  # from the hand check of 20 corpus articles
+        (
+            "Phó Chủ tịch UBND TP Hà Nội Nguyễn Thế Hùng từng nói, dự án đường Trần Hữu Dực nối đường Lê Đức Thọ.",
+            {"Nguyễn Thế Hùng": ["Phó Chủ tịch UBND TP Hà Nội"]},
+        ),
+        # A foreign leader after his country's name is not caught; his father is not given his title.
+        ("Thủ tướng Singapore Lý Hiển Long đặt dấu hỏi liệu cha ông, Lý Quang Diệu, có muốn vậy.", {}),
+        ("Ở tuyến giữa, nhạc trưởng Vũ Minh Tuấn chơi hay.", {}),
+        ("về làm Phó trưởng Ban Kinh tế Trung ương.", {}),
+        (
+            "Ông Vũ Quang Hùng - Giám đốc Sở Xây dựng TP.Đà Nẵng - cho biết.",
+            {"Vũ Quang Hùng": ["Giám đốc Sở Xây dựng TP.Đà Nẵng"]},
+        ),
+        (
+            "bà Hồ Thị Kim Thoa, Thứ trưởng Bộ Công Thương; ông Nguyễn Doãn Anh, Tư lệnh Bộ tư lệnh Thủ đô.",
+            {"Hồ Thị Kim Thoa": ["Thứ trưởng Bộ Công Thương"], "Nguyễn Doãn Anh": ["Tư lệnh Bộ tư lệnh Thủ đô"]},
+        ),
+        ("Ông Phan Tương, nguyên Giám đốc sân bay TSN chia sẻ.", {"Phan Tương": ["nguyên Giám đốc sân bay TSN"]}),
+        (
+            "Anh Võ Thành Cương, Trưởng công an xã Hương Hòa đã bị thương ở tay.",
+            {"Võ Thành Cương": ["Trưởng công an xã Hương Hòa"]},
+        ),
+    ],
+)
 def test_officials_from_the_corpus_hand_check(text, expected):
     from archive.extract import find_officials
 
@@ -203,10 +254,15 @@ def test_the_same_person_across_articles_is_one_official(db):
     sol = Official.objects.get(name="Trần Thị Sol")
     position = Position.objects.get(official=sol)
     assert (position.title, position.organisation, str(position.locality), str(position.stated_on)) == (
-        "Phó bí thư Thường trực Huyện ủy Mỏ Cày Bắc", "Huyện ủy Mỏ Cày Bắc", "Huyện Mỏ Cày Bắc, Bến Tre", "2020-11-13")
+        "Phó bí thư Thường trực Huyện ủy Mỏ Cày Bắc",
+        "Huyện ủy Mỏ Cày Bắc",
+        "Huyện Mỏ Cày Bắc, Bến Tre",
+        "2020-11-13",
+    )
     assert not Official.objects.filter(name__in=["Hương Thu", "Hữu Huynh", "Ngô Chuẩn", "Việt Anh"]).exists()
     from archive.extract import link_articles
     from archive.models import Article
+
     link_articles(Article.objects.select_related("source"))
     assert Official.objects.filter(name="Trần Thị Sol").count() == 1
     assert Position.objects.filter(official=sol).count() == 1
@@ -215,12 +271,18 @@ def test_the_same_person_across_articles_is_one_official(db):
 def test_namesakes_in_other_provinces_are_other_people(db):
     from archive.models import Article, Official
 
-    texts = ["Bí thư Huyện ủy Tri Tôn Nguyễn Văn Hùng dự họp.", "Bí thư Huyện ủy Vân Hồ Nguyễn Văn Hùng phát biểu.",
-             "Chủ tịch UBND huyện Tri Tôn Nguyễn Văn Hùng kiểm tra.", "Ông Nguyễn Văn Hùng, Bí thư chi bộ, cho biết."]
+    texts = [
+        "Bí thư Huyện ủy Tri Tôn Nguyễn Văn Hùng dự họp.",
+        "Bí thư Huyện ủy Vân Hồ Nguyễn Văn Hùng phát biểu.",
+        "Chủ tịch UBND huyện Tri Tôn Nguyễn Văn Hùng kiểm tra.",
+        "Ông Nguyễn Văn Hùng, Bí thư chi bộ, cho biết.",
+    ]
     articles = [Article.objects.create(title=f"Bài {i}", body=text) for i, text in enumerate(texts)]
     link_articles(articles[:2])
     link_articles(articles[2:])  # a later run sees the positions the first one saved
-    people = {o.pk: {str(p.locality) for p in o.positions.all()} for o in Official.objects.filter(name="Nguyễn Văn Hùng")}
+    people = {
+        o.pk: {str(p.locality) for p in o.positions.all()} for o in Official.objects.filter(name="Nguyễn Văn Hùng")
+    }
     assert sorted(people.values(), key=len) == [{"Huyện Vân Hồ, Sơn La"}, {"Huyện Tri Tôn, An Giang", "None"}]
 
 

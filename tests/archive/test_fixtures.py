@@ -14,7 +14,12 @@ def test_seed_fixture_matches_the_importer(seed_articles):
         parsed = parse_text(path.read_text(encoding="utf-8"))
         stored = seed_articles[parsed.title]
         assert (stored.lead, stored.body, stored.caption_list, stored.author, stored.published_at) == (
-            parsed.lead, parsed.body, parsed.captions, parsed.author, parsed.published_at)
+            parsed.lead,
+            parsed.body,
+            parsed.captions,
+            parsed.author,
+            parsed.published_at,
+        )
         assert stored.import_key == parsed.import_key
 
 

@@ -6,7 +6,6 @@ from archive.models import Locality
 pytestmark = pytest.mark.django_db
 
 
-
 def legacy(kind):
     return Locality.objects.filter(era=Locality.Era.LEGACY, kind=kind)
 
@@ -23,11 +22,20 @@ def test_every_legacy_unit_is_mapped_to_a_current_province():
     assert legacy(Locality.Kind.PROVINCE).values("current_province").distinct().count() == 34
 
 
-@pytest.mark.parametrize("old, new", [
-    ("Bến Tre", "Vĩnh Long"), ("Trà Vinh", "Vĩnh Long"), ("Phú Thọ", "Phú Thọ"), ("Hòa Bình", "Phú Thọ"),
-    ("An Giang", "An Giang"), ("Kiên Giang", "An Giang"), ("Sơn La", "Sơn La"), ("Thanh Hóa", "Thanh Hóa"),
-    ("Bình Dương", "Hồ Chí Minh"),
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("Bến Tre", "Vĩnh Long"),
+        ("Trà Vinh", "Vĩnh Long"),
+        ("Phú Thọ", "Phú Thọ"),
+        ("Hòa Bình", "Phú Thọ"),
+        ("An Giang", "An Giang"),
+        ("Kiên Giang", "An Giang"),
+        ("Sơn La", "Sơn La"),
+        ("Thanh Hóa", "Thanh Hóa"),
+        ("Bình Dương", "Hồ Chí Minh"),
+    ],
+)
 def test_known_2025_mergers(old, new):
     assert legacy(Locality.Kind.PROVINCE).get(short_name=old).current_province.short_name == new
 

@@ -39,10 +39,36 @@ def test_slug_of_symbols_only_is_not_empty():
 
 
 def test_vietnamese_dictionary_order():
-    names = ["Đà Nẵng", "Cao Bằng", "Huế", "Cà Mau", "Hà Nội", "Dak Nông", "Bình Thuận", "Bình Định", "Bạc Liêu",
-             "Quận 10", "Quận 2", "Ăn Khê", "An Giang"]
-    assert sorted(names, key=sort_key) == ["An Giang", "Ăn Khê", "Bạc Liêu", "Bình Định", "Bình Thuận", "Cà Mau",
-                                           "Cao Bằng", "Dak Nông", "Đà Nẵng", "Hà Nội", "Huế", "Quận 2", "Quận 10"]
+    names = [
+        "Đà Nẵng",
+        "Cao Bằng",
+        "Huế",
+        "Cà Mau",
+        "Hà Nội",
+        "Dak Nông",
+        "Bình Thuận",
+        "Bình Định",
+        "Bạc Liêu",
+        "Quận 10",
+        "Quận 2",
+        "Ăn Khê",
+        "An Giang",
+    ]
+    assert sorted(names, key=sort_key) == [
+        "An Giang",
+        "Ăn Khê",
+        "Bạc Liêu",
+        "Bình Định",
+        "Bình Thuận",
+        "Cà Mau",
+        "Cao Bằng",
+        "Dak Nông",
+        "Đà Nẵng",
+        "Hà Nội",
+        "Huế",
+        "Quận 2",
+        "Quận 10",
+    ]
 
 
 def test_headings_are_short_lines_without_final_punctuation():

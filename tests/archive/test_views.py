@@ -57,11 +57,23 @@ def test_drafts_are_not_public(client, seed_articles):
     assert MO_CAY_BAC not in text_of(client.get("/articles/"))
 
 
-@pytest.mark.parametrize("url", [
-    "/articles/999999/x/", "/articles/?page=99999", "/articles/?page=abc", "/articles/?page=-1",
-    "/years/2020/13/", "/years/0/", "/years/99999/", "/provinces/khong-co/", "/provinces/2025/ben-tre/",
-    "/provinces/ben-tre/khong-co/", "/terms/2020-2019/", "/khong-co-trang-nay/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/articles/999999/x/",
+        "/articles/?page=99999",
+        "/articles/?page=abc",
+        "/articles/?page=-1",
+        "/years/2020/13/",
+        "/years/0/",
+        "/years/99999/",
+        "/provinces/khong-co/",
+        "/provinces/2025/ben-tre/",
+        "/provinces/ben-tre/khong-co/",
+        "/terms/2020-2019/",
+        "/khong-co-trang-nay/",
+    ],
+)
 def test_bad_addresses_are_a_vietnamese_404(client, seed_articles, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -101,8 +113,10 @@ def test_browse_province_then_district_then_article(client, seed_articles):
 
 
 def test_current_province_finds_articles_of_the_provinces_merged_into_it(client, seed_articles):
-    link(seed_articles[MO_CAY_BAC], Locality.objects.get(kind="commune", short_name="Phú Mỹ",
-                                                         district__short_name="Mỏ Cày Bắc"))
+    link(
+        seed_articles[MO_CAY_BAC],
+        Locality.objects.get(kind="commune", short_name="Phú Mỹ", district__short_name="Mỏ Cày Bắc"),
+    )
     page = text_of(client.get("/provinces/2025/vinh-long/"))
     assert MO_CAY_BAC in page and "Tỉnh Bến Tre" in page and "Tỉnh Trà Vinh" in page
     assert MO_CAY_BAC not in text_of(client.get("/provinces/2025/an-giang/"))
@@ -128,8 +142,9 @@ def test_browse_by_year_and_month(client, seed_articles):
 
 def test_month_follows_vietnam_time(client, db):
     # 00:30 on 1 December in Hà Nội is still November in UTC.
-    Article.objects.create(title="Bài nửa đêm", body="x",
-                           published_at=datetime(2020, 12, 1, 0, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    Article.objects.create(
+        title="Bài nửa đêm", body="x", published_at=datetime(2020, 12, 1, 0, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    )
     assert "Bài nửa đêm" in text_of(client.get("/years/2020/12/"))
 
 
@@ -172,13 +187,21 @@ def test_official_page_lists_positions_newest_first_with_their_articles(client, 
     link_articles(Article.objects.all())
     sol = Official.objects.get(name="Trần Thị Sol")
     later = seed_articles["Tri Tôn quan tâm công tác xây dựng Đảng"]  # a later article states another position
-    Position.objects.create(official=sol, title="Bí thư Huyện ủy Mỏ Cày Bắc", article=later,
-                            stated_on=later.published_at.date(), origin="editor")
+    Position.objects.create(
+        official=sol,
+        title="Bí thư Huyện ủy Mỏ Cày Bắc",
+        article=later,
+        stated_on=later.published_at.date(),
+        origin="editor",
+    )
     detail = text_of(client.get(seed_articles[MO_CAY_BAC].get_absolute_url()))
     assert f'href="{sol.get_absolute_url()}">Trần Thị Sol</a>' in detail
     page = text_of(client.get(sol.get_absolute_url()))
-    assert page.index("Bí thư Huyện ủy Mỏ Cày Bắc") < page.index("13/11/2020") < page.index(
-        "Phó bí thư Thường trực Huyện ủy Mỏ Cày Bắc")
+    assert (
+        page.index("Bí thư Huyện ủy Mỏ Cày Bắc")
+        < page.index("13/11/2020")
+        < page.index("Phó bí thư Thường trực Huyện ủy Mỏ Cày Bắc")
+    )
     assert 'href="/provinces/ben-tre/mo-cay-bac/">Huyện Mỏ Cày Bắc, Bến Tre</a>' in page
     assert f'href="{seed_articles[MO_CAY_BAC].get_absolute_url()}"' in page
 

@@ -55,12 +55,19 @@ def test_an_unknown_static_file_is_a_404(client):
 
 def https_settings():
     """The settings module as imported with BEHIND_HTTPS=1 (in a fresh interpreter)."""
-    names = ["SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
-             "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "CSRF_TRUSTED_ORIGINS"]
+    names = [
+        "SECURE_PROXY_SSL_HEADER",
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+        "CSRF_TRUSTED_ORIGINS",
+    ]
     code = f"import json; from config import settings as s; print(json.dumps({{n: getattr(s, n) for n in {names}}}))"
     env = {**os.environ, "BEHIND_HTTPS": "1", "CSRF_TRUSTED_ORIGINS": "https://archive.example.vn"}
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
-                         cwd=settings.BASE_DIR, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=settings.BASE_DIR, env=env
+    )
     return {name: tuple(v) if name == "SECURE_PROXY_SSL_HEADER" else v for name, v in json.loads(out.stdout).items()}
 
 

@@ -17,8 +17,15 @@ PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = PROJECT / "node_modules/axe-core/axe.min.js"
 # Without the background-networking flags Chromium keeps calling out, and this network refuses it.
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-gpu", "--disable-quic"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+    "--disable-quic",
+]
 
 
 def require(present, what, install):
@@ -45,8 +52,10 @@ def archive(transactional_db, live_server, whoosh_index, settings):
 
     # The live server serves static files from their source folders by their plain names;
     # whitenoise serving the hashed, collected ones is tested in tests/config/test_serving.py.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
     _gazetteer.cache_clear()  # read once per process, but each browser test loads it anew
     call_command("setup_archive", stdout=io.StringIO())
@@ -81,7 +90,11 @@ def assert_accessible():
     def check(page):
         page.evaluate(axe)
         found = page.evaluate("axe.run({resultTypes: ['violations']})")["violations"]
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-                   for v in found if v["impact"] in ("serious", "critical")]
+        serious = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+            for v in found
+            if v["impact"] in ("serious", "critical")
+        ]
         assert not serious, f"{page.url}:\n" + "\n".join(serious)
+
     return check

@@ -118,8 +118,9 @@ def test_an_editor_adds_an_article_and_readers_find_it(page, django_user_model):
     page.goto("/admin/archive/article/add/")
     title = "Chi bộ ấp Phú Thạnh tổ chức sinh hoạt chuyên đề về chuyển đổi số"
     page.locator("#id_title").fill(title)
-    page.locator("#id_body").fill("Chi bộ bàn cách đưa dịch vụ công trực tuyến đến từng hộ dân.\n\n"
-                                  "Đảng viên nhận hướng dẫn bà con cài ứng dụng.")
+    page.locator("#id_body").fill(
+        "Chi bộ bàn cách đưa dịch vụ công trực tuyến đến từng hộ dân.\n\nĐảng viên nhận hướng dẫn bà con cài ứng dụng."
+    )
     page.get_by_role("button", name="Lưu lại", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("thành công")
 

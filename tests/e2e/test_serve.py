@@ -38,9 +38,14 @@ def served(tmp_path):
     port, log = free_port(), tmp_path / "serve.log"
     env = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "DEBUG")}
     with log.open("w") as output:
-        server = subprocess.Popen(["make", "-s", "serve", f"PORT={port}", "WORKERS=2"], cwd=PROJECT,
-                                  env={**env, "ARCHIVE_DATA_DIR": str(tmp_path / "data")},
-                                  stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            ["make", "-s", "serve", f"PORT={port}", "WORKERS=2"],
+            cwd=PROJECT,
+            env={**env, "ARCHIVE_DATA_DIR": str(tmp_path / "data")},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90

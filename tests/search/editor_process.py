@@ -1,10 +1,10 @@
 """Processes for the concurrency tests, each on the real database and index of ARCHIVE_DATA_DIR.
 
-    python tests/search/editor_process.py edit NAME COUNT   one editor: adds COUNT articles in the admin,
-                                                            edits every third, deletes every fifth;
-                                                            prints a JSON summary
-    python tests/search/editor_process.py crash             saves an article, then dies (SIGKILL) inside
-                                                            the index worker, just before the index write
+python tests/search/editor_process.py edit NAME COUNT   one editor: adds COUNT articles in the admin,
+                                                        edits every third, deletes every fifth;
+                                                        prints a JSON summary
+python tests/search/editor_process.py crash             saves an article, then dies (SIGKILL) inside
+                                                        the index worker, just before the index write
 """
 
 import json
@@ -37,8 +37,13 @@ def edit(name: str, count: int) -> dict:
     started = time.perf_counter()
     for i in range(count):
         title = f"Hội nghị {name} số {i}"
-        data = form_data(client.get("/admin/archive/article/add/"), "article_form", title=title,
-                         status="published", body=f"Đảng bộ {name} họp lần {i}, bàn công tác xây dựng Đảng.")
+        data = form_data(
+            client.get("/admin/archive/article/add/"),
+            "article_form",
+            title=title,
+            status="published",
+            body=f"Đảng bộ {name} họp lần {i}, bàn công tác xây dựng Đảng.",
+        )
         response = client.post("/admin/archive/article/add/", data)
         if response.status_code != 302:
             failures.append(("add", i, response.status_code))
@@ -57,8 +62,14 @@ def edit(name: str, count: int) -> dict:
             if response.status_code != 302:
                 failures.append(("delete", i, response.status_code))
     seconds = time.perf_counter() - started
-    return {"name": name, "saved": saved, "edited": edited, "deleted": deleted, "failures": failures,
-            "seconds": seconds}
+    return {
+        "name": name,
+        "saved": saved,
+        "edited": edited,
+        "deleted": deleted,
+        "failures": failures,
+        "seconds": seconds,
+    }
 
 
 def crash() -> None:

@@ -5,8 +5,18 @@ import pytest
 from search.analysis import VietnameseAnalyzer, canonical, folded, query_words, segment
 
 
-@pytest.mark.parametrize("old, new", [("hoà", "hòa"), ("thuý", "thúy"), ("Thanh Hoá", "thanh hóa"),
-                                      ("khoẻ", "khỏe"), ("Thuỷ", "thủy"), ("hoạ", "họa"), ("HOÀ BÌNH", "hòa bình")])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("hoà", "hòa"),
+        ("thuý", "thúy"),
+        ("Thanh Hoá", "thanh hóa"),
+        ("khoẻ", "khỏe"),
+        ("Thuỷ", "thủy"),
+        ("hoạ", "họa"),
+        ("HOÀ BÌNH", "hòa bình"),
+    ],
+)
 def test_one_tone_placement(old, new):
     assert canonical(old) == canonical(new) == new
 
@@ -30,7 +40,14 @@ def tokens(text, folded=False, mode="index"):
 
 def test_compounds_stand_beside_their_syllables_at_the_same_position():
     assert tokens("Xây dựng Đảng bộ huyện") == [
-        ("xây_dựng", 0), ("xây", 0), ("dựng", 1), ("đảng_bộ", 2), ("đảng", 2), ("bộ", 3), ("huyện", 4)]
+        ("xây_dựng", 0),
+        ("xây", 0),
+        ("dựng", 1),
+        ("đảng_bộ", 2),
+        ("đảng", 2),
+        ("bộ", 3),
+        ("huyện", 4),
+    ]
 
 
 def test_folded_analyzer_keeps_syllables_only():

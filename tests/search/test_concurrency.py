@@ -21,8 +21,13 @@ def environment(tmp_path):
     editor account."""
     from tests.search.editor_process import PASSWORD
 
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path), "ALLOWED_HOSTS": "testserver,localhost",
-           "DJANGO_SUPERUSER_PASSWORD": PASSWORD, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "ARCHIVE_DATA_DIR": str(tmp_path),
+        "ALLOWED_HOSTS": "testserver,localhost",
+        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     if os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")):
         env["DATABASE_URL"] = fresh_postgres_database(os.environ["DATABASE_URL"], f"concurrency_{tmp_path.name}")
     manage(env, "migrate", "-v0")
@@ -40,24 +45,51 @@ def fresh_postgres_database(url, name):
 
     config = dj_database_url.parse(url)
     name = "".join(c if c.isalnum() else "_" for c in name).lower()
-    with psycopg.connect(dbname="postgres", user=config["USER"], password=config["PASSWORD"] or None,
-                         host=config["HOST"], port=config["PORT"] or None, autocommit=True) as server:
+    with psycopg.connect(
+        dbname="postgres",
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        host=config["HOST"],
+        port=config["PORT"] or None,
+        autocommit=True,
+    ) as server:
         server.execute(f'DROP DATABASE IF EXISTS "{name}"')
         server.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
 def manage(env, *args, check=True):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=check,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=check,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_four_editors_at_once_leave_the_index_exactly_like_the_database(environment):
-    worker = subprocess.Popen([sys.executable, "manage.py", "index_worker", "--poll", "0.1"], cwd=ROOT,
-                              env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    editors = [subprocess.Popen([sys.executable, str(EDITOR), "edit", f"editor{n}", str(ARTICLES_EACH)], cwd=ROOT,
-                                env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for n in range(EDITORS)]
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "index_worker", "--poll", "0.1"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    editors = [
+        subprocess.Popen(
+            [sys.executable, str(EDITOR), "edit", f"editor{n}", str(ARTICLES_EACH)],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(EDITORS)
+    ]
     try:
         outputs = [editor.communicate(timeout=600) for editor in editors]
     finally:  # no process outlives the test, whatever fails
@@ -78,8 +110,10 @@ def test_four_editors_at_once_leave_the_index_exactly_like_the_database(environm
     assert report.returncode == 0, report.stdout + report.stderr
     assert "missing: 0\nstale: 0\nextra: 0\nfailing: 0" in report.stdout
     seconds = max(s["seconds"] for s in summaries)
-    print(f"\n{EDITORS} editors: {saved} saves, {deleted} deletes in {seconds:.1f} s "
-          f"({saved / seconds:.1f} saves/s), no failed request, no drift")
+    print(
+        f"\n{EDITORS} editors: {saved} saves, {deleted} deletes in {seconds:.1f} s "
+        f"({saved / seconds:.1f} saves/s), no failed request, no drift"
+    )
 
 
 def test_a_change_survives_a_worker_killed_between_commit_and_index_write(environment):

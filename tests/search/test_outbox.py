@@ -33,7 +33,9 @@ def test_a_save_records_a_pending_change_in_its_own_transaction(whoosh_index):
 def test_links_imports_and_deletes_are_recorded(whoosh_index, seed_articles):
     PendingChange.objects.all().delete()
     article = seed_articles["Tri Tôn quan tâm công tác xây dựng Đảng"]
-    ArticleLocality.objects.create(article=article, locality=Locality.objects.get(kind="district", short_name="Vân Hồ"))
+    ArticleLocality.objects.create(
+        article=article, locality=Locality.objects.get(kind="district", short_name="Vân Hồ")
+    )
     link_articles([article])  # bulk link changes announce themselves
     pk = article.pk
     article.delete()
@@ -59,11 +61,12 @@ def test_changes_to_what_documents_show_are_recorded(whoosh_index, seed_articles
     assert pending() == [article.pk]
 
 
-def test_a_link_moves_its_article_version_so_check_index_sees_a_lost_change(whoosh_index, seed_articles,
-                                                                            index_worker):
+def test_a_link_moves_its_article_version_so_check_index_sees_a_lost_change(whoosh_index, seed_articles, index_worker):
     index_worker()
     article = seed_articles["Tri Tôn quan tâm công tác xây dựng Đảng"]
-    ArticleLocality.objects.create(article=article, locality=Locality.objects.get(kind="district", short_name="Vân Hồ"))
+    ArticleLocality.objects.create(
+        article=article, locality=Locality.objects.get(kind="district", short_name="Vân Hồ")
+    )
     PendingChange.objects.all().delete()  # as if the change were lost
     assert outbox.compare().stale == [article.pk]
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import User
 
-from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Source, Term
+from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Term
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +29,12 @@ def titles(client, **params):
 def archive(seed_articles, indexed):
     """The seeds, with Mỏ Cày Bắc linked to its district, an official and a term, then indexed."""
     article = seed_articles[MO_CAY_BAC]
-    ArticleLocality.objects.create(article=article, locality=Locality.objects.get(kind="district", short_name="Mỏ Cày Bắc"))
-    ArticleLocality.objects.create(article=seed_articles[TRI_TON],
-                                   locality=Locality.objects.get(kind="district", short_name="Tri Tôn"))
+    ArticleLocality.objects.create(
+        article=article, locality=Locality.objects.get(kind="district", short_name="Mỏ Cày Bắc")
+    )
+    ArticleLocality.objects.create(
+        article=seed_articles[TRI_TON], locality=Locality.objects.get(kind="district", short_name="Tri Tôn")
+    )
     sol = Official.objects.create(name="Trần Thị Sol")
     ArticleOfficial.objects.create(article=article, official=sol)
     ArticleTerm.objects.create(article=article, term=Term.objects.create(start_year=2020, end_year=2025))
@@ -39,8 +42,16 @@ def archive(seed_articles, indexed):
     return seed_articles
 
 
-@pytest.mark.parametrize("typed", ["xây dựng Đảng", "xay dung dang", "XÂY DỰNG ĐẢNG", "xây dựng Ðảng",
-                                   "x\u00e2\u0302y du\u031b\u0323ng \u0110a\u0309ng"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "xây dựng Đảng",
+        "xay dung dang",
+        "XÂY DỰNG ĐẢNG",
+        "xây dựng Ðảng",
+        "x\u00e2\u0302y du\u031b\u0323ng \u0110a\u0309ng",
+    ],
+)
 def test_every_way_of_typing_finds_the_articles(client, archive, typed):
     assert TRI_TON in titles(client, q=typed)
 
@@ -51,7 +62,7 @@ def test_old_and_new_tone_placement_find_the_same_articles(client, archive):
 
 def test_phrase_and_names(client, archive):
     assert titles(client, q='"Trần Thị Sol"') == [MO_CAY_BAC]
-    assert titles(client, q="Ngô Công Thức") [0] == "An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"
+    assert titles(client, q="Ngô Công Thức")[0] == "An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"
     assert titles(client, q='"ngo cong thuc"') == ["An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"]
 
 
@@ -64,9 +75,33 @@ def test_operators_and_fields(client, archive):
     assert titles(client, q="author:huu") == ["An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"]
 
 
-@pytest.mark.parametrize("typed", ['"unbalanced', "AND", "OR OR", "NOT", "-", "title:", "author:", "(((", "^~*?:",
-                                   "*", "a" * 5000, "từ " * 3000, "\x00\x1b\x7f", "Đảng \u0000 NOT", '"" "" ""',
-                                   "title:(", "[1 TO 2]", "{}", "ANDMAYBE", "\\", "'", "'Đảng'"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '"unbalanced',
+        "AND",
+        "OR OR",
+        "NOT",
+        "-",
+        "title:",
+        "author:",
+        "(((",
+        "^~*?:",
+        "*",
+        "a" * 5000,
+        "từ " * 3000,
+        "\x00\x1b\x7f",
+        "Đảng \u0000 NOT",
+        '"" "" ""',
+        "title:(",
+        "[1 TO 2]",
+        "{}",
+        "ANDMAYBE",
+        "\\",
+        "'",
+        "'Đảng'",
+    ],
+)
 def test_malformed_queries_answer_without_error(client, archive, typed):
     assert client.get("/api/search/", {"q": typed}).status_code == 200
     page = client.get("/search/", {"q": typed})
@@ -89,7 +124,9 @@ def test_filters(client, archive):
     assert titles(client, source="BDK") == [MO_CAY_BAC]
     assert titles(client, **{"from": "2021-01-01"}) == [TRI_TON]
     assert set(titles(client, **{"from": "2019-01-01", "to": "2020-12-31"})) == {
-        MO_CAY_BAC, "An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"}
+        MO_CAY_BAC,
+        "An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp",
+    }
     assert titles(client, q="dang", province="an giang", **{"from": "2021-07-23", "to": "2021-07-23"}) == [TRI_TON]
 
 
@@ -100,12 +137,24 @@ def test_sort_by_date_puts_undated_articles_last(client, archive):
     assert titles(client, sort="newest")[:3] == dated
 
 
-@pytest.mark.parametrize("params, parameter", [
-    ({"from": "2020-13-01"}, "from"), ({"to": "hôm qua"}, "to"), ({"from": "2021-01-02", "to": "2021-01-01"}, "to"),
-    ({"page": "abc"}, "page"), ({"page": "0"}, "page"), ({"page": "99999999999"}, "page"), ({"sort": "best"}, "sort"),
-    ({"province": "Atlantis"}, "province"), ({"district": "khong-co"}, "district"), ({"term": "2020"}, "term"),
-    ({"official": "Không Ai"}, "official"), ({"source": "XYZ"}, "source"), ({"page": "999"}, "page"),
-])
+@pytest.mark.parametrize(
+    "params, parameter",
+    [
+        ({"from": "2020-13-01"}, "from"),
+        ({"to": "hôm qua"}, "to"),
+        ({"from": "2021-01-02", "to": "2021-01-01"}, "to"),
+        ({"page": "abc"}, "page"),
+        ({"page": "0"}, "page"),
+        ({"page": "99999999999"}, "page"),
+        ({"sort": "best"}, "sort"),
+        ({"province": "Atlantis"}, "province"),
+        ({"district": "khong-co"}, "district"),
+        ({"term": "2020"}, "term"),
+        ({"official": "Không Ai"}, "official"),
+        ({"source": "XYZ"}, "source"),
+        ({"page": "999"}, "page"),
+    ],
+)
 def test_bad_parameters_are_a_400_naming_the_parameter(client, archive, params, parameter):
     response = client.get("/api/search/", params)
     assert response.status_code == 400
@@ -115,10 +164,12 @@ def test_bad_parameters_are_a_400_naming_the_parameter(client, archive, params, 
 
 
 def test_pagination(client, archive):
-    Article.objects.bulk_create([Article(title=f"Tin Đảng bộ số {i}", body="Đảng bộ xã họp.", slug=f"t{i}")
-                                 for i in range(30)])
+    Article.objects.bulk_create(
+        [Article(title=f"Tin Đảng bộ số {i}", body="Đảng bộ xã họp.", slug=f"t{i}") for i in range(30)]
+    )
     archive  # noqa: B018 - the index below includes the new articles
     from django.core.management import call_command
+
     call_command("update_index", verbosity=0)
     first, second = api(client, q="Đảng bộ"), api(client, q="Đảng bộ", page=2)
     assert first["count"] == 35 and first["pages"] == 2 and len(first["results"]) == 20
@@ -214,10 +265,18 @@ def test_detail_page_shows_related_articles(client, archive):
 def test_admin_save_is_searchable_once_the_worker_applies_it(client, archive, index_worker):
     User.objects.create_superuser("bientap", "bt@example.vn", "mat-khau-dai-2025")
     client.login(username="bientap", password="mat-khau-dai-2025")
-    response = client.post("/admin/archive/article/add/", form_data(
-        client.get("/admin/archive/article/add/"), "article_form", title="Hội nghị hòa giải ở cơ sở",
-        status="published", published_at_0="01/02/2021", published_at_1="10:00",
-        body="Tổ hòa giải ấp Phú Hòa họp bàn."))
+    response = client.post(
+        "/admin/archive/article/add/",
+        form_data(
+            client.get("/admin/archive/article/add/"),
+            "article_form",
+            title="Hội nghị hòa giải ở cơ sở",
+            status="published",
+            published_at_0="01/02/2021",
+            published_at_1="10:00",
+            body="Tổ hòa giải ấp Phú Hòa họp bàn.",
+        ),
+    )
     assert response.status_code == 302
     assert "Hội nghị hòa giải ở cơ sở" not in titles(client, q="to hoa giai")  # the request wrote no index
     index_worker()
@@ -240,8 +299,10 @@ def test_rolled_back_save_leaves_no_document(client, archive, index_worker):
 
 
 def test_linking_a_locality_reindexes_the_article(client, archive, index_worker):
-    ArticleLocality.objects.create(article=archive["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"],
-                                   locality=Locality.objects.get(kind="district", short_name="Vân Hồ"))
+    ArticleLocality.objects.create(
+        article=archive["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"],
+        locality=Locality.objects.get(kind="district", short_name="Vân Hồ"),
+    )
     index_worker()
     assert titles(client, province="son la") == ["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"]
 
@@ -253,26 +314,34 @@ def test_facets_also_when_sorted_by_date(client, archive):
 
 
 def test_year_facet_follows_vietnam_time(client, archive, indexed):
-    Article.objects.create(title="Bài đầu năm", body="Chúc mừng năm mới Đảng bộ.",
-                           published_at=datetime(2021, 1, 1, 0, 30, tzinfo=VN))
+    Article.objects.create(
+        title="Bài đầu năm", body="Chúc mừng năm mới Đảng bộ.", published_at=datetime(2021, 1, 1, 0, 30, tzinfo=VN)
+    )
     indexed()
     years = {f["label"]: f["url"] for f in api(client, q="chuc mung nam moi")["facets"]["year"]}
     assert list(years) == ["2021"]
     assert titles(client, **{"from": "2021-01-01", "to": "2021-12-31", "q": "chuc mung"}) == ["Bài đầu năm"]
 
 
-@pytest.mark.parametrize("params, parameter", [
-    ({"official": "²"}, "official"), ({"source": "①"}, "source"), ({"official": "9" * 5000}, "official"),
-    ({"from": "0001-01-01"}, "from"), ({"to": "9999-12-31"}, "to"),
-])
+@pytest.mark.parametrize(
+    "params, parameter",
+    [
+        ({"official": "²"}, "official"),
+        ({"source": "①"}, "source"),
+        ({"official": "9" * 5000}, "official"),
+        ({"from": "0001-01-01"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
+    ],
+)
 def test_odd_values_are_a_400_not_a_crash(client, archive, params, parameter):
     response = client.get("/api/search/", params)
     assert response.status_code == 400 and parameter in response.json()["errors"]
 
 
 def test_page_past_the_end_says_how_many_pages_there_are(client, archive, indexed):
-    Article.objects.bulk_create([Article(title=f"Tin Đảng bộ số {i}", body="Đảng bộ xã họp.", slug=f"t{i}")
-                                 for i in range(45)])
+    Article.objects.bulk_create(
+        [Article(title=f"Tin Đảng bộ số {i}", body="Đảng bộ xã họp.", slug=f"t{i}") for i in range(45)]
+    )
     indexed()
     response = client.get("/api/search/", {"q": "Đảng bộ", "page": 9})
     assert response.status_code == 400 and "chỉ có 3 trang" in response.json()["errors"]["page"]
@@ -290,6 +359,7 @@ def test_rebuilding_again_swaps_in_a_new_index(client, archive, indexed, whoosh_
     indexed()
     assert titles(client, q="đổi tiêu đề")[0] == "Tri Tôn đổi tiêu đề"
     assert whoosh_index.is_symlink()
+
     def folders():
         return {p.name for p in whoosh_index.parent.iterdir() if p.name.startswith("whoosh.") and p.is_dir()}
 

@@ -7,24 +7,27 @@ def shown(text):
     return str(parse(text))
 
 
-@pytest.mark.parametrize("typed, parsed", [
-    ("xay dung dang", "xay dung dang"),
-    ('"Trần Thị Sol" huyện', '"Trần Thị Sol" huyện'),
-    ("Tri Tôn OR An Phú", "Tri Tôn OR An Phú"),
-    ("Đảng -Tôn NOT Phú", "Đảng -Tôn -Phú"),
-    ("title:Tri author:huu", "title:Tri author:huu"),
-    ('title:"Tri Tôn"', 'title:"Tri Tôn"'),
-    ("AND OR NOT", ""),
-    ("OR Đảng OR", "Đảng"),
-    ('"chưa đóng ngoặc', '"chưa đóng ngoặc"'),
-    ('""', ""),
-    ("- -- + &&", ""),
-    ("ghi chú:abc", 'ghi "chú:abc"'),
-    ("note:abc", '"note:abc"'),
-    ("“Trần Thị Sol”", '"Trần Thị Sol"'),
-    ("a\x00b\x1bc", "a b c"),
-    ("Covid-19", '"Covid-19"'),
-])
+@pytest.mark.parametrize(
+    "typed, parsed",
+    [
+        ("xay dung dang", "xay dung dang"),
+        ('"Trần Thị Sol" huyện', '"Trần Thị Sol" huyện'),
+        ("Tri Tôn OR An Phú", "Tri Tôn OR An Phú"),
+        ("Đảng -Tôn NOT Phú", "Đảng -Tôn -Phú"),
+        ("title:Tri author:huu", "title:Tri author:huu"),
+        ('title:"Tri Tôn"', 'title:"Tri Tôn"'),
+        ("AND OR NOT", ""),
+        ("OR Đảng OR", "Đảng"),
+        ('"chưa đóng ngoặc', '"chưa đóng ngoặc"'),
+        ('""', ""),
+        ("- -- + &&", ""),
+        ("ghi chú:abc", 'ghi "chú:abc"'),
+        ("note:abc", '"note:abc"'),
+        ("“Trần Thị Sol”", '"Trần Thị Sol"'),
+        ("a\x00b\x1bc", "a b c"),
+        ("Covid-19", '"Covid-19"'),
+    ],
+)
 def test_tolerant_parse(typed, parsed):
     assert shown(typed) == parsed
 

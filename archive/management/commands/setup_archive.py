@@ -5,9 +5,11 @@ from archive.models import Article
 
 
 class Command(BaseCommand):
-    help = ("Prepare a new installation: load the gazetteer, and on an empty archive the known sources, "
-            "the seed articles with their localities and terms, and the search index. Safe to run again: "
-            "it never overwrites articles.")
+    help = (
+        "Prepare a new installation: load the gazetteer, and on an empty archive the known sources, "
+        "the seed articles with their localities and terms, and the search index. Safe to run again: "
+        "it never overwrites articles."
+    )
 
     def handle(self, *args, **options):
         call_command("load_gazetteer", stdout=self.stdout)

@@ -6,16 +6,22 @@ from search import outbox
 
 
 class Command(BaseCommand):
-    help = ("Report published articles missing from the search index, documents older than their "
-            "article, and documents of deleted or unpublished articles. --repair fixes them in place.")
+    help = (
+        "Report published articles missing from the search index, documents older than their "
+        "article, and documents of deleted or unpublished articles. --repair fixes them in place."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--repair", action="store_true", help="re-index what differs (no full rebuild)")
 
     def handle(self, *args, repair, **options):
         drift = outbox.compare()
-        for label, ids in [("missing", drift.missing), ("stale", drift.stale), ("extra", drift.extra),
-                           ("failing", drift.failing)]:
+        for label, ids in [
+            ("missing", drift.missing),
+            ("stale", drift.stale),
+            ("extra", drift.extra),
+            ("failing", drift.failing),
+        ]:
             shown = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
             self.stdout.write(f"{label}: {len(ids):,}" + (f" (article ids {shown})" if ids else ""))
         if not drift:

@@ -9,8 +9,10 @@ from search.models import PendingChange
 
 
 class Command(BaseCommand):
-    help = ("Apply pending index changes in order, as the index's only writer, until stopped "
-            "(SIGTERM or Ctrl-C finish the current batch first). --once applies what is pending and exits.")
+    help = (
+        "Apply pending index changes in order, as the index's only writer, until stopped "
+        "(SIGTERM or Ctrl-C finish the current batch first). --once applies what is pending and exits."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="apply what is pending now, then exit")
@@ -29,5 +31,7 @@ class Command(BaseCommand):
             applied = outbox.work(stop=lambda: bool(stopping), poll=poll)
         waiting = PendingChange.objects.filter(attempts__gte=outbox.MAX_ATTEMPTS).count()
         if options["verbosity"]:
-            self.stdout.write(f"Applied {applied:,} index changes." +
-                              (f" {waiting:,} keep failing: see check_index." if waiting else ""))
+            self.stdout.write(
+                f"Applied {applied:,} index changes."
+                + (f" {waiting:,} keep failing: see check_index." if waiting else "")
+            )

@@ -25,14 +25,18 @@ class Command(HaystackRebuild):
                 return super().handle(**options)
             with outbox.single_writer():
                 # Committed before the rebuild reads anything, so the new index will hold them.
-                covered = list(PendingChange.objects.filter(attempts__lt=outbox.MAX_ATTEMPTS).values_list("pk", flat=True))
+                covered = list(
+                    PendingChange.objects.filter(attempts__lt=outbox.MAX_ATTEMPTS).values_list("pk", flat=True)
+                )
                 for index in connections[alias].get_unified_index().get_indexes().values():
                     count = backend.rebuild(index, workers=workers, progress=self._progress(options["verbosity"]))
                     if options["verbosity"]:
-                        self.stdout.write(f"Indexed {count:,} {index.get_model()._meta.verbose_name_plural} "
-                                          f"with {workers} worker(s).")
+                        self.stdout.write(
+                            f"Indexed {count:,} {index.get_model()._meta.verbose_name_plural} "
+                            f"with {workers} worker(s)."
+                        )
                 for start in range(0, len(covered), 10_000):  # within SQLite's limit on query parameters
-                    PendingChange.objects.filter(pk__in=covered[start:start + 10_000]).delete()
+                    PendingChange.objects.filter(pk__in=covered[start : start + 10_000]).delete()
             outbox.apply_all()
 
     def _progress(self, verbosity):
@@ -42,4 +46,5 @@ class Command(HaystackRebuild):
         def report(done, seconds):
             if done % 5000 == 0:
                 self.stderr.write(f"  {done:,} sent to the writers ({done / max(seconds, 1e-9):,.0f}/s)")
+
         return report
