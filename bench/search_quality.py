@@ -15,7 +15,7 @@ def main():
     common.prepare(args)
     from archive.models import Article
     from search.forms import SearchForm
-    from search.query import build
+    from search.query import search
     from search.syntax import parse
 
     articles = list(Article.objects.filter(status="published").values_list("pk", "title", "body"))
@@ -26,7 +26,7 @@ def main():
     def archive_top10(text):
         form = SearchForm({"q": text})
         form.is_valid()
-        return [int(r.pk) for r in build(form, parse(text))[:10]]
+        return search(form, parse(text), limit=10).ids
 
     print(f"{'variant':<16} {'archive MRR':>11} {'recall@10':>9}   {'FTS5 MRR':>8} {'recall@10':>9}")
     for name in common.variants("x"):

@@ -1,30 +1,30 @@
 """Validated search parameters -> a page of results with snippets, facets and a suggestion.
 
-run(form) builds one SearchQuerySet (haystack, so the backend is a setting), reads the page's
-articles from the database (the truth: drafts and deleted articles never show), highlights
-them with our analysis, and labels the facet keys with names from the database.
+run(form) builds one search.plan.SearchRequest and has the configured engine (haystack's
+connection, so the backend is a setting) execute it once, reads the page's articles from the
+database (the truth: drafts and deleted articles never show), highlights them with our
+analysis, and labels the facet keys with names from the database.
 related(article) finds articles on the same subject for the detail page.
 """
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from haystack import connections
-from haystack.query import SearchQuerySet
+from haystack import connection_router, connections
 
 from archive.models import Article, Locality, Official, Source
 from search.analysis import query_words, segment
-from search.backend import VietnameseQuery
 from search.forms import CURRENT_PREFIX, SearchForm
 from search.highlight import Terms, mark, snippet
+from search.plan import SearchRequest, SearchResult, compile_query
 from search.syntax import MAX_CLAUSES, MAX_QUERY_CHARS, Clause, Item, ParsedQuery, parse
 
 PAGE_SIZE = 20
@@ -95,28 +95,33 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return local.astimezone(datetime.UTC)
 
 
-def build(form: SearchForm, parsed: ParsedQuery) -> SearchQuerySet:
+def engine():
+    """The search backend the settings name (haystack's connection for reading)."""
+    return connections[connection_router.for_read()].get_backend()
+
+
+def build(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = PAGE_SIZE) -> SearchRequest:
     data = form.cleaned_data
-    sqs = SearchQuerySet()  # articles are the one indexed model (no costly per-model narrowing)
-    if parsed.items:
-        sqs = sqs.filter(content=VietnameseQuery(parsed))
-    for index_field, keys in form.filters().items():
-        sqs = sqs.filter(**{f"{index_field}__in": keys})
-    if data.get("date_from"):
-        sqs = sqs.filter(published__gte=_day_start(data["date_from"]))
-    if data.get("date_to"):
-        sqs = sqs.filter(published__lt=_day_start(data["date_to"] + datetime.timedelta(days=1)))
-    if data.get("sort") == "newest":
-        sqs = sqs.order_by("-newest_first")
-    elif data.get("sort") == "oldest":
-        sqs = sqs.order_by("oldest_first")
-    for name in FACETS:
-        sqs = sqs.facet(name, limit=FACET_SIZE)
-    return sqs
+    required, ranking = compile_query(parsed)
+    return SearchRequest(
+        required=required,
+        ranking=ranking,
+        filters=tuple((index_field, tuple(keys)) for index_field, keys in form.filters().items()),
+        published_from=_day_start(data["date_from"]) if data.get("date_from") else None,
+        published_before=_day_start(data["date_to"] + datetime.timedelta(days=1)) if data.get("date_to") else None,
+        sort=data.get("sort") or "relevance",
+        offset=offset,
+        limit=limit,
+        facets=tuple(FACETS),
+        facet_limit=FACET_SIZE,
+    )
 
 
-def _hits(results, parsed: ParsedQuery) -> list[Hit]:
-    pks = [int(r.pk) for r in results]
+def search(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = PAGE_SIZE) -> SearchResult:
+    return engine().execute(build(form, parsed, offset, limit))
+
+
+def _hits(pks: list[int], parsed: ParsedQuery) -> list[Hit]:
     articles = (
         Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED)
         .select_related("source")
@@ -182,7 +187,7 @@ def _facet_param(name: str, key: str) -> dict:
 def _facets(counts: dict, params: dict) -> dict[str, list[FacetValue]]:
     facets = {}
     for name in FACETS:
-        pairs = [(str(k), n) for k, n in counts.get("fields", {}).get(name, []) if k not in (None, "") and n]
+        pairs = [(str(k), n) for k, n in counts.get(name, []) if k not in (None, "") and n]
         labels = _labels(name, [k for k, _n in pairs])
         values = [
             FacetValue(labels[k][0], n, _query_url(params, **_facet_param(name, k)), labels[k][1])
@@ -223,7 +228,10 @@ def _suggestion(query: str, parsed: ParsedQuery, count: int, form: SearchForm) -
     for word, better in zip(words, corrected, strict=True):
         if word != better:
             suggestion = re.sub(rf"(?<![\w]){re.escape(word)}(?![\w])", better, suggestion)
-    if suggestion != query and build(form, parse(suggestion)).count() > count:
+    if (
+        suggestion != query
+        and engine().execute(replace(build(form, parse(suggestion)), limit=0, facets=())).count > count
+    ):
         return suggestion
     return ""
 
@@ -239,24 +247,20 @@ def run(form: SearchForm, params: dict) -> Outcome:
         )
     if parsed.items and not parsed:
         outcome.notices.append(_("Câu tìm kiếm chỉ có từ loại trừ: hiển thị mọi bài không chứa chúng."))
-    sqs = build(form, parsed)
     number = form.cleaned_data.get("page") or 1
-    list(sqs[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])  # one search gives the page, the count and facets
-    paginator = Paginator(sqs, PAGE_SIZE)
-    outcome.count = paginator.count
-    try:
-        outcome.page = paginator.page(number)
-    except EmptyPage:
-        # Past the end, Whoosh reports no hits at all: count again from the first page.
-        pages = Paginator(build(form, parsed), PAGE_SIZE).num_pages
+    found = search(form, parsed, offset=(number - 1) * PAGE_SIZE)  # the page, the count and the facets at once
+    outcome.count = found.count
+    paginator = Paginator(range(found.count), PAGE_SIZE)
+    if number > paginator.num_pages:
         outcome.count = 0
         outcome.page_error = _("Không có trang %(page)d: kết quả chỉ có %(count)d trang.") % {
             "page": number,
-            "count": pages,
+            "count": paginator.num_pages,
         }
         return outcome
-    outcome.hits = _hits(outcome.page.object_list, parsed)
-    outcome.facets = _facets(sqs.facet_counts(), params)
+    outcome.page = paginator.page(number)
+    outcome.hits = _hits(found.ids, parsed)
+    outcome.facets = _facets(found.facets, params)
     outcome.chosen = _chosen(form, params)
     outcome.suggestion = _suggestion(form.cleaned_data.get("q") or "", parsed, outcome.count, form)
     outcome.suggestion_url = _query_url(params, q=outcome.suggestion) if outcome.suggestion else ""
@@ -269,7 +273,8 @@ def related(article: Article, limit: int = 5) -> list[Article]:
     if not words:
         return []
     parsed = ParsedQuery([Item(tuple(Clause(w, phrase=" " in w) for w in words[:MAX_CLAUSES]))])
-    results = SearchQuerySet().filter(content=VietnameseQuery(parsed))[: limit + 1]
-    pks = [int(r.pk) for r in results if int(r.pk) != article.pk][:limit]
+    required, ranking = compile_query(parsed)
+    found = engine().execute(SearchRequest(required=required, ranking=ranking, limit=limit + 1))
+    pks = [pk for pk in found.ids if pk != article.pk][:limit]
     by_pk = Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED).select_related("source").in_bulk()
     return [by_pk[pk] for pk in pks if pk in by_pk]
