@@ -71,6 +71,7 @@ def prepare(args):
     from archive.models import Article
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages name static files by their hashes
     call_command("load_gazetteer", verbosity=0)  # the importer links localities against it
     if Article.objects.exists():
         print(f"# reusing {data_dir}: {Article.objects.count():,} articles", flush=True)
@@ -115,6 +116,70 @@ def fts5_search(db, text, limit=10):
         ]
     except sqlite3.OperationalError:
         return []
+
+
+# --- what journalists type ----------------------------------------------------------------------
+# Short common words (they match thousands of articles, which is what costs), some with a filter,
+# a sort or a date range: (parameters) for /search/ and /api/search/.
+EVERYDAY = [
+    *(
+        {"q": q}
+        for q in [
+            "xây dựng Đảng",
+            "xay dung dang",
+            "nhân dân",
+            "công an",
+            "bí thư tỉnh ủy",
+            "bi thu tinh uy",
+            "đại hội",
+            "chính quyền",
+            "phát triển kinh tế",
+            "an ninh trật tự",
+            "giáo dục",
+            "y tế",
+            "nông thôn mới",
+            "cán bộ",
+            "tham nhũng",
+            "doanh nghiệp",
+            "giao thông",
+            "thành phố",
+            "hội nghị",
+            "chủ tịch",
+            "học sinh",
+            "biển đảo",
+            "bão lũ",
+            "môi trường",
+            "việc làm",
+            "Hà Nội",
+            "TP.HCM",
+            "quốc hội",
+            "kiểm tra",
+            "nghị quyết",
+        ]
+    ),
+    {"q": "nhân dân", "province": "ha-noi"},
+    {"q": "công an", "province": "2025:ho-chi-minh"},
+    {"q": "đại hội", "sort": "newest"},
+    {"q": "cán bộ", "sort": "oldest"},
+    {"q": "xây dựng", "from": "2017-01-01", "to": "2017-12-31"},
+    {"q": "kinh tế", "province": "da-nang", "sort": "newest"},
+    {"q": "bí thư", "term": "2015-2020"},
+    {"q": "giáo dục -đại học"},
+    {"q": '"phát triển kinh tế"'},
+    {"q": "title:Hà Nội"},
+]
+
+
+def pyvi_speed(articles, seconds=3.0):
+    """Characters per second pyvi segments on this machine now (it varies 2x from day to day)."""
+    from search.analysis import segment
+
+    done, started = 0, time.perf_counter()
+    for _pk, title, body in articles:
+        done += len(segment(f"{title}\n{body}"))
+        if time.perf_counter() - started > seconds:
+            break
+    return done / (time.perf_counter() - started)
 
 
 # --- known-item queries -------------------------------------------------------------------------

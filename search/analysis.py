@@ -5,10 +5,10 @@ canonical(text)  -> normalised (archive.text.normalise), one tone placement ("ho
 folded(text)     -> canonical without diacritics ("Đảng" -> "dang"): the accent-insensitive form.
 segment(text)    -> pyvi word segmentation on cased text: "Xây_dựng Đảng ...".
 syllables(text)  -> (start, end, syllable) for every syllable of the original text.
-VietnameseAnalyzer(folded=False) -> the Whoosh analyzer. Indexing, it segments the text with
-                    pyvi and yields each compound ("xây_dựng") at the position of its first
-                    syllable and every syllable at its own position, so phrases, single syllables
-                    and names pyvi mis-joins all match. The folded variant indexes folded
+VietnameseAnalyzer(folded=False) -> the Whoosh analyzer. Indexing, it takes text pyvi has
+                    segmented (search.segmentation) and yields each compound ("xây_dựng") at the
+                    position of its first syllable and every syllable at its own position, so
+                    phrases, single syllables and names pyvi mis-joins all match. The folded variant indexes folded
                     syllables only (no pyvi: it needs none); with pairs=True it indexes each two
                     neighbouring folded syllables as one term ("xay_dung"), which ranks words
                     standing together at the cost of a term lookup instead of a phrase query.
@@ -29,7 +29,7 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 # In open syllables ending in oa, oe, uy (not "quy", where u belongs to the initial) the tone
 # sits on the first vowel: hòa, khỏe, thúy. Old-style text puts it on the second: hoà, khoẻ, thuý.
 _OLD_STYLE_TONE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?![\w{_TONES}\u0302\u0306\u031b])")
-_SYLLABLE = re.compile(r"[^\W_]+")
+SYLLABLE = re.compile(r"[^\W_]+")
 _WORD = re.compile(r"[^\W_]+(?:_[^\W_]+)*")
 
 
@@ -54,18 +54,17 @@ def segment(text: str) -> str:
 
 def syllables(text: str):
     """(start, end, syllable) for each syllable of `text` as stored, for highlighting."""
-    return [(m.start(), m.end(), m.group()) for m in _SYLLABLE.finditer(text)]
+    return [(m.start(), m.end(), m.group()) for m in SYLLABLE.finditer(text)]
 
 
 def query_words(text: str, fold_them: bool = False) -> list[str]:
     """The syllables of a query, in canonical (or folded) form."""
     form = folded(text) if fold_them else canonical(text)
-    return _SYLLABLE.findall(form)
+    return SYLLABLE.findall(form)
 
 
 class VietnameseAnalyzer(Tokenizer):
-    """See the module docstring. Segmentation runs inside the analyzer so that Whoosh's
-    multi-process writer spreads it, the costliest step of indexing, over every core."""
+    """See the module docstring."""
 
     def __init__(self, folded: bool = False, pairs: bool = False):
         self.folded = folded or pairs
@@ -91,10 +90,10 @@ class VietnameseAnalyzer(Tokenizer):
         mode="",
         **kwargs,
     ):
-        text = folded(value) if self.folded else canonical(value if mode == "query" else segment(value))
+        text = folded(value) if self.folded else canonical(value)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if self.pairs and mode != "query":
-            words = _SYLLABLE.findall(text)
+            words = SYLLABLE.findall(text)
             for pos, pair in enumerate(itertools.pairwise(words), start_pos):
                 yield self._token(token, "_".join(pair), pos, 0, 0, start_char)
             return

@@ -6,13 +6,14 @@ marks "hòa"); one typed without marks every syllable that folds to it ("hoa" ma
 """
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from search.analysis import canonical, folded, syllables
+from search.analysis import SYLLABLE, canonical, folded, syllables
 from search.syntax import ParsedQuery
 
 SNIPPET_SYLLABLES = 40
@@ -29,6 +30,7 @@ def _forms(syllable: str) -> tuple[str, str]:
 class Terms:
     exact: frozenset = frozenset()
     loose: frozenset = frozenset()
+    _seen: dict = field(default_factory=dict, compare=False, repr=False)  # syllable -> key, for these terms
 
     @classmethod
     def of(cls, parsed: ParsedQuery, field: str = "") -> "Terms":
@@ -47,6 +49,13 @@ class Terms:
         if form in self.exact:
             return form
         return loose_form if loose_form in self.loose else None
+
+    def keys(self, words: list[str]) -> list[str | None]:
+        """key() of each word; an article repeats its words, so each is looked up once."""
+        seen = self._seen
+        for word in set(words).difference(seen):
+            seen[word] = self.key(word)
+        return [seen[w] for w in words]
 
 
 def _render(text: str, spans, start: int, end: int) -> str:
@@ -82,14 +91,15 @@ def _best_window(keys: list, size: int) -> int:
 
 def snippet(text: str, terms: Terms, size: int = SNIPPET_SYLLABLES) -> SafeString:
     """The stretch of `text` where most distinct query words stand closest, escaped and marked."""
-    tokens = syllables(text)
-    if not tokens:
+    words = SYLLABLE.findall(text)  # positions are found for the chosen stretch only
+    if not words:
         return mark_safe("")
-    keys = [terms.key(syl) for _, _, syl in tokens]
+    keys = terms.keys(words)
     first = _best_window(keys, size)
-    last = min(first + size, len(tokens)) - 1
-    start = 0 if first == 0 else tokens[first][0]
-    end = len(text) if last == len(tokens) - 1 else tokens[last][1]
-    spans = [(s, e) for (s, e, _), key in zip(tokens[first : last + 1], keys[first : last + 1], strict=True) if key]
+    last = min(first + size, len(words)) - 1
+    tokens = [(m.start(), m.end(), m.group()) for m in islice(SYLLABLE.finditer(text), first, last + 1)]
+    start = 0 if first == 0 else tokens[0][0]
+    end = len(text) if last == len(words) - 1 else tokens[-1][1]
+    spans = [(s, e) for (s, e, _), key in zip(tokens, keys[first : last + 1], strict=True) if key]
     body = _render(text, spans, start, end)
     return mark_safe(("… " if start else "") + body + (" …" if end < len(text) else ""))

@@ -19,3 +19,22 @@ class PendingChange(models.Model):
 
     def __str__(self):
         return f"{self.article_id} @ {self.recorded_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Segmentation(models.Model):
+    """pyvi's word segmentation of an article's searchable text, kept so that indexing it again
+    (a rebuild, the worker) need not run pyvi, the costliest step, again. Derived data: `digest`
+    says which text it was made from, and a stale or missing one is made again when needed."""
+
+    article = models.OneToOneField(
+        "archive.Article", primary_key=True, on_delete=models.CASCADE, related_name="segmentation"
+    )
+    digest = models.CharField(max_length=40)
+    text = models.TextField()
+
+    class Meta:
+        verbose_name = _("tách từ")
+        verbose_name_plural = _("tách từ")
+
+    def __str__(self):
+        return str(self.article_id)

@@ -1,7 +1,8 @@
 """What the search index holds for each published article.
 
-Text fields get the article's text; the Vietnamese analyzers take it from there: pyvi
-compounds and syllables in the exact fields, folded syllables in the *_folded ones.
+Text fields get the article's text as pyvi segmented it (search.segmentation keeps that with the
+article); the Vietnamese analyzers take it from there: compounds and syllables in the exact
+fields, folded syllables in the *_folded ones.
 Facet fields hold stable keys (slugs, ids); pages turn them back into names from the database.
 """
 
@@ -12,6 +13,7 @@ from haystack import indexes
 
 from archive.models import Article, Locality
 from search.analysis import VietnameseAnalyzer
+from search.segmentation import segmented
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
@@ -42,7 +44,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     def index_queryset(self, using=None):
         return (
             Article.objects.filter(status=Article.Status.PUBLISHED)
-            .select_related("source")
+            .select_related("source", "segmentation")
             .prefetch_related(
                 "localities__province",
                 "localities__district__province",
@@ -57,10 +59,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare(self, obj):
         data = super().prepare(obj)
-        data["text"] = data["text_folded"] = data["text_pairs"] = "\n".join(
-            [obj.title, obj.lead, obj.body, obj.captions, obj.author]
-        )
-        data["title"] = data["title_folded"] = obj.title
+        text = segmented(obj)
+        data["text"] = data["text_folded"] = data["text_pairs"] = text
+        data["title"] = data["title_folded"] = text.partition("\n")[0]
         return data
 
     def prepare_version(self, obj):

@@ -41,7 +41,7 @@ def _read_postings(reader, field_name: str, text: str) -> tuple[np.ndarray, np.n
     """Every (document, frequency) of a term in one segment. Whoosh's block reader is private API
     (Whoosh 2.7 is final): blocks come whole instead of one posting per Python call."""
     if (field_name, text) not in reader:
-        return np.empty(0, np.int32), np.empty(0, np.float32)
+        return np.empty(0, np.int32), np.empty(0)
     matcher = reader.postings(field_name, text)
     ids, weights = [], []
     if hasattr(matcher, "_read_ids"):
@@ -49,15 +49,15 @@ def _read_postings(reader, field_name: str, text: str) -> tuple[np.ndarray, np.n
             matcher._read_ids()
             matcher._read_weights()
             ids.append(np.asarray(matcher._ids, np.int32))
-            weights.append(np.asarray(matcher._weights, np.float32))
+            weights.append(np.asarray(matcher._weights, np.float64))
             matcher._next_block()
     else:  # postings inlined in the term's entry: a handful
         while matcher.is_active():
             ids.append(np.array([matcher.id()], np.int32))
-            weights.append(np.array([matcher.weight()], np.float32))
+            weights.append(np.array([matcher.weight()], np.float64))
             matcher.next()
     if not ids:
-        return np.empty(0, np.int32), np.empty(0, np.float32)
+        return np.empty(0, np.int32), np.empty(0)
     return np.concatenate(ids), np.concatenate(weights)
 
 
@@ -113,7 +113,7 @@ class IndexView:
         def read(reader):
             return ((reader.doc_field_length(n, field_name) or 1) for n in range(reader.doc_count_all()))
 
-        return self._per_document(self._lengths, field_name, read, np.float32)
+        return self._per_document(self._lengths, field_name, read, np.float64)
 
     def column(self, field_name: str) -> np.ndarray:
         def read(reader):
@@ -160,7 +160,7 @@ class _Scorer:
 
     def term(self, field_name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         view, size = self.view, self.view.size
-        mask, score = np.zeros(size, bool), np.zeros(size, np.float32)
+        mask, score = np.zeros(size, bool), np.zeros(size)
         if field_name not in self.searcher.schema:
             return mask, score
         ids, weights = view.postings(field_name, text)
@@ -190,9 +190,9 @@ class _Scorer:
             mask = combine.reduce([m for m, _s in parts])
             return mask, np.sum([s for _m, s in parts], axis=0) * mask
         if isinstance(match, Not):
-            return ~self(match.part)[0], np.zeros(size, np.float32)
+            return ~self(match.part)[0], np.zeros(size)
         assert isinstance(match, Everything)
-        return np.ones(size, bool), np.zeros(size, np.float32)
+        return np.ones(size, bool), np.zeros(size)
 
     def boosted(self, ranking: tuple[Boost, ...], score: np.ndarray) -> np.ndarray:
         for boost in ranking:
@@ -229,10 +229,10 @@ def _facet_counts(view: IndexView, request: SearchRequest, mask: np.ndarray) -> 
 
 
 def _ordered(view: IndexView, request: SearchRequest, matches: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """The page's document numbers: best score first (ties in index order), or by date."""
+    """The page's document numbers: best score first, or by date."""
     wanted = request.offset + request.limit
     if request.sort == "relevance":
-        keys = -score[matches].astype(np.float64)
+        keys = -score[matches]
     else:
         column = view.column("newest_first" if request.sort == "newest" else "oldest_first")[matches]
         keys = -column if request.sort == "newest" else column
@@ -240,7 +240,8 @@ def _ordered(view: IndexView, request: SearchRequest, matches: np.ndarray, score
         cut = np.partition(keys, wanted - 1)[wanted - 1]
         within = keys <= cut
         matches, keys = matches[within], keys[within]
-    order = np.lexsort((matches, keys))
+    # Ties in index order; newest first reverses it too, so of undated articles the last added come first.
+    order = np.lexsort((-matches if request.sort == "newest" else matches, keys))
     return matches[order][request.offset : wanted]
 
 

@@ -9,7 +9,7 @@ import os
 from haystack import connections
 from haystack.management.commands.rebuild_index import Command as HaystackRebuild
 
-from search import outbox
+from search import outbox, segmentation
 from search.models import PendingChange
 
 
@@ -29,6 +29,7 @@ class Command(HaystackRebuild):
                     PendingChange.objects.filter(attempts__lt=outbox.MAX_ATTEMPTS).values_list("pk", flat=True)
                 )
                 for index in connections[alias].get_unified_index().get_indexes().values():
+                    segmentation.fill(index.index_queryset(using=alias), workers)  # pyvi on every core, once
                     count = backend.rebuild(index, workers=workers, progress=self._progress(options["verbosity"]))
                     if options["verbosity"]:
                         self.stdout.write(

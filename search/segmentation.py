@@ -1,0 +1,71 @@
+"""pyvi's segmentation of each article's searchable text, made once and kept (search.models.Segmentation).
+
+searchable_text(article) -> the text the index searches: title, lead, body, captions, byline,
+                            one per line (the title first, so its segmentation is the first line).
+segmented(article)       -> that text segmented ("Xây_dựng Đảng …"), from the kept copy when it
+                            was made from this very text, else made now and kept.
+fill(articles, workers)  -> makes every missing or stale one, on `workers` processes; returns
+                            how many it made. A rebuild calls it first, so it writes without pyvi.
+"""
+
+import hashlib
+import multiprocessing
+
+from django.db.models import QuerySet
+
+from archive.models import Article
+from search.analysis import segment
+from search.models import Segmentation
+
+CHUNK = 500
+
+
+def searchable_text(article: Article) -> str:
+    return "\n".join([article.title, article.lead, article.body, article.captions, article.author])
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _keep(rows: list[Segmentation]) -> None:
+    Segmentation.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["article"], update_fields=["digest", "text"]
+    )
+
+
+def segmented(article: Article) -> str:
+    text = searchable_text(article)
+    digest = _digest(text)
+    try:
+        kept = article.segmentation
+    except Segmentation.DoesNotExist:
+        kept = None
+    if kept is not None and kept.digest == digest:
+        return kept.text
+    made = segment(text)
+    _keep([Segmentation(article_id=article.pk, digest=digest, text=made)])
+    return made
+
+
+def fill(articles: QuerySet, workers: int = 1) -> int:
+    """Segment what has no current segmentation. pyvi runs in separate processes (started
+    afresh: a forked copy of this one would share its database connection)."""
+    kept = dict(Segmentation.objects.filter(article__in=articles).values_list("article_id", "digest"))
+    missing = []
+    texts = articles.select_related(None).prefetch_related(None).only("title", "lead", "body", "captions", "author")
+    for article in texts.iterator(chunk_size=CHUNK):
+        text = searchable_text(article)
+        if kept.get(article.pk) != (digest := _digest(text)):
+            missing.append((article.pk, digest, text))
+    if not missing:
+        return 0
+    if workers > 1 and len(missing) >= CHUNK:
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            made = pool.map(segment, [text for _pk, _d, text in missing], chunksize=50)
+    else:
+        made = [segment(text) for _pk, _d, text in missing]
+    rows = [Segmentation(article_id=pk, digest=digest, text=m) for (pk, digest, _t), m in zip(missing, made, strict=True)]
+    for start in range(0, len(rows), CHUNK):
+        _keep(rows[start : start + CHUNK])
+    return len(rows)
