@@ -202,10 +202,10 @@ def not_found(request, exception):
 def article_citation(request, pk, extension):
     """A published article's citation as a file for reference managers: `.ris`, `.bib` (BibTeX)
     or `.json` (CSL-JSON)."""
-    form = citation.FORMATS.get(extension)
-    if form is None:
+    file_format = citation.FORMATS.get(extension)
+    if file_format is None:
         raise selectors.NotFound(_("Không có định dạng trích dẫn này: hãy chọn RIS, BibTeX hoặc CSL-JSON."))
     cite = citation.record(get_object_or_404(selectors.published_articles(), pk=pk), request.build_absolute_uri)
-    response = HttpResponse(form.write([cite]), content_type=f"{form.content_type}; charset=utf-8")
+    response = HttpResponse(file_format.write([cite]), content_type=f"{file_format.content_type}; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"{cite.key}.{extension}")
     return response
