@@ -4,7 +4,10 @@ read, and files to download (RIS, BibTeX, CSL-JSON).
 `record(article, absolute)` gathers an article's bibliographic fields once, in a `Record`;
 every format below reads that record and nothing else. The formats that make files take an
 iterable of records and yield text chunks, so one article and a page of search results go
-through the same code, and a long list can be streamed.
+through the same code, and a long list can be streamed:
+
+    records = (citation.record(a, request.build_absolute_uri) for a in published_articles)
+    StreamingHttpResponse(citation.FORMATS["ris"].write(records), ...)
 
 Conventions, the same in every format:
 
@@ -66,8 +69,9 @@ def _date_parts(date: datetime.date) -> dict:
 
 
 def record(article, absolute: Callable[[str], str], accessed: datetime.date | None = None) -> Record:
-    """The record of `article`; `absolute` turns a path into an absolute URL (for a view:
-    `request.build_absolute_uri`); `accessed` is today in Vietnam unless given."""
+    """The record of `article` (its source read too: select it with the articles, as
+    `selectors.published_articles()` does); `absolute` turns a path into an absolute URL (in a
+    view: `request.build_absolute_uri`); `accessed` is today in Vietnam unless given."""
     title, author = _one_line(article.title), _one_line(article.author)
     source = _one_line(article.source.name) if article.source_id else ""
     date = timezone.localtime(article.published_at).date() if article.published_at else None

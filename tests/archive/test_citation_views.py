@@ -88,7 +88,7 @@ def test_the_citation_box_shows_both_styles_and_the_downloads(client, seed_artic
     page = page_of(client, article)
     permalink = f"http://testserver/articles/{article.pk}/"
     assert '<h2 id="citation-heading">Trích dẫn</h2>' in page
-    assert f"Hương Thu (13/11/2020), “{MO_CAY_BAC}”, <i>Báo Đồng Khởi</i>, truy cập ngày " in page
+    assert f'<dd lang="vi">Hương Thu (13/11/2020), “{MO_CAY_BAC}”, <i>Báo Đồng Khởi</i>, truy cập ngày ' in page
     assert f"&lt;{permalink}&gt;." in page
     assert f"Hương Thu. (2020, November 13). {MO_CAY_BAC}. <i>Báo Đồng Khởi</i>. {permalink}" in page
     for extension, label in (("ris", "RIS"), ("bib", "BibTeX"), ("json", "CSL-JSON")):
@@ -162,4 +162,4 @@ def test_the_box_is_in_english_for_an_english_reader(client, seed_articles):
     page = client.get(article.get_absolute_url(), headers={"accept-language": "en"}).content.decode()
     assert '<h2 id="citation-heading">Citation</h2>' in page and "Vietnamese style" in page
     # A style is written in its own language, whatever the page's.
-    assert "truy cập ngày" in page and "(2020, November 13)" in page
+    assert '<dd lang="vi">Hương Thu (13/11/2020)' in page and "(2020, November 13)" in page
