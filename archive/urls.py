@@ -9,6 +9,7 @@ urlpatterns = [
     path("articles/", views.article_list, name="article_list"),
     path("feed/", LatestArticles(), name="feed"),
     path("articles/<int:pk>/", views.article_detail, name="article_short"),
+    path("articles/<int:pk>/cite.<str:extension>", views.article_citation, name="article_citation"),
     path("articles/<int:pk>/<str:slug>/", views.article_detail, name="article"),
     path("provinces/", views.province_index, name="province_index"),
     path("provinces/2025/<slug:slug>/", views.current_province, name="current_province"),

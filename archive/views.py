@@ -3,11 +3,13 @@ Each view turns a request into a selector call and a template."""
 
 import datetime
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from archive import selectors
+from archive import citation, selectors
 from archive.models import Article, Locality, Term
 
 
@@ -33,11 +35,21 @@ def article_list(request):
 
 
 def article_detail(request, pk, slug=None):
-    """An article; staff also see drafts here, as readers will once published (a preview)."""
+    """An article; staff also see drafts here, as readers will once published (a preview).
+    A published article is cited (meta tags, the "Trích dẫn" box); a draft is not: it has no
+    public address yet to cite."""
     article = get_object_or_404(selectors.articles_visible_to(request.user), pk=pk)
     preview = article.status != Article.Status.PUBLISHED
     if slug != article.slug:
         return redirect(article, permanent=not preview)
+    cite = None
+    if not preview:
+        record = citation.record(article, request.build_absolute_uri)
+        cite = {
+            "meta": citation.meta_tags(record),
+            "vietnamese": citation.vietnamese(record),
+            "apa": citation.apa(record),
+        }
     localities = article.localities.select_related("province", "current_province").order_by("kind", "short_name")
     response = render(
         request,
@@ -49,6 +61,7 @@ def article_detail(request, pk, slug=None):
             "officials": article.officials.all(),
             "terms": article.terms.all(),
             "preview": preview,
+            "cite": cite,
         },
     )
     if preview:
@@ -184,3 +197,15 @@ def official(request, pk, slug=None):
 def not_found(request, exception):
     message = str(exception) if isinstance(exception, selectors.NotFound) else ""
     return render(request, "404.html", {"message": message}, status=404)
+
+
+def article_citation(request, pk, extension):
+    """A published article's citation as a file for reference managers: `.ris`, `.bib` (BibTeX)
+    or `.json` (CSL-JSON)."""
+    file_format = citation.FORMATS.get(extension)
+    if file_format is None:
+        raise selectors.NotFound(_("Không có định dạng trích dẫn này: hãy chọn RIS, BibTeX hoặc CSL-JSON."))
+    cite = citation.record(get_object_or_404(selectors.published_articles(), pk=pk), request.build_absolute_uri)
+    response = HttpResponse(file_format.write([cite]), content_type=f"{file_format.content_type}; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"{cite.key}.{extension}")
+    return response
