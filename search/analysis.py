@@ -8,15 +8,12 @@ syllables(text)  -> (start, end, syllable) for every syllable of the original te
 VietnameseAnalyzer(folded=False) -> the Whoosh analyzer. Indexing, it takes text pyvi has
                     segmented (search.segmentation) and yields each compound ("xây_dựng") at the
                     position of its first syllable and every syllable at its own position, so
-                    phrases, single syllables and names pyvi mis-joins all match. The folded variant indexes folded
-                    syllables only (no pyvi: it needs none); with pairs=True it indexes each two
-                    neighbouring folded syllables as one term ("xay_dung"), which ranks words
-                    standing together at the cost of a term lookup instead of a phrase query.
-                    Queries are not segmented here: a query names a compound or a pair by
-                    writing it with "_". No stop words.
+                    phrases, single syllables and names pyvi mis-joins all match. The folded
+                    variant indexes folded syllables only (segmented or not, the same).
+                    Queries are not segmented here: a query names a compound by writing it
+                    with "_". No stop words.
 """
 
-import itertools
 import re
 import unicodedata
 
@@ -66,16 +63,11 @@ def query_words(text: str, fold_them: bool = False) -> list[str]:
 class VietnameseAnalyzer(Tokenizer):
     """See the module docstring."""
 
-    def __init__(self, folded: bool = False, pairs: bool = False):
-        self.folded = folded or pairs
-        self.pairs = pairs
-
-    @property
-    def needs_positions(self):
-        return not self.pairs
+    def __init__(self, folded: bool = False):
+        self.folded = folded
 
     def __eq__(self, other):
-        return type(self) is type(other) and (self.folded, self.pairs) == (other.folded, other.pairs)
+        return type(self) is type(other) and self.folded == other.folded
 
     def __call__(
         self,
@@ -92,17 +84,12 @@ class VietnameseAnalyzer(Tokenizer):
     ):
         text = folded(value) if self.folded else canonical(value)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if self.pairs and mode != "query":
-            words = SYLLABLE.findall(text)
-            for pos, pair in enumerate(itertools.pairwise(words), start_pos):
-                yield self._token(token, "_".join(pair), pos, 0, 0, start_char)
-            return
         pos = start_pos
         for match in _WORD.finditer(text):
             word = match.group()
             parts = word.split("_")
-            if len(parts) > 1 and (self.pairs or not self.folded):
-                # Indexing, a compound stands beside its syllables; a query names it (or a pair) on purpose.
+            if len(parts) > 1 and not self.folded:
+                # Indexing, a compound stands beside its syllables; a query names it on purpose.
                 yield self._token(token, word, pos, match.start(), match.end(), start_char)
                 if mode == "query":
                     pos += len(parts)

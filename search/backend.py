@@ -59,9 +59,7 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             name = field.index_fieldname
             replacement = None
             if field.analyzer is not None:
-                replacement = TEXT(
-                    analyzer=field.analyzer, phrase=field.analyzer.needs_positions, field_boost=field.boost
-                )
+                replacement = TEXT(analyzer=field.analyzer, phrase=True, field_boost=field.boost)
             elif field.faceted or getattr(field, "facet_for", None):
                 replacement = (
                     KEYWORD(stored=True, commas=True, scorable=False) if field.is_multivalued else ID(stored=True)

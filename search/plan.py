@@ -5,8 +5,11 @@ compile_query(parsed) -> (required, ranking) for a search.syntax.ParsedQuery, in
 - `required`: what a document must match: every item in the accent-folded fields (a quoted
   phrase typed with diacritics also as typed), excluded items not at all.
 - `ranking`: optional clauses adding weight × their score: the query's words standing together
-  (neighbouring pairs), title matches, exact accents and pyvi compounds.
-Scores are BM25 per term; a match of several terms scores their sum.
+  (each neighbouring pair as a two-word phrase, and all of them), title matches, exact accents
+  and pyvi compounds.
+Scores are BM25 per term (a phrase in the ranking: per occurrence of the phrase); a match of
+several terms scores their sum. An engine may weigh the phrases of the ranking on its best
+candidates only (Whoosh: the first RERANK by the other clauses), as they cost the most.
 
 SearchRequest -> engine.execute(request) -> SearchResult (article ids of the page, total count,
 facet counts). The Whoosh engine evaluates it over its own postings (search.whoosh_search); another
@@ -125,7 +128,7 @@ def _ranking(parsed: ParsedQuery) -> tuple[Boost, ...]:
     free = parsed.free_clauses
     words = [w for c in free for w in c.words]
     folded_words = [folded(w) for w in words]
-    pairs = [Term("text_pairs", f"{a}_{b}") for a, b in dict.fromkeys(pairwise(folded_words))]
+    pairs = [Phrase("text_folded", pair) for pair in dict.fromkeys(pairwise(folded_words))]
     ranking = [Boost(pair, PAIR_BOOST) for pair in pairs]
     if len(pairs) > 1:
         ranking.append(Boost(AllOf(tuple(pairs)), ALL_PAIRS_BOOST))

@@ -17,10 +17,9 @@ from search.segmentation import segmented
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
-    # The text fields are filled in prepare(): each text once, for its exact, folded and paired forms.
+    # The text fields are filled in prepare(): each text once, for its exact and folded forms.
     text = indexes.CharField(document=True, default="", analyzer=VietnameseAnalyzer())
     text_folded = indexes.CharField(default="", analyzer=VietnameseAnalyzer(folded=True))
-    text_pairs = indexes.CharField(default="", analyzer=VietnameseAnalyzer(pairs=True))
     title = indexes.CharField(default="", analyzer=VietnameseAnalyzer())
     title_folded = indexes.CharField(default="", analyzer=VietnameseAnalyzer(folded=True))
     author = indexes.CharField(model_attr="author", analyzer=VietnameseAnalyzer(folded=True))
@@ -60,7 +59,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     def prepare(self, obj):
         data = super().prepare(obj)
         text = segmented(obj)
-        data["text"] = data["text_folded"] = data["text_pairs"] = text
+        data["text"] = data["text_folded"] = text
         data["title"] = data["title_folded"] = text.partition("\n")[0]
         return data
 

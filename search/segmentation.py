@@ -65,7 +65,9 @@ def fill(articles: QuerySet, workers: int = 1) -> int:
             made = pool.map(segment, [text for _pk, _d, text in missing], chunksize=50)
     else:
         made = [segment(text) for _pk, _d, text in missing]
-    rows = [Segmentation(article_id=pk, digest=digest, text=m) for (pk, digest, _t), m in zip(missing, made, strict=True)]
+    rows = [
+        Segmentation(article_id=pk, digest=digest, text=m) for (pk, digest, _t), m in zip(missing, made, strict=True)
+    ]
     for start in range(0, len(rows), CHUNK):
         _keep(rows[start : start + CHUNK])
     return len(rows)

@@ -4,7 +4,9 @@ Whoosh's own matchers score one document at a time in Python, so a common word c
 as the number of articles it is in, once per clause. Here each term's postings are read once
 into arrays (ids and frequencies, kept per segment: segments never change, only their deletions
 do) and a query is a few array operations over every document at once: masks for what matches,
-BM25 scores (Whoosh's formula and statistics) for the ranking, a bincount per facet.
+BM25 scores (Whoosh's formula and statistics) for the ranking, a bincount per facet. The
+ranking's phrases (the query's words standing together) need positions, which are costly to
+read: they are weighed on the RERANK best documents by the other clauses only.
 
 IndexView(searcher, index_key): one generation of the index (keep it while the searcher is up to
 date: its per-document arrays are built once). execute(view, request, key_of) -> SearchResult,
@@ -12,6 +14,7 @@ where `key_of(stored_fields)` turns a document's stored fields into the article 
 """
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +24,7 @@ from search.plan import AllOf, AnyOf, Boost, Everything, Match, Not, Phrase, Sea
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the index was always scored with
 MAX_CACHED_POSTINGS = 12_000_000  # per process: about 100 MB of arrays
+RERANK = 300  # documents whose positions are read to weigh the ranking's phrases (15 pages)
 
 
 @dataclass
@@ -59,6 +63,37 @@ def _read_postings(reader, field_name: str, text: str) -> tuple[np.ndarray, np.n
     if not ids:
         return np.empty(0, np.int32), np.empty(0)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+def _read_positions(reader, field_name: str, text: str, docs: list[int]) -> dict[int, list[int]]:
+    """The positions of a term in each of `docs` (sorted document numbers of one segment) that
+    holds it. Blocks before a wanted document are skipped unread (private API, as above)."""
+    found: dict[int, list[int]] = {}
+    if not docs or (field_name, text) not in reader:
+        return found
+    matcher = reader.postings(field_name, text)
+    if not hasattr(matcher, "_read_ids"):
+        for doc in docs:
+            if matcher.is_active():
+                matcher.skip_to(doc)
+            if matcher.is_active() and matcher.id() == doc:
+                found[doc] = matcher.value_as("positions")
+        return found
+    wanted = 0
+    while matcher.is_active() and wanted < len(docs):
+        if matcher.block_max_id() >= docs[wanted]:
+            matcher._read_ids()
+            ids, values = matcher._ids, None
+            while wanted < len(docs) and docs[wanted] <= matcher.block_max_id():
+                at = bisect_left(ids, docs[wanted])
+                if at < len(ids) and ids[at] == docs[wanted]:
+                    if values is None:
+                        matcher._read_values()
+                        values = matcher._values
+                    found[docs[wanted]] = matcher.format.decode_positions(values[at])
+                wanted += 1
+        matcher._next_block()
+    return found
 
 
 class IndexView:
@@ -109,6 +144,15 @@ class IndexView:
             cache[name] = np.concatenate(parts) if parts else np.empty(0, dtype)
         return cache[name]
 
+    def positions(self, field_name: str, text: str, docs: np.ndarray) -> dict[int, list[int]]:
+        """Positions of a term in each of `docs` (sorted) holding it, by document number."""
+        found = {}
+        for reader, offset, _arrays in self.leaves:
+            local = docs[(docs >= offset) & (docs < offset + reader.doc_count_all())] - offset
+            for doc, where in _read_positions(reader, field_name, text, local.tolist()).items():
+                found[doc + offset] = where
+        return found
+
     def lengths(self, field_name: str) -> np.ndarray:
         def read(reader):
             return ((reader.doc_field_length(n, field_name) or 1) for n in range(reader.doc_count_all()))
@@ -152,35 +196,80 @@ class IndexView:
 
 
 class _Scorer:
-    """(mask, score) of a plan's match over every document of a view."""
+    """(mask, score) of a plan's match over every document of a view, or over `docs` only
+    (`on(docs)`: there a phrase is weighed by its occurrences, read from the positions)."""
 
-    def __init__(self, view: IndexView):
+    def __init__(self, view: IndexView, docs: np.ndarray | None = None):
         self.view = view
         self.searcher = view.searcher
+        self.docs = docs
+
+    def on(self, docs: np.ndarray) -> "_Scorer":
+        return _Scorer(self.view, np.sort(docs))
+
+    def _bm25(self, field_name: str, df: int, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        idf = math.log(self.searcher.doc_count_all() / (df + 1)) + 1
+        average = self.searcher.avg_field_length(field_name) or 1
+        lengths = self.view.lengths(field_name)[ids]
+        return idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average))
+
+    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
+        size = self.view.size if self.docs is None else len(self.docs)
+        return np.zeros(size, bool), np.zeros(size)
 
     def term(self, field_name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        view, size = self.view, self.view.size
-        mask, score = np.zeros(size, bool), np.zeros(size)
+        mask, score = self._empty()
         if field_name not in self.searcher.schema:
             return mask, score
-        ids, weights = view.postings(field_name, text)
-        mask[ids] = True
+        ids, weights = self.view.postings(field_name, text)
+        df = len(ids)
+        if self.docs is not None:  # the postings of `docs`, at their places in it
+            at = np.searchsorted(self.docs, ids)
+            held = (at < len(self.docs)) & (self.docs[np.minimum(at, len(self.docs) - 1)] == ids)
+            ids, weights, places = ids[held], weights[held], at[held]
+        else:
+            places = ids
+        mask[places] = True
         if self.searcher.schema[field_name].scorable and len(ids):
-            idf = math.log(self.searcher.doc_count_all() / (len(ids) + 1)) + 1
-            average = self.searcher.avg_field_length(field_name) or 1
-            lengths = view.lengths(field_name)[ids]
-            score[ids] = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
+            score[places] = self._bm25(field_name, df, weights, ids)
         return mask, score
 
+    def phrase(self, match: Phrase) -> tuple[np.ndarray, np.ndarray]:
+        """Over `docs`: how often the words stand together, scored as a term of that frequency."""
+        mask, score = self._empty()
+        words = [self.term(match.field, w)[0] for w in match.words]
+        candidates = self.docs[np.logical_and.reduce(words)]
+        if not len(candidates):
+            return mask, score
+        where = [self.view.positions(match.field, w, candidates) for w in match.words]
+        counts = np.array(
+            [len(set.intersection(*({p - i for p in w[doc]} for i, w in enumerate(where)))) for doc in candidates]
+        )
+        held = counts > 0
+        places = np.searchsorted(self.docs, candidates[held])
+        mask[places] = True
+        score[places] = self._bm25(
+            match.field, self._phrase_frequency(match), counts[held].astype(float), candidates[held]
+        )
+        return mask, score
+
+    def _phrase_frequency(self, match: Phrase) -> float:
+        """How many documents hold the phrase, estimated as if its words fell independently:
+        counting it exactly would read the positions of every document holding them all."""
+        estimate = float(self.searcher.doc_count_all())
+        for word in match.words:
+            estimate *= len(self.view.postings(match.field, word)[0]) / max(self.searcher.doc_count_all(), 1)
+        return max(estimate, 1.0)
+
     def __call__(self, match: Match) -> tuple[np.ndarray, np.ndarray]:
-        size = self.view.size
         if isinstance(match, Term):
             return self.term(match.field, match.text)
-        if isinstance(match, Phrase):
+        if isinstance(match, Phrase) and self.docs is not None:
+            return self.phrase(match)
+        if isinstance(match, Phrase):  # required: Whoosh's own phrase matching, then the words' scores
             terms = [self.term(match.field, w) for w in match.words]
-            candidates = np.logical_and.reduce([m for m, _s in terms])
-            mask = np.zeros(size, bool)
-            if candidates.any():
+            mask = np.zeros(self.view.size, bool)
+            if np.logical_and.reduce([m for m, _s in terms]).any():
                 found = self.searcher.docs_for_query(WhooshPhrase(match.field, list(match.words)))
                 mask[np.fromiter(found, np.int64)] = True
             return mask, np.sum([s for _m, s in terms], axis=0) * mask
@@ -190,14 +279,20 @@ class _Scorer:
             mask = combine.reduce([m for m, _s in parts])
             return mask, np.sum([s for _m, s in parts], axis=0) * mask
         if isinstance(match, Not):
-            return ~self(match.part)[0], np.zeros(size)
+            return ~self(match.part)[0], self._empty()[1]
         assert isinstance(match, Everything)
-        return np.ones(size, bool), np.zeros(size)
+        return ~self._empty()[0], self._empty()[1]
 
     def boosted(self, ranking: tuple[Boost, ...], score: np.ndarray) -> np.ndarray:
         for boost in ranking:
             score = score + boost.weight * self(boost.match)[1]
         return score
+
+
+def _has_phrase(match: Match) -> bool:
+    if isinstance(match, AllOf | AnyOf):
+        return any(_has_phrase(p) for p in match.parts)
+    return isinstance(match, Phrase)
 
 
 def _filtered(view: IndexView, request: SearchRequest, mask: np.ndarray) -> np.ndarray:
@@ -228,21 +323,34 @@ def _facet_counts(view: IndexView, request: SearchRequest, mask: np.ndarray) -> 
     return counts
 
 
-def _ordered(view: IndexView, request: SearchRequest, matches: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """The page's document numbers: best score first, or by date."""
-    wanted = request.offset + request.limit
-    if request.sort == "relevance":
-        keys = -score[matches]
-    else:
-        column = view.column("newest_first" if request.sort == "newest" else "oldest_first")[matches]
-        keys = -column if request.sort == "newest" else column
-    if wanted < len(matches):  # only the first `wanted` need sorting
-        cut = np.partition(keys, wanted - 1)[wanted - 1]
+def _first(matches: np.ndarray, keys: np.ndarray, count: int, newest: bool = False) -> np.ndarray:
+    """The first `count` of `matches` by `keys` (smallest first), ties in index order; newest
+    first reverses that too, so of undated articles the last added come first."""
+    if count < len(matches):  # only the first `count` need sorting
+        cut = np.partition(keys, count - 1)[count - 1]
         within = keys <= cut
         matches, keys = matches[within], keys[within]
-    # Ties in index order; newest first reverses it too, so of undated articles the last added come first.
-    order = np.lexsort((-matches if request.sort == "newest" else matches, keys))
-    return matches[order][request.offset : wanted]
+    order = np.lexsort((-matches if newest else matches, keys))
+    return matches[order][:count]
+
+
+def _ordered(scorer: _Scorer, request: SearchRequest, matches: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """The page's document numbers: best score first (the phrases weighed on the first RERANK), or by date."""
+    wanted = request.offset + request.limit
+    if request.sort != "relevance":
+        column = scorer.view.column("newest_first" if request.sort == "newest" else "oldest_first")[matches]
+        newest = request.sort == "newest"
+        return _first(matches, -column if newest else column, wanted, newest)[request.offset :]
+    costly = tuple(b for b in request.ranking if _has_phrase(b.match))
+    score = scorer.boosted(tuple(b for b in request.ranking if not _has_phrase(b.match)), score)
+    ranked = _first(matches, -score[matches], max(wanted, RERANK))
+    if costly:
+        head = ranked[:RERANK]
+        on_head = scorer.on(head)
+        final = on_head.boosted(costly, score[on_head.docs])
+        head = _first(on_head.docs, -final, len(head))
+        ranked = np.concatenate([head, ranked[RERANK:]])
+    return ranked[request.offset : wanted]
 
 
 def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:
@@ -250,8 +358,6 @@ def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:
     mask, score = scorer(request.required)
     mask = _filtered(view, request, mask & view.alive)
     matches = np.flatnonzero(mask)
-    if request.sort == "relevance" and len(matches):
-        score = scorer.boosted(request.ranking, score)
-    page = _ordered(view, request, matches, score) if request.limit else matches[:0]
+    page = _ordered(scorer, request, matches, score) if request.limit and len(matches) else matches[:0]
     ids = [key_of(view.searcher.stored_fields(int(docnum))) for docnum in page]
     return SearchResult(ids=ids, count=len(matches), facets=_facet_counts(view, request, mask))

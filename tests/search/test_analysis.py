@@ -77,10 +77,3 @@ def test_a_misjoined_name_still_matches_by_syllable():
 def test_query_words():
     assert query_words("Xây dựng, Đảng!") == ["xây", "dựng", "đảng"]
     assert query_words("Xây dựng", fold_them=True) == ["xay", "dung"]
-
-
-def test_pairs_of_neighbouring_folded_syllables():
-    assert [t for t, _ in tokens("Xây dựng Đảng", folded=True, mode="index")] == ["xay", "dung", "dang"]
-    analyzer = VietnameseAnalyzer(pairs=True)
-    assert [t.text for t in analyzer("Xây dựng Đảng.")] == ["xay_dung", "dung_dang"]
-    assert [t.text for t in analyzer("xay_dung", mode="query")] == ["xay_dung"]
