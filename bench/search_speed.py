@@ -1,12 +1,19 @@
-"""Search speed at the corpus's full size: index build rate, and warm query latency (p50, p95)
-of the search page and the JSON API, beside a plain SQLite FTS5 index of the same articles.
+"""Search speed on what people type: warm latency (p50, p95) of the search page and the JSON API
+for everyday queries (short common words, some with a filter, a sort or a date range: they
+match thousands of articles) and for known-item phrases (a remembered 4-word stretch, rare
+words: they match few), beside a plain SQLite FTS5 index of the same articles in the same run;
+and the machine's pyvi speed, the index's size and, when it builds one, the rebuild's rate.
 
     .venv/bin/python bench/search_speed.py                  # import + rebuild into a temporary archive
     .venv/bin/python bench/search_speed.py --data-dir DIR   # reuse an archive (no build figure then)
 """
 
+import os
+import resource
 import statistics
+import subprocess
 import time
+from pathlib import Path
 
 import common
 
@@ -16,50 +23,63 @@ def percentiles(seconds):
     return statistics.median(ms), ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
 
 
+def timed(call, params_list, repeat):
+    for params in params_list:  # warm: the searcher, the postings read, the templates
+        call(params)
+    seconds = []
+    for _ in range(repeat):
+        for params in params_list:
+            started = time.perf_counter()
+            call(params)
+            seconds.append(time.perf_counter() - started)
+    return percentiles(seconds)
+
+
 def main():
-    args = common.arguments(__doc__, queries=100)
+    args = common.arguments(__doc__, queries=40, extend=lambda p: p.add_argument("--repeat", type=int, default=3))
     build_seconds = common.prepare(args)
+    from django.conf import settings
     from django.test import Client
 
     from archive.models import Article
 
     articles = list(Article.objects.filter(status="published").values_list("pk", "title", "body"))
+    index = Path(os.path.realpath(settings.HAYSTACK_CONNECTIONS["default"]["PATH"]))
+    size = int(subprocess.run(["du", "-sb", str(index)], capture_output=True, text=True).stdout.split()[0])
+    print(f"# {len(articles):,} articles; pyvi here now: {common.pyvi_speed(articles) / 1e6:.2f} M characters/s")
+    print(f"# index {size / 1e6:,.0f} MB = {size / max(len(articles), 1) / 1024:.1f} KB per article")
     if build_seconds:
-        print(
-            f"index build: {len(articles):,} articles in {build_seconds:.0f} s = "
-            f"{len(articles) / build_seconds:.0f} articles/s ({args.workers} workers)"
-        )
-    items = common.known_items(articles, args.queries, args.seed)
-    queries = [text for _pk, phrase in items for text in (phrase, common.variants(phrase)["no diacritics"])]
-    queries += ["xây dựng Đảng", "xay dung dang", '"nhiệm kỳ 2020 - 2025"', "Bí thư Tỉnh ủy", "đại hội -thể thao"]
+        print(f"# rebuild: {len(articles) / build_seconds:.0f} articles/s ({args.workers} workers)")
+
+    everyday = [dict(p) for p in common.EVERYDAY]
+    known = [
+        {"q": text}
+        for _pk, phrase in common.known_items(articles, args.queries, args.seed)
+        for text in (phrase, common.variants(phrase)["no diacritics"])
+    ]
     client = Client()
 
-    def timed(url, **extra):
-        for q in queries[:10]:  # warm caches and the searcher
-            client.get(url, {"q": q, **extra})
-        seconds = []
-        for q in queries:
-            started = time.perf_counter()
-            response = client.get(url, {"q": q, **extra})
-            seconds.append(time.perf_counter() - started)
-            assert response.status_code == 200, (url, q, response.status_code)
-        return percentiles(seconds)
+    def get(url):
+        def call(params):
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, params, response.status_code)
+
+        return call
 
     fts = common.fts5_index(articles)
-    fts_seconds = []
-    for q in queries:
-        started = time.perf_counter()
-        common.fts5_search(fts, q, limit=20)
-        fts_seconds.append(time.perf_counter() - started)
 
-    print(f"{len(queries)} queries over {len(articles):,} articles, warm, one process:")
-    for name, (p50, p95) in [
-        ("search page /search/", timed("/search/")),
-        ("API /api/search/", timed("/api/search/")),
-        ("API sorted newest", timed("/api/search/", sort="newest")),
-        ("FTS5 baseline (top 20 ids only)", percentiles(fts_seconds)),
+    def fts5(params):
+        common.fts5_search(fts, params["q"], limit=20)
+
+    print(f"{'':<38} {'everyday (' + str(len(everyday)) + ')':>24} {'known items (' + str(len(known)) + ')':>24}")
+    for name, call in [
+        ("search page /search/", get("/search/")),
+        ("API /api/search/", get("/api/search/")),
+        ("FTS5 baseline (top 20 ids, no facets)", fts5),
     ]:
-        print(f"  {name:<34} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+        cells = [timed(call, queries, args.repeat) for queries in (everyday, known)]
+        print(f"{name:<38}" + "".join(f"   p50 {p50:6.1f} p95 {p95:6.1f} ms" for p50, p95 in cells), flush=True)
+    print(f"# peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 
 
 if __name__ == "__main__":

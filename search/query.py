@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -126,9 +127,9 @@ def _hits(pks: list[int], parsed: ParsedQuery) -> list[Hit]:
         Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED)
         .select_related("source")
         .prefetch_related(
-            "localities__province",
-            "localities__current_province",
-            "localities__district__province",
+            Prefetch(
+                "localities", Locality.objects.select_related("province", "current_province", "district__province")
+            ),
             "officials",
             "terms",
         )
