@@ -23,7 +23,7 @@ from whoosh.query import Phrase as WhooshPhrase
 from search.plan import AllOf, AnyOf, Boost, Everything, Match, Not, Phrase, SearchRequest, SearchResult, Term
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the index was always scored with
-MAX_CACHED_POSTINGS = 12_000_000  # per process: about 100 MB of arrays
+MAX_CACHED_POSTINGS = 12_000_000  # per process: 8 bytes each, about 100 MB
 RERANK = 300  # documents whose positions are read to weigh the ranking's phrases (15 pages)
 
 
@@ -45,7 +45,7 @@ def _read_postings(reader, field_name: str, text: str) -> tuple[np.ndarray, np.n
     """Every (document, frequency) of a term in one segment. Whoosh's block reader is private API
     (Whoosh 2.7 is final): blocks come whole instead of one posting per Python call."""
     if (field_name, text) not in reader:
-        return np.empty(0, np.int32), np.empty(0)
+        return np.empty(0, np.int32), np.empty(0, np.float32)
     matcher = reader.postings(field_name, text)
     ids, weights = [], []
     if hasattr(matcher, "_read_ids"):
@@ -53,15 +53,15 @@ def _read_postings(reader, field_name: str, text: str) -> tuple[np.ndarray, np.n
             matcher._read_ids()
             matcher._read_weights()
             ids.append(np.asarray(matcher._ids, np.int32))
-            weights.append(np.asarray(matcher._weights, np.float64))
+            weights.append(np.asarray(matcher._weights, np.float32))
             matcher._next_block()
     else:  # postings inlined in the term's entry: a handful
         while matcher.is_active():
             ids.append(np.array([matcher.id()], np.int32))
-            weights.append(np.array([matcher.weight()], np.float64))
+            weights.append(np.array([matcher.weight()], np.float32))
             matcher.next()
     if not ids:
-        return np.empty(0, np.int32), np.empty(0)
+        return np.empty(0, np.int32), np.empty(0, np.float32)
     return np.concatenate(ids), np.concatenate(weights)
 
 
@@ -203,6 +203,7 @@ class _Scorer:
         self.view = view
         self.searcher = view.searcher
         self.docs = docs
+        self._done: dict[Match, tuple[np.ndarray, np.ndarray]] = {}  # a query repeats its words and phrases
 
     def on(self, docs: np.ndarray) -> "_Scorer":
         return _Scorer(self.view, np.sort(docs))
@@ -262,6 +263,11 @@ class _Scorer:
         return max(estimate, 1.0)
 
     def __call__(self, match: Match) -> tuple[np.ndarray, np.ndarray]:
+        if match not in self._done:
+            self._done[match] = self._evaluate(match)
+        return self._done[match]
+
+    def _evaluate(self, match: Match) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(match, Term):
             return self.term(match.field, match.text)
         if isinstance(match, Phrase) and self.docs is not None:
