@@ -88,8 +88,10 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         if current and current[0] == folder and current[1].searcher.up_to_date():
             return current[1]
         if current and current[0] == folder:
-            searcher = current[1].searcher.refresh()  # unchanged segments keep their readers
+            searcher = current[1].searcher.refresh()  # unchanged segments keep their readers, the rest close
         else:
+            if current:
+                current[1].searcher.close()  # the folder a rebuild replaced
             self.index = self.storage.open_index(schema=self.schema)
             searcher = self.index.searcher()
         self._current = (folder, whoosh_search.IndexView(searcher, folder))
@@ -179,7 +181,9 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         writer.commit()
         self._point_at(building)
         self.setup_complete = False  # reopen on next use
-        self._current = None
+        if self._current:
+            self._current[1].searcher.close()
+            self._current = None
         return done
 
     def _point_at(self, folder):
