@@ -1,0 +1,74 @@
+"""The array evaluation of a search (search.whoosh_search) on a real index of several segments:
+what it counts and pages is what the database holds, whichever segment a document is in."""
+
+import datetime
+
+import pytest
+
+from archive.models import Article, ArticleLocality, Locality
+from search import query, whoosh_search
+from search.forms import SearchForm
+from search.plan import Boost, Phrase, SearchRequest, Term
+from search.syntax import parse
+
+pytestmark = pytest.mark.django_db
+BODY = "Chi bộ ấp họp bàn việc xây dựng Đảng ở cơ sở. " * 3
+
+
+def found(params, offset=0, limit=20):
+    form = SearchForm(params)
+    assert form.is_valid(), form.errors
+    return query.search(form, parse(form.cleaned_data.get("q") or ""), offset, limit)
+
+
+@pytest.fixture
+def segments(indexed, index_worker):
+    """30 articles in the rebuilt segment, 10 more written by the worker (a second segment), and one
+    of the first edited (its old document deleted in the first segment, the new one in the last)."""
+    ben_tre = Locality.objects.get(era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, short_name="Bến Tre")
+    first = [Article.objects.create(title=f"Tin {i}", body=BODY) for i in range(30)]
+    indexed()
+    later = [Article.objects.create(title=f"Tin mới {i}", body=BODY) for i in range(10)]
+    for article in first[:5] + later[:3]:
+        ArticleLocality.objects.create(article=article, locality=ben_tre)
+    first[0].title = "Tin đã sửa"
+    first[0].save()
+    index_worker()
+    return first + later
+
+
+def test_counts_and_facets_follow_the_database_across_segments(segments):
+    result = found({"q": "xay dung dang"})
+    assert result.count == Article.objects.count() == 40
+    assert dict(result.facets["provinces"]) == {"ben-tre": 8}
+    assert found({"q": "xay dung dang", "province": "Bến Tre"}).count == 8
+    assert found({"q": "tin da sua"}).ids == [segments[0].pk]
+
+
+def test_pages_never_repeat_or_skip_across_the_reranked_head(segments, monkeypatch):
+    monkeypatch.setattr(whoosh_search, "RERANK", 7)  # the phrases are weighed on the first 7 only
+    pages = [found({"q": "xây dựng Đảng"}, offset, 6).ids for offset in range(0, 42, 6)]
+    seen = [pk for page in pages for pk in page]
+    assert sorted(seen) == sorted(a.pk for a in segments)
+
+
+def test_a_phrase_in_the_ranking_lifts_the_articles_where_it_stands(indexed):
+    scattered = Article.objects.create(title="Một", body="Kinh tế tăng. " * 4 + "Phát triển nhanh. " * 4)
+    together = Article.objects.create(title="Hai", body="Ngày mới. " * 4 + "Phát triển kinh tế. " * 2)
+    indexed()
+    plain = SearchRequest(required=Term("text_folded", "kinh"))
+    assert query.engine().execute(plain).ids[0] == scattered.pk  # more of the word
+    request = SearchRequest(required=plain.required, ranking=(Boost(Phrase("text_folded", ("trien", "kinh")), 4.0),))
+    assert query.engine().execute(request).ids == [together.pk, scattered.pk]
+
+
+def test_newest_first_puts_undated_articles_last_the_latest_added_first(indexed):
+    when = datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
+    old = Article.objects.create(title="Cũ", body=BODY, published_at=when)
+    new = Article.objects.create(title="Mới", body=BODY, published_at=when + datetime.timedelta(days=1))
+    undated = [Article.objects.create(title=f"Không ngày {i}", body=BODY) for i in range(2)]
+    indexed()
+    assert found({"q": "dang", "sort": "newest"}).ids == [new.pk, old.pk, undated[1].pk, undated[0].pk]
+    assert found({"q": "dang", "sort": "oldest"}).ids == [old.pk, new.pk, undated[0].pk, undated[1].pk]
+    assert found({"q": "dang", "from": "2024-05-02"}).ids == [new.pk]
+    assert found({"q": "dang", "to": "2024-05-01"}).ids == [old.pk]
