@@ -1,0 +1,268 @@
+"""Our configset on a live SolrCloud cluster: Vietnamese analysis, facets across shards, aliases,
+and a node going down. Run by `make test-solr` (tests/solr_cluster.py starts three nodes and
+sets SOLR_URL); skipped without SOLR_URL.
+
+Documents are written as the index will write them: text normalised by the project's Python
+first (archive.text.normalise), pyvi's segmentation for text_words; Solr does the rest.
+"""
+
+import datetime
+import itertools
+import os
+import re
+import unicodedata
+import uuid
+from collections import Counter
+from urllib.parse import urlencode
+
+import pytest
+from django.core.management import call_command
+
+from archive.text import normalise
+from search.analysis import query_words, segment
+from search.solr.admin import SolrAdmin
+from tests.conftest import SEEDS
+
+pysolr = pytest.importorskip("pysolr")
+
+SOLR_URL = os.environ.get("SOLR_URL", "")
+pytestmark = pytest.mark.skipif(
+    not SOLR_URL, reason="needs SolrCloud: run `make test-solr` (tests/solr_cluster.py sets SOLR_URL)"
+)
+
+UNDATED_NEWEST, UNDATED_OLDEST = "0001-01-02T00:00:00Z", "9999-12-30T00:00:00Z"
+
+# (pk, title, body, published, provinces, terms)
+ARTICLES = [
+    (1, "Xây dựng Đảng trong sạch, vững mạnh",
+     "Hội nghị Ban Chấp hành Đảng bộ tỉnh Bến Tre bàn về công tác xây dựng Đảng và chỉnh đốn Đảng.",
+     "2024-03-05", ["ben-tre"], ["2020-2025"]),
+    (2, "Trường Chính trị tỉnh khai giảng lớp bồi dưỡng",
+     "Trường Chính trị tỉnh Vĩnh Long khai giảng lớp bồi dưỡng cán bộ nguồn.",
+     "2023-09-01", ["vinh-long"], ["2020-2025"]),
+    (3, "Trưởng ban Tổ chức Tỉnh ủy làm việc với huyện",
+     "Đồng chí Trưởng ban Tổ chức Tỉnh ủy Bến Tre làm việc tại huyện Mỏ Cày Bắc.",
+     "2024-06-12", ["ben-tre"], ["2020-2025"]),
+    (4, "Dựng xây quê hương",
+     "Nhân dân xã dựng xây nông thôn mới, đường làng sạch đẹp.",
+     "2022-01-20", ["ben-tre", "vinh-long"], []),
+    (5, "Đại hội Đảng bộ huyện nhiệm kỳ 2025-2030",
+     "Đại hội bầu Ban Chấp hành Đảng bộ huyện nhiệm kỳ mới.",
+     None, ["vinh-long"], ["2025-2030"]),
+    (6, "Hội nghị học tập nghị quyết",
+     "Cán bộ, đảng viên học tập, quán triệt nghị quyết của Trung ương.",
+     "2021-11-02", ["tra-vinh"], ["2020-2025"]),
+    (7, "Kiểm tra, giám sát tổ chức đảng",
+     "Ủy ban Kiểm tra Tỉnh ủy giám sát việc thực hiện quy chế dân chủ.",
+     "2020-05-15", ["tra-vinh", "ben-tre"], ["2015-2020"]),
+    (8, "Công tác dân vận ở cơ sở",
+     "Ban Dân vận Huyện ủy triển khai mô hình dân vận khéo.",
+     "2025-08-30", ["vinh-long", "tra-vinh", "ben-tre"], ["2025-2030"]),
+]  # fmt: skip
+
+
+def document(pk, title, body, published, provinces, terms):
+    title, text = normalise(title), normalise(f"{title}\n{body}")
+    date = f"{published}T02:00:00Z" if published else None
+    return {
+        "id": f"archive.article.{pk}",
+        "django_ct": "archive.article",
+        "django_id": str(pk),
+        "text": text,
+        "text_folded": text,
+        "text_pairs": text,
+        "text_words": segment(text),
+        "title": title,
+        "title_folded": title,
+        "author": "Phóng viên",
+        "published": date,
+        "newest_first": date or UNDATED_NEWEST,
+        "oldest_first": date or UNDATED_OLDEST,
+        "year": published[:4] if published else None,
+        "year_exact": published[:4] if published else None,
+        "provinces": provinces,
+        "provinces_exact": provinces,
+        "terms": terms,
+        "terms_exact": terms,
+        "version": datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC).isoformat(),
+    }
+
+
+DOCUMENTS = [{k: v for k, v in document(*a).items() if v not in (None, [])} for a in ARTICLES]
+
+
+def new_collection(shards=2, replicas=2, documents=DOCUMENTS):
+    """A fresh collection made by our command, filled through pysolr; its name."""
+    name = f"test_{uuid.uuid4().hex[:8]}"
+    call_command("solr_collection", "--url", SOLR_URL, "create", name, "--shards", shards, "--replicas", replicas)
+    pysolr.Solr(f"{SOLR_URL}/{name}", timeout=30).add(documents, commit=True)
+    return name
+
+
+@pytest.fixture(scope="module")
+def collection():
+    name = new_collection()
+    yield name
+    call_command("solr_collection", "--url", SOLR_URL, "delete", name)
+
+
+@pytest.fixture(scope="module")
+def solr(collection):
+    return pysolr.Solr(f"{SOLR_URL}/{collection}", timeout=30)
+
+
+def pks(results):
+    return {int(doc["django_id"]) for doc in results.docs}
+
+
+def lucene(solr, query, **params):
+    """The standard parser, every clause required, over the whole collection."""
+    return pks(solr.search(query, defType="lucene", **{"q.op": "AND", "rows": 100, **params}))
+
+
+def analyse(collection, field_type, text):
+    """The terms Solr's index analysis of `field_type` makes of `text`, in order."""
+    form = urlencode({"analysis.fieldtype": field_type, "analysis.fieldvalue": text}).encode()
+    answer = SolrAdmin(SOLR_URL).request(
+        f"{collection}/analysis/field", data=form, content_type="application/x-www-form-urlencoded"
+    )
+    stages = answer["analysis"]["field_types"][field_type]["index"]
+    return [token["text"] for token in stages[-1]]
+
+
+# --- analysis ----------------------------------------------------------------------------
+def test_a_query_without_diacritics_finds_the_accented_words(solr):
+    assert lucene(solr, "text_folded:(xay dung dang)") == {1}
+    assert lucene(solr, "title_folded:(XAY DUNG DANG)") == {1}
+    # The /select defaults (edismax over the exact, folded and title fields) find it too, first.
+    assert solr.search("xay dung dang").docs[0]["django_id"] == "1"
+    assert solr.search("xây dựng Đảng").docs[0]["django_id"] == "1"
+
+
+def test_the_exact_field_keeps_tones_apart(solr):
+    assert lucene(solr, "text:trường") == {2}
+    assert lucene(solr, "text:trưởng") == {3}
+    assert lucene(solr, "text:Trưởng") == {3}  # case does not matter
+    assert lucene(solr, "text_folded:truong") == {2, 3}
+
+
+def test_the_folded_field_folds_as_archive_text_fold(collection):
+    """Every word of a real article folds in Solr (ICUFoldingFilter) as in Python (fold)."""
+    seed = normalise(sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8"))
+    # Every vowel with every tone, in both cases, and đ/Đ.
+    tones = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"]
+    vowels = [unicodedata.normalize("NFC", v + t) for v in "aăâeêioôơuưy" for t in tones]
+    alphabet = " ".join(f"đ{v} Đ{v.upper()}" for v in vowels)
+    for text in (alphabet, seed):
+        # Only words of letters: Solr keeps "1.000" or "2,5" whole where the Python splits them.
+        solr_words = [w for w in analyse(collection, "text_vi_folded", text) if w.isalpha()]
+        python_words = [w for w in query_words(text, fold_them=True) if w.isalpha()]
+        assert solr_words == python_words
+
+
+def test_the_pairs_field_holds_neighbouring_folded_syllables(solr, collection):
+    assert analyse(collection, "text_vi_pairs", "Xây dựng Đảng") == ["xay_dung", "dung_dang"]
+    text = normalise(ARTICLES[0][2])
+    words = query_words(text, fold_them=True)
+    assert analyse(collection, "text_vi_pairs", text) == ["_".join(p) for p in itertools.pairwise(words)]
+    assert lucene(solr, "text_pairs:xay_dung") == {1}
+    assert lucene(solr, "text_pairs:dung_xay") == {4}  # "dựng xây": the same syllables, the other order
+    assert lucene(solr, 'text_pairs:"xây dựng"') == {1}  # a query is paired (and folded) the same way
+    assert lucene(solr, "text_pairs:xay") == set()  # no single syllables here
+
+
+def test_the_words_field_holds_pyvi_compounds(solr, collection):
+    assert analyse(collection, "text_vi_words", "Xây_dựng Đảng trong_sạch , vững_mạnh .") == [
+        "xây_dựng",
+        "đảng",
+        "trong_sạch",
+        "vững_mạnh",
+    ]
+    assert lucene(solr, "text_words:xây_dựng") == {1}
+    assert lucene(solr, "text_words:chỉnh_đốn") == {1}
+
+
+def test_spelling_suggestions_come_from_the_folded_terms(solr):
+    results = solr.search("text_folded:dagn", defType="lucene", spellcheck="true", **{"spellcheck.q": "dagn"})
+    assert "dang" in str(results.spellcheck["suggestions"])
+
+
+# --- facets, dates, shards ---------------------------------------------------------------
+def test_the_documents_are_spread_over_both_shards(solr):
+    counts = [solr.search("*:*", shards=shard, rows=0).hits for shard in ("shard1", "shard2")]
+    assert all(counts) and sum(counts) == len(DOCUMENTS), counts
+
+
+def test_facets_on_a_multivalued_field_count_across_both_shards(solr):
+    results = solr.search("*:*", rows=0, facet="true", **{"facet.field": ["provinces_exact", "year_exact"]})
+    provinces = results.facets["facet_fields"]["provinces_exact"]
+    assert dict(zip(provinces[::2], provinces[1::2], strict=True)) == Counter(
+        p for doc in DOCUMENTS for p in doc["provinces"]
+    )
+    years = results.facets["facet_fields"]["year_exact"]
+    assert dict(zip(years[::2], years[1::2], strict=True)) == Counter(d["year"] for d in DOCUMENTS if "year" in d)
+    # Filters match the field itself, with the counts of what is left.
+    narrowed = solr.search("*:*", fq="provinces:ben-tre", rows=0, facet="true", **{"facet.field": "terms_exact"})
+    assert narrowed.hits == 5
+
+
+def test_undated_articles_sort_last_both_ways(solr):
+    newest = [d["django_id"] for d in solr.search("*:*", sort="newest_first desc", rows=100).docs]
+    oldest = [d["django_id"] for d in solr.search("*:*", sort="oldest_first asc", rows=100).docs]
+    assert newest[-1] == oldest[-1] == "5"
+    assert newest[0] == "8" and oldest[0] == "7"
+    assert lucene(solr, "published:[2024-01-01T00:00:00Z TO *]") == {1, 3, 8}
+
+
+def test_the_distributed_more_like_this_parser_reads_stored_text(solr):
+    """{!mlt} fetches the document's stored fields (qf must name stored ones: text, title). Local
+    parameters in q are parsed under defType=lucene only: edismax takes "{!mlt ...}" as words."""
+    similar = pks(solr.search("{!mlt qf=text,title mintf=1 mindf=1}archive.article.1", defType="lucene", rows=100))
+    assert similar and 1 not in similar
+    assert not pks(solr.search("{!mlt qf=text mintf=1 mindf=1}archive.article.1"))  # edismax, the default
+
+
+# --- the command: aliases, listing -------------------------------------------------------
+def test_an_alias_switches_to_a_rebuilt_collection(collection, capsys):
+    alias = f"alias_{uuid.uuid4().hex[:8]}"
+    rebuilt = new_collection(shards=1, replicas=2, documents=DOCUMENTS[:1])
+    through_alias = pysolr.Solr(f"{SOLR_URL}/{alias}", timeout=30)
+    try:
+        call_command("solr_collection", "--url", SOLR_URL, "alias", alias, collection)
+        assert through_alias.search("*:*").hits == len(DOCUMENTS)
+        call_command("solr_collection", "--url", SOLR_URL, "alias", alias, rebuilt)
+        assert through_alias.search("*:*").hits == 1
+        call_command("solr_collection", "--url", SOLR_URL, "list")
+        assert re.search(rf"^{rebuilt}  ← {alias}$", capsys.readouterr().out, re.MULTILINE)
+        with pytest.raises(Exception, match="points at"):
+            call_command("solr_collection", "--url", SOLR_URL, "delete", rebuilt)
+    finally:
+        call_command("solr_collection", "--url", SOLR_URL, "delete", "--alias", alias)
+        call_command("solr_collection", "--url", SOLR_URL, "delete", rebuilt)
+    assert rebuilt not in SolrAdmin(SOLR_URL).collections()
+    assert rebuilt not in SolrAdmin(SOLR_URL).configsets()
+
+
+# --- a node going down -------------------------------------------------------------------
+@pytest.mark.skipif(not os.environ.get("SOLR_CONTROL"), reason="needs tests/solr_cluster.py's own cluster")
+def test_queries_are_answered_while_a_node_is_down(solr, collection):
+    from tests.solr_cluster import nodes, start_node, stop_node
+
+    admin = SolrAdmin(SOLR_URL)
+    replicas = [r for shard in admin.status(collection)["shards"].values() for r in shard["replicas"].values()]
+    for shard in admin.status(collection)["shards"].values():  # each shard has copies on two nodes
+        assert len({r["node_name"] for r in shard["replicas"].values()}) == 2
+    # A node other than SOLR_URL's (which the test talks to) that holds some of the collection.
+    urls = os.environ["SOLR_URLS"].split(",")
+    hosting = {r["base_url"] for r in replicas}
+    number = next(n for n, url in enumerate(urls, 1) if n > 1 and url in hosting)
+    stop_node(number)
+    try:
+        assert [n["state"] for n in nodes()][number - 1] == "down"
+        assert solr.search("*:*", rows=0).hits == len(DOCUMENTS)
+        assert lucene(solr, "text_folded:(xay dung dang)") == {1}
+    finally:
+        start_node(number)
+    admin.wait_until_active(collection)
+    # The node is back with its replicas: it answers for the whole collection itself.
+    assert pysolr.Solr(f"{urls[number - 1]}/{collection}").search("*:*", rows=0).hits == len(DOCUMENTS)
