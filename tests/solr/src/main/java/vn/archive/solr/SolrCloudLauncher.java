@@ -20,7 +20,8 @@ import org.apache.solr.embedded.JettySolrRunner;
  * all in this JVM, all on 127.0.0.1 on free ports.
  *
  * <p>Usage: {@code java -cp ... vn.archive.solr.SolrCloudLauncher [NODES [FOLDER]]} (3 nodes, a
- * new temporary folder by default, deleted on exit; a FOLDER given is left to its owner). Once every node has joined, one line goes to stdout:
+ * new temporary folder by default). The folder holds ZooKeeper's and the nodes' data and is
+ * deleted on exit. Once every node has joined, one line goes to stdout:
  *
  * <pre>SOLR_URLS=http://127.0.0.1:p1/solr,http://127.0.0.1:p2/solr,... ZK_HOST=127.0.0.1:pz/solr</pre>
  *
@@ -44,8 +45,7 @@ public final class SolrCloudLauncher {
 
   public static void main(String[] args) throws Exception {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    boolean ownFolder = args.length < 2;
-    Path folder = ownFolder ? Files.createTempDirectory("archive-solr-cluster-") : Path.of(args[1]);
+    Path folder = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("archive-solr-cluster-");
 
     MiniSolrCloudCluster cluster =
         new MiniSolrCloudCluster.Builder(count, folder)
@@ -64,9 +64,7 @@ public final class SolrCloudLauncher {
             } catch (Exception e) {
               System.err.println("Error stopping the cluster: " + e);
             }
-            if (ownFolder) {
-              deleteQuietly(folder);
-            }
+            deleteQuietly(folder);
           }
         };
     // SIGTERM or Ctrl-C: stop the nodes and ZooKeeper cleanly too.
