@@ -10,6 +10,7 @@ import datetime
 import itertools
 import os
 import re
+import time
 import unicodedata
 import uuid
 from collections import Counter
@@ -257,12 +258,38 @@ def test_queries_are_answered_while_a_node_is_down(solr, collection):
     hosting = {r["base_url"] for r in replicas}
     number = next(n for n, url in enumerate(urls, 1) if n > 1 and url in hosting)
     stop_node(number)
+    late = document(9, "Bài viết lưu khi một nút ngừng", "Biên tập viên lưu bài khi một nút ngừng.", None, [], [])
     try:
         assert [n["state"] for n in nodes()][number - 1] == "down"
         assert solr.search("*:*", rows=0).hits == len(DOCUMENTS)
         assert lucene(solr, "text_folded:(xay dung dang)") == {1}
+        # Writes go on too, once a shard whose leader was there has elected another.
+        add_with_retry(solr, {k: v for k, v in late.items() if v not in (None, [])})
+        assert lucene(solr, "text_folded:(nut ngung)") == {9}
     finally:
         start_node(number)
-    admin.wait_until_active(collection)
-    # The node is back with its replicas: it answers for the whole collection itself.
-    assert pysolr.Solr(f"{urls[number - 1]}/{collection}").search("*:*", rows=0).hits == len(DOCUMENTS)
+    try:
+        admin.wait_until_active(collection)
+        # The node is back and its replicas caught up: it answers for the whole collection itself,
+        # and each copy of the shard that got the new document has it.
+        back = pysolr.Solr(f"{urls[number - 1]}/{collection}", timeout=30)
+        assert back.search("*:*", rows=0).hits == len(DOCUMENTS) + 1
+        copies = [
+            pysolr.Solr(f"{r['base_url']}/{r['core']}").search("id:archive.article.9", distrib="false").hits
+            for shard in admin.status(collection)["shards"].values()
+            for r in shard["replicas"].values()
+        ]
+        assert sorted(copies) == [0, 0, 1, 1]
+    finally:
+        solr.delete(id="archive.article.9", commit=True)
+
+
+def add_with_retry(solr, doc, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return solr.add([doc], commit=True)
+        except pysolr.SolrError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
