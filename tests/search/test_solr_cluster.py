@@ -274,14 +274,27 @@ def test_queries_are_answered_while_a_node_is_down(solr, collection):
         # and each copy of the shard that got the new document has it.
         back = pysolr.Solr(f"{urls[number - 1]}/{collection}", timeout=30)
         assert back.search("*:*", rows=0).hits == len(DOCUMENTS) + 1
-        copies = [
-            pysolr.Solr(f"{r['base_url']}/{r['core']}").search("id:archive.article.9", distrib="false").hits
-            for shard in admin.status(collection)["shards"].values()
-            for r in shard["replicas"].values()
-        ]
-        assert sorted(copies) == [0, 0, 1, 1]
+        assert eventually(lambda: sorted(copies_of(admin, collection, "archive.article.9")) == [0, 0, 1, 1])
     finally:
         solr.delete(id="archive.article.9", commit=True)
+
+
+def copies_of(admin, collection, doc_id):
+    """How many documents `doc_id` each replica holds, asking each core alone."""
+    return [
+        pysolr.Solr(f"{r['base_url']}/{r['core']}").search(f"id:{doc_id}", distrib="false").hits
+        for shard in admin.status(collection)["shards"].values()
+        for r in shard["replicas"].values()
+    ]
+
+
+def eventually(check, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
 
 
 def add_with_retry(solr, doc, timeout=60):
