@@ -7,6 +7,7 @@ first (archive.text.normalise), pyvi's segmentation for text_words; Solr does th
 """
 
 import datetime
+import io
 import itertools
 import os
 import re
@@ -183,6 +184,11 @@ def test_the_words_field_holds_pyvi_compounds(solr, collection):
     assert lucene(solr, "text_words:chỉnh_đốn") == {1}
 
 
+def test_highlighting_marks_the_stored_text(solr):
+    results = solr.search("trường", hl="true")
+    assert "<mark>Trường</mark> Chính trị" in results.highlighting["archive.article.2"]["text"][0]
+
+
 def test_spelling_suggestions_come_from_the_folded_terms(solr):
     results = solr.search("text_folded:dagn", defType="lucene", spellcheck="true", **{"spellcheck.q": "dagn"})
     assert "dang" in str(results.spellcheck["suggestions"])
@@ -223,6 +229,58 @@ def test_the_distributed_more_like_this_parser_reads_stored_text(solr):
     assert not pks(solr.search("{!mlt qf=text mintf=1 mindf=1}archive.article.1"))  # edismax, the default
 
 
+# --- haystack's own Solr backend on our schema -------------------------------------------
+@pytest.fixture
+def haystack_solr():
+    """A haystack connection "solr" (haystack's stock Solr backend) to a fresh collection."""
+    from haystack import connections
+
+    name = f"test_{uuid.uuid4().hex[:8]}"
+    call_command("solr_collection", "--url", SOLR_URL, "create", name, "--shards", 2, "--replicas", 1)
+    connections.connections_info["solr"] = {
+        "ENGINE": "haystack.backends.solr_backend.SolrEngine",
+        "URL": f"{SOLR_URL}/{name}",
+        "INCLUDE_SPELLING": True,
+    }
+    try:
+        yield connections.reload("solr").get_backend()
+    finally:
+        connections.connections_info.pop("solr")
+        connections.thread_local.connections.pop("solr", None)
+        call_command("solr_collection", "--url", SOLR_URL, "delete", name)
+
+
+def test_haystack_solr_backend_writes_and_reads_the_index_on_our_schema(haystack_solr, db):
+    """The seed articles, imported as an editor would (so with their localities and terms), go
+    through ArticleIndex and haystack's SolrSearchBackend unchanged: every field the index sends
+    is accepted, and facets, filters, sorts and spelling come back."""
+    from haystack.query import SearchQuerySet
+
+    from archive.models import Article
+    from search.search_indexes import ArticleIndex
+
+    call_command("import_articles", str(SEEDS), verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
+    index = ArticleIndex()
+    articles = list(index.index_queryset())
+    assert articles
+    haystack_solr.update(index, articles, commit=True)
+    sqs = SearchQuerySet(using="solr")
+
+    assert sqs.count() == len(articles)
+    assert {r.model for r in sqs} == {Article}
+    expected = Counter(p for a in articles for p in index.prepare_provinces(a))
+    assert expected, "the seeds name provinces"
+    assert dict(sqs.facet("provinces").facet_counts()["fields"]["provinces"]) == expected
+    province, count = expected.most_common(1)[0]
+    assert sqs.filter(provinces__in=[province]).count() == count
+    dated = sorted((a for a in articles if a.published_at), key=lambda a: a.published_at, reverse=True)
+    newest = [int(r.pk) for r in sqs.order_by("-newest_first")]
+    assert newest[: len(dated)] == [a.pk for a in dated]
+    assert sqs.filter(text_folded="dang").count() > 0
+    # A fresh query set: haystack keeps the suggestion of a query set's first run.
+    assert SearchQuerySet(using="solr").spelling_suggestion("dagn") == "dang"
+
+
 # --- the command: aliases, listing -------------------------------------------------------
 def test_an_alias_switches_to_a_rebuilt_collection(collection, capsys):
     alias = f"alias_{uuid.uuid4().hex[:8]}"
@@ -242,6 +300,12 @@ def test_an_alias_switches_to_a_rebuilt_collection(collection, capsys):
         call_command("solr_collection", "--url", SOLR_URL, "delete", rebuilt)
     assert rebuilt not in SolrAdmin(SOLR_URL).collections()
     assert rebuilt not in SolrAdmin(SOLR_URL).configsets()
+
+
+def test_reload_uploads_the_configset_again(collection, capsys):
+    call_command("solr_collection", "--url", SOLR_URL, "reload", collection)
+    assert f"Reloaded collection {collection}" in capsys.readouterr().out
+    assert SolrAdmin(SOLR_URL).is_active(collection)
 
 
 # --- a node going down -------------------------------------------------------------------
