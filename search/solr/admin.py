@@ -100,12 +100,16 @@ class SolrAdmin:
         )
         self.wait_until_active(name)
 
-    def delete_collection(self, name: str, configset: bool = True) -> None:
-        """Delete the collection and, unless another collection uses it, its configset."""
-        used = self.collection_configset(name) if configset else None
+    def delete_collection(self, name: str, configset: bool = True) -> str | None:
+        """Delete the collection and, unless another collection uses it, its configset (whose
+        name is returned when it went too)."""
+        used = self.configsets_in_use()
         self.collections_api("DELETE", name=name)
-        if used and used not in {self.collection_configset(c) for c in self.collections()}:
-            self.delete_configset(used)
+        mine = used.pop(name, None)
+        if configset and mine and mine not in used.values():
+            self.delete_configset(mine)
+            return mine
+        return None
 
     def reload_collection(self, name: str) -> None:
         """Upload the configset again and reload the collection, e.g. after a solrconfig change."""
@@ -117,6 +121,11 @@ class SolrAdmin:
 
     def collection_configset(self, name: str) -> str:
         return self.status(name)["configName"]
+
+    def configsets_in_use(self) -> dict[str, str]:
+        """{collection: its configset} for every collection."""
+        collections = self.collections_api("CLUSTERSTATUS")["cluster"].get("collections", {})
+        return {name: state["configName"] for name, state in collections.items()}
 
     def status(self, name: str) -> dict:
         """The collection's state: {"shards": {"shard1": {"replicas": {...: {"state", "node_name"...}}}}...}."""

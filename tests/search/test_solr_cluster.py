@@ -28,9 +28,8 @@ from tests.conftest import SEEDS
 pysolr = pytest.importorskip("pysolr")
 
 SOLR_URL = os.environ.get("SOLR_URL", "")
-pytestmark = pytest.mark.skipif(
-    not SOLR_URL, reason="needs SolrCloud: run `make test-solr` (tests/solr_cluster.py sets SOLR_URL)"
-)
+if not SOLR_URL:
+    pytest.skip("needs SolrCloud: run `make test-solr` (tests/solr_cluster.py sets SOLR_URL)", allow_module_level=True)
 
 UNDATED_NEWEST, UNDATED_OLDEST = "0001-01-02T00:00:00Z", "9999-12-30T00:00:00Z"
 

@@ -64,8 +64,8 @@ class Command(BaseCommand):
         pointing = [a for a, targets in admin.aliases().items() if name in targets.split(",")]
         if pointing:
             raise CommandError(f"Alias {', '.join(pointing)} points at {name}: move or delete it first.")
-        admin.delete_collection(name)
-        self.stdout.write(f"Deleted collection {name} and its configset.")
+        configset = admin.delete_collection(name)
+        self.stdout.write(f"Deleted collection {name}" + (f" and its configset {configset}." if configset else "."))
 
     def do_list(self, admin, **options):
         aliases = admin.aliases()
