@@ -21,7 +21,7 @@ import pytest
 from django.core.management import call_command
 
 from archive.text import normalise
-from search.analysis import query_words, segment
+from search.analysis import canonical, query_words, segment
 from search.solr.admin import SolrAdmin
 from tests.conftest import SEEDS
 
@@ -147,18 +147,29 @@ def test_the_exact_field_keeps_tones_apart(solr):
     assert lucene(solr, "text_folded:truong") == {2, 3}
 
 
-def test_the_folded_field_folds_as_archive_text_fold(collection):
-    """Every word of a real article folds in Solr (ICUFoldingFilter) as in Python (fold)."""
-    seed = normalise(sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8"))
-    # Every vowel with every tone, in both cases, and đ/Đ.
+def texts_to_compare():
+    """Every vowel with every tone in both cases beside đ/Đ, and every seed article."""
     tones = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"]
     vowels = [unicodedata.normalize("NFC", v + t) for v in "aăâeêioôơuưy" for t in tones]
-    alphabet = " ".join(f"đ{v} Đ{v.upper()}" for v in vowels)
-    for text in (alphabet, seed):
-        # Only words of letters: Solr keeps "1.000" or "2,5" whole where the Python splits them.
-        solr_words = [w for w in analyse(collection, "text_vi_folded", text) if w.isalpha()]
-        python_words = [w for w in query_words(text, fold_them=True) if w.isalpha()]
-        assert solr_words == python_words
+    yield " ".join(f"đ{v} Đ{v.upper()}" for v in vowels)
+    for path in sorted(SEEDS.glob("*.txt")):
+        yield normalise(path.read_text(encoding="utf-8"))
+
+
+def test_the_folded_field_folds_as_archive_text_fold(collection):
+    """Solr's folded field (ICUFoldingFilter) has the words search.analysis folds (archive.text.fold),
+    and its pairs field the pairs of them (VietnameseAnalyzer(pairs=True))."""
+    for text in texts_to_compare():
+        words = query_words(text, fold_them=True)
+        assert analyse(collection, "text_vi_folded", text) == words
+        assert analyse(collection, "text_vi_pairs", text) == ["_".join(p) for p in itertools.pairwise(words)]
+
+
+def test_the_exact_field_splits_syllables_as_search_analysis(collection):
+    """Text sent in canonical form gives Solr's exact field the syllables the Whoosh index has,
+    "TP.HCM", "1.000" and web addresses included."""
+    for text in texts_to_compare():
+        assert analyse(collection, "text_vi", canonical(text)) == query_words(text)
 
 
 def test_the_pairs_field_holds_neighbouring_folded_syllables(solr, collection):
