@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: install messages setup run serve test lint format
+.PHONY: install messages setup run serve test test-solr lint format
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ test: messages node_modules/.package-lock.json
 	env -u DATABASE_URL $(PY) -m pytest
 	@echo "== Tests on PostgreSQL (the end-to-end tests ran in the SQLite pass) =="
 	$(PY) tests/pg_cluster.py $(PY) -m pytest --ignore=tests/e2e
+
+# Our Solr configset on a throwaway SolrCloud cluster (three nodes, tests/solr_cluster.py); needs Java and
+# Maven (apt-get install default-jdk-headless maven). Not in `make test` yet: the Solr backend is to come.
+test-solr: install
+	$(PY) tests/solr_cluster.py $(PY) -m pytest tests/search/test_solr_cluster.py tests/search/test_solr_configset.py
 
 # Lint, format and template indentation, as CI checks them; `make format` rewrites what they flag.
 lint: install

@@ -8,6 +8,8 @@ ALLOWED_HOSTS     comma-separated host names (default: localhost names)
 BEHIND_HTTPS      "1" when a reverse proxy serves the site over HTTPS and sets X-Forwarded-Proto:
                   secure cookies, HSTS and a redirect to https:// follow
 CSRF_TRUSTED_ORIGINS  comma-separated origins forms are posted from, e.g. https://archive.example.vn
+SOLR_URL          a SolrCloud node's base address, e.g. http://127.0.0.1:8983/solr, for
+                  `manage.py solr_collection` (the search itself still runs on Whoosh)
 """
 
 import os
@@ -113,6 +115,9 @@ HAYSTACK_CONNECTIONS = {
         "PATH": str(DATA_DIR / "whoosh_index"),
     },
 }
+
+# SolrCloud (in progress): where `manage.py solr_collection` manages collections.
+SOLR_URL = os.environ.get("SOLR_URL", "")
 
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False  # one indexed model: skip a narrowing search per query
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.OutboxSignalProcessor"

@@ -1,0 +1,1 @@
+"""SolrCloud: the archive's configset (conf/) and the calls that manage collections (admin.py)."""
