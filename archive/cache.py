@@ -13,7 +13,16 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models import signals
 
-from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Term
+from archive.models import (
+    Article,
+    ArticleLocality,
+    ArticleOfficial,
+    ArticleTerm,
+    Locality,
+    Official,
+    Source,
+    Term,
+)
 from archive.signals import articles_changed
 
 GENERATION = "generation"
@@ -53,8 +62,9 @@ def invalidate(**kwargs):
 
 
 def connect():
-    """Invalidate on every save or delete the pages show (called once, when the app is ready)."""
-    for model in (Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Term):
+    """Invalidate on every save or delete the pages show (called once, when the app is ready). An
+    official's positions are edited in the official's form, whose save commits after them."""
+    for model in (Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Source, Term):
         signals.post_save.connect(invalidate, sender=model, dispatch_uid=f"pages-save-{model.__name__}")
         signals.post_delete.connect(invalidate, sender=model, dispatch_uid=f"pages-delete-{model.__name__}")
     for field in (Article.localities, Article.officials, Article.terms):

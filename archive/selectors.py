@@ -42,8 +42,8 @@ def articles_visible_to(user):
 
 def articles_in(locality: Locality):
     """Published articles that name `locality` or any unit inside it."""
-    named = Article.objects.filter(**{f"localities__{locality.scope_field}": locality})
-    return published_articles().filter(pk__in=named.values("pk"))
+    named = ArticleLocality.objects.filter(**{f"locality__{locality.scope_field}": locality})
+    return published_articles().filter(pk__in=named.values("article_id"))
 
 
 def in_year(articles, year, month=None):
@@ -173,13 +173,6 @@ def officials(name: str = ""):
     return found.filter(slug__contains=slug_for(name)) if name.strip() else found
 
 
-def official_page(name: str, page_number):
-    """One page of `officials(name)`, kept until the next change."""
-    page = page_of(officials(name), page_number, per_page=50)
-    page.object_list = cache.remembered(f"officials {slug_for(name)} {page.number}", lambda: list(page.object_list))
-    return page
-
-
 def officials_visible_to(user):
     """Readers see the officials published articles name; editors every one."""
     if user.has_perm("archive.view_official"):
@@ -190,28 +183,49 @@ def officials_visible_to(user):
 
 
 def positions_of(official: Official):
-    """Every position published articles state `official` held, newest first."""
-    return Position.objects.filter(official=official, article__status=PUBLISHED).select_related(
-        "article", "locality__province", "locality__parent__province"
-    )
+    """The positions published articles state `official` held, one row per title, body and place,
+    the latest first: the latest statement, with `n`, how many state it."""
+
+    def grouped():
+        rows = {}
+        stated = (
+            Position.objects.filter(official=official, article__status=PUBLISHED)
+            .select_related("article", "locality__province", "locality__parent__province")
+            .defer("article__body", "article__captions", "article__lead")
+        )
+        for position in stated:  # newest first
+            latest = rows.setdefault((position.title, position.organisation, position.locality_id), position)
+            latest.n = getattr(latest, "n", 0) + 1
+        return list(rows.values())
+
+    return cache.remembered(f"positions {official.pk}", grouped)
 
 
 def in_vietnamese_order(units):
     return sorted(units, key=lambda unit: sort_key(unit.short_name))
 
 
-class _CountKept(Paginator):
-    """A paginator whose count, a query over the whole list, is kept until the next change."""
+class _Kept(Paginator):
+    """A paginator of a queryset whose count and pages are kept until the next change."""
+
+    def __init__(self, items, per_page):
+        super().__init__(items, per_page)
+        sql, params = items.query.sql_with_params()
+        self.key = f"{sql} {params}"
 
     @cached_property
     def count(self):
-        sql, params = self.object_list.query.sql_with_params()
-        return cache.remembered(f"count {sql} {params}", self.object_list.count)
+        return cache.remembered(f"count {self.key}", self.object_list.count)
+
+    def page(self, number):
+        page = super().page(number)
+        page.object_list = cache.remembered(f"page {page.number} {self.key}", lambda: list(page.object_list))
+        return page
 
 
 def page_of(items, page_number, per_page: int = PAGE_SIZE):
     """One page of the queryset `items`; a page that does not exist is a 404 with a message, never an error."""
-    paginator = _CountKept(items, per_page)
+    paginator = _Kept(items, per_page)
     try:
         return paginator.page(page_number or 1)
     except PageNotAnInteger:

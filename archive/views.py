@@ -143,7 +143,7 @@ def official_index(request):
     return render(
         request,
         "archive/official_index.html",
-        {"name": name, "page": selectors.official_page(name, request.GET.get("page"))},
+        {"name": name, "page": selectors.page_of(selectors.officials(name), request.GET.get("page"), per_page=50)},
     )
 
 

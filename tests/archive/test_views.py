@@ -269,3 +269,17 @@ def test_a_place_counts_its_undated_articles_and_lists_them_by_year(client, seed
 def test_a_bad_year_of_a_place_is_a_404(client, db, year):
     response = client.get(f"/provinces/ben-tre/?year={year}")
     assert response.status_code == 404 and "Ngày tháng không hợp lệ." in text_of(response)
+
+
+def test_a_position_stated_by_several_articles_is_one_row_with_the_latest(client, seed_articles):
+    from archive.models import ArticleOfficial, Official, Position
+
+    sol = Official.objects.create(name="Trần Thị Sol")
+    for title in (MO_CAY_BAC, "Tri Tôn quan tâm công tác xây dựng Đảng", "An Phú tập trung chuẩn bị tốt Đại hội"):
+        article = next(a for t, a in seed_articles.items() if t.startswith(title))
+        ArticleOfficial.objects.create(article=article, official=sol)
+        Position.objects.create(official=sol, title="Bí thư Huyện ủy", article=article, stated_on=article.published_at)
+    latest = seed_articles["Tri Tôn quan tâm công tác xây dựng Đảng"]
+    page = text_of(client.get(sol.get_absolute_url()))
+    assert page.count("<td>Bí thư Huyện ủy</td>") == 1
+    assert f'<a href="{latest.get_absolute_url()}">{latest.title}</a> <span class="n">và 2 bài khác</span>' in page
