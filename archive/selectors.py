@@ -46,6 +46,13 @@ def articles_in(locality: Locality):
     return published_articles().filter(pk__in=named.values("article_id"))
 
 
+def localities_of(article: Article):
+    """The units `article` names, with what their names and addresses need (a commune's district)."""
+    return article.localities.select_related("province", "current_province", "parent__province").order_by(
+        "kind", "short_name"
+    )
+
+
 def in_year(articles, year, month=None):
     """`articles` of `year` (and `month`) in Vietnam's time, or, for UNDATED, those without a date."""
     if year == UNDATED:

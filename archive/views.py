@@ -35,7 +35,7 @@ def article_detail(request, pk, slug=None):
     preview = article.status != Article.Status.PUBLISHED
     if slug != article.slug:
         return redirect(article, permanent=not preview)
-    localities = article.localities.select_related("province", "current_province").order_by("kind", "short_name")
+    localities = selectors.localities_of(article)
     response = render(
         request,
         "archive/article_detail.html",

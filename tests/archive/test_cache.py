@@ -134,3 +134,12 @@ def test_a_change_in_another_process_is_seen_at_once(client, place):
     other = "import django; django.setup(); from archive import cache; cache.invalidate()"
     subprocess.run([sys.executable, "-c", other], cwd=ROOT, env=env, check=True, timeout=60)
     assert '">Tỉnh Bến Tre</a> <span class="n">0</span>' in text_of(client.get("/provinces/"))
+
+
+def test_an_article_page_makes_as_many_queries_whatever_units_it_names(client, db, whoosh_index):
+    plain = Article.objects.create(title="Bài không nêu địa phương", body="x")
+    named = Article.objects.create(title="Bài nêu năm xã", body="x")
+    for commune in Locality.objects.filter(kind="commune", district__short_name="Mỏ Cày Bắc")[:5]:
+        ArticleLocality.objects.create(article=named, locality=commune)
+    assert 'href="/provinces/ben-tre/mo-cay-bac/"' in text_of(client.get(named.get_absolute_url()))  # its district
+    assert queries_of(client, named.get_absolute_url()) == queries_of(client, plain.get_absolute_url())
