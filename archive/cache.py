@@ -58,7 +58,8 @@ def invalidate(**kwargs):
     """A new generation now, so this transaction reads its own change, and again once it commits:
     a page another process built meanwhile from the data before the commit is dropped too."""
     _new_generation()
-    transaction.on_commit(_new_generation)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_new_generation)
 
 
 def connect():

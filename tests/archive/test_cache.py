@@ -143,3 +143,14 @@ def test_an_article_page_makes_as_many_queries_whatever_units_it_names(client, d
         ArticleLocality.objects.create(article=named, locality=commune)
     assert 'href="/provinces/ben-tre/mo-cay-bac/"' in text_of(client.get(named.get_absolute_url()))  # its district
     assert queries_of(client, named.get_absolute_url()) == queries_of(client, plain.get_absolute_url())
+
+
+def test_what_a_page_kept_before_the_save_committed_is_dropped_at_commit(
+    client, place, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        Article.objects.first().save()  # an editor's save, not committed yet
+        assert '">Không rõ ngày</a> <span class="n">1</span>' in text_of(client.get("/years/"))  # built meanwhile
+        Article.objects.update(published_at=None)  # the database as the commit leaves it
+        assert '">Không rõ ngày</a> <span class="n">1</span>' in text_of(client.get("/years/"))
+    assert '">Không rõ ngày</a> <span class="n">2</span>' in text_of(client.get("/years/"))
