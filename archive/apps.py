@@ -8,6 +8,8 @@ class ArchiveConfig(AppConfig):
     verbose_name = _("Lưu trữ")
 
     def ready(self):
+        from archive import cache
         from archive.roles import ensure_editor_group
 
+        cache.connect()
         post_migrate.connect(ensure_editor_group, sender=self)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("provinces/<slug:slug>/", views.province, name="province"),
     path("provinces/<slug:province_slug>/<slug:slug>/", views.district, name="district"),
     path("years/", views.year_index, name="year_index"),
+    path("years/undated/", views.undated, name="undated"),
     path("years/<int:year>/", views.by_date, name="year"),
     path("years/<int:year>/<int:month>/", views.by_date, name="month"),
     path("officials/", views.official_index, name="official_index"),

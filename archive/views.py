@@ -14,23 +14,20 @@ from archive.models import Article, Locality, Term
 
 
 def home(request):
-    articles = selectors.published_articles()
     return render(
         request,
         "archive/home.html",
         {
-            "latest": articles[:10],
-            "years": selectors.count_by_year(articles)[:8],
+            "latest": selectors.article_list()[:10],
+            "years": selectors.archive_years(),
             "terms": Term.objects.all()[:6],
-            "provinces": selectors.in_vietnamese_order(
-                Locality.objects.filter(era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE)
-            ),
+            "provinces": selectors.in_vietnamese_order(selectors.provinces(Locality.Era.CURRENT)),
         },
     )
 
 
 def article_list(request):
-    page = selectors.page_of(selectors.published_articles(), request.GET.get("page"))
+    page = selectors.page_of(selectors.article_list(), request.GET.get("page"))
     return render(request, "archive/article_list.html", {"page": page, "heading": _("Tất cả bài viết")})
 
 
@@ -50,7 +47,7 @@ def article_detail(request, pk, slug=None):
             "vietnamese": citation.vietnamese(record),
             "apa": citation.apa(record),
         }
-    localities = article.localities.select_related("province", "current_province").order_by("kind", "short_name")
+    localities = selectors.localities_of(article)
     response = render(
         request,
         "archive/article_detail.html",
@@ -70,28 +67,23 @@ def article_detail(request, pk, slug=None):
 
 
 def province_index(request):
-    current = selectors.with_article_counts(
-        Locality.objects.filter(era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE), "in_current_province__articles"
-    )
-    legacy = selectors.with_article_counts(
-        Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE), "in_province__articles"
-    ).select_related("current_province")
-    return render(
-        request,
-        "archive/province_index.html",
-        {"current": selectors.in_vietnamese_order(current), "legacy": selectors.in_vietnamese_order(legacy)},
-    )
+    return render(request, "archive/province_index.html", selectors.province_index())
 
 
-def _locality_page(request, locality, template, extra):
+def _locality_page(request, locality, extra):
+    """A unit's articles, all or those of one year (?year=2020, or ?year=undated for those
+    without a date), beside its articles per year."""
     articles = selectors.articles_in(locality)
+    year = selectors.year_of(request.GET.get("year"))
+    shown = articles if year is None else selectors.in_year(articles, year)
     return render(
         request,
-        template,
+        "archive/province.html",
         {
             "locality": locality,
-            "years": selectors.count_by_year(articles),
-            "page": selectors.page_of(articles, request.GET.get("page")),
+            "years": selectors.years(articles, f"unit {locality.pk}"),
+            "year": year,
+            "page": selectors.page_of(selectors.article_list(shown), request.GET.get("page")),
             **extra,
         },
     )
@@ -99,19 +91,12 @@ def _locality_page(request, locality, template, extra):
 
 def province(request, slug):
     unit = get_object_or_404(Locality, era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, slug=slug)
-    districts = selectors.with_article_counts(unit.children.all(), "in_district__articles")
-    return _locality_page(
-        request, unit, "archive/province.html", {"districts": selectors.in_vietnamese_order(districts)}
-    )
+    return _locality_page(request, unit, {"districts": selectors.districts_of(unit)})
 
 
 def current_province(request, slug):
     unit = get_object_or_404(Locality, era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE, slug=slug)
-    merged = selectors.with_article_counts(
-        Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, current_province=unit),
-        "in_province__articles",
-    )
-    return _locality_page(request, unit, "archive/province.html", {"merged": selectors.in_vietnamese_order(merged)})
+    return _locality_page(request, unit, {"merged": selectors.merged_into(unit)})
 
 
 def district(request, province_slug, slug):
@@ -122,42 +107,40 @@ def district(request, province_slug, slug):
         province__slug=province_slug,
         slug=slug,
     )
-    return _locality_page(request, unit, "archive/province.html", {})
+    return _locality_page(request, unit, {})
 
 
 def year_index(request):
-    return render(
-        request, "archive/year_index.html", {"years": selectors.count_by_year(selectors.published_articles())}
-    )
+    return render(request, "archive/year_index.html", selectors.archive_years())
 
 
 def by_date(request, year, month=None):
-    if not 1000 <= year <= 9998 or (month is not None and not 1 <= month <= 12):  # dates convert to UTC
-        raise selectors.NotFound(_("Ngày tháng không hợp lệ."))
-    articles = selectors.published_articles().filter(published_at__year=year)
-    if month:
-        articles = articles.filter(published_at__month=month)
+    articles = selectors.in_year(selectors.published_articles(), year, month)
     return render(
         request,
         "archive/by_date.html",
         {
             "year": year,
             "month": datetime.date(year, month, 1) if month else None,
-            "months": selectors.count_by_month(articles) if not month else None,
-            "page": selectors.page_of(articles, request.GET.get("page")),
+            "months": selectors.months(year) if not month else None,
+            "page": selectors.page_of(selectors.article_list(articles), request.GET.get("page")),
         },
     )
 
 
+def undated(request):
+    articles = selectors.in_year(selectors.published_articles(), selectors.UNDATED)
+    page = selectors.page_of(selectors.article_list(articles), request.GET.get("page"))
+    return render(request, "archive/undated.html", {"page": page})
+
+
 def term_index(request):
-    return render(
-        request, "archive/term_index.html", {"terms": selectors.with_article_counts(Term.objects.all(), "articles")}
-    )
+    return render(request, "archive/term_index.html", {"terms": selectors.terms()})
 
 
 def term(request, start, end):
     span = get_object_or_404(Term, start_year=start, end_year=end)
-    articles = selectors.published_articles().filter(terms=span)
+    articles = selectors.article_list().filter(terms=span)
     return render(
         request,
         "archive/term.html",
@@ -187,9 +170,7 @@ def official(request, pk, slug=None):
         {
             "official": person,
             "positions": selectors.positions_of(person),
-            "page": selectors.page_of(
-                selectors.published_articles().filter(officials=person), request.GET.get("page")
-            ),
+            "page": selectors.page_of(selectors.article_list().filter(officials=person), request.GET.get("page")),
         },
     )
 

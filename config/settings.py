@@ -109,6 +109,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# "pages": what the browse pages keep between requests (archive/cache.py), in a folder beside the data
+# so that every gunicorn worker sees the same entries and the same invalidation.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache" / "pages",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+
 HAYSTACK_CONNECTIONS = {
     "default": {
         "ENGINE": "search.backend.VietnameseWhooshEngine",

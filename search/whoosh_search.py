@@ -102,10 +102,13 @@ class IndexView:
     def __init__(self, searcher, index_key: str):
         self.searcher = searcher
         self.leaves = []
+        live = set()
         for reader, offset in searcher.reader().leaf_readers():
+            if reader.segment() is None:  # an index with no documents yet
+                continue
             key = (index_key, reader.segment().segment_id())
             self.leaves.append((reader, offset, _segments.setdefault(key, _SegmentArrays())))
-        live = {(index_key, reader.segment().segment_id()) for reader, _o in searcher.reader().leaf_readers()}
+            live.add(key)
         for key in [k for k in _segments if k[0] == index_key and k not in live]:
             del _segments[key]  # merged away or deleted
         self.size = searcher.doc_count_all()
@@ -131,6 +134,8 @@ class IndexView:
                 arrays.cached += len(found[0])
             ids.append(found[0] + offset)
             weights.append(found[1])
+        if not ids:
+            return np.empty(0, np.int32), np.empty(0, np.float32)
         return np.concatenate(ids), np.concatenate(weights)
 
     def _per_document(self, cache: dict, name: str, read, dtype) -> np.ndarray:
@@ -191,7 +196,8 @@ class IndexView:
                 remap = np.array([position[k] for k in seg_keys] or [0], np.int32)
                 docs.append(seg_docs + offset)
                 codes.append(remap[seg_codes])
-            self._facets[field_name] = (ordered, np.concatenate(docs), np.concatenate(codes))
+            empty = [np.empty(0, np.int32)]
+            self._facets[field_name] = (ordered, np.concatenate(docs or empty), np.concatenate(codes or empty))
         return self._facets[field_name]
 
 

@@ -73,3 +73,11 @@ def index_worker(whoosh_index):
         call_command("index_worker", once=True, verbosity=0)
 
     return apply
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """Each test starts with nothing kept by the pages: its database rolls back after it, the cache does not."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()

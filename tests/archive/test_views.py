@@ -224,3 +224,62 @@ def test_official_index_filters_by_name_without_diacritics(client, seed_articles
     assert "Trần Thị Sol" in found and "Cao Quang Liêm" not in found
     assert "Không có cán bộ nào như vậy." in text_of(client.get("/officials/?q=khong+ai"))
     assert client.get("/officials/?page=99").status_code == 404
+
+
+def test_year_index_counts_the_undated_articles_and_links_to_them(client, seed_articles):
+    Article.objects.create(title="Bài nháp không ngày", body="x", status=Article.Status.DRAFT)
+    years = text_of(client.get("/years/"))
+    assert '<a href="/years/undated/">Không rõ ngày</a> <span class="n">2</span>' in years  # drafts are not counted
+    assert "2 bài không ghi ngày đăng" in years
+    assert 'href="/years/undated/">Không rõ ngày</a> (2)' in text_of(client.get("/"))
+
+    undated = text_of(client.get("/years/undated/"))
+    assert "Năng lực lãnh đạo và sức chiến đấu" in undated and "Đưa Nghị quyết vào cuộc sống" in undated
+    assert MO_CAY_BAC not in undated and "Bài nháp không ngày" not in undated
+    assert "2 bài viết" in undated
+
+
+def test_no_undated_row_when_every_article_has_a_date(client, db):
+    Article.objects.create(title="Bài có ngày", body="x", published_at=datetime(2020, 1, 2, tzinfo=ZoneInfo("UTC")))
+    assert "Không rõ ngày" not in text_of(client.get("/years/"))
+    assert "Chưa có bài viết nào." in text_of(client.get("/years/undated/"))
+
+
+def test_a_place_counts_its_undated_articles_and_lists_them_by_year(client, seed_articles):
+    mo_cay_bac = Locality.objects.get(kind="district", short_name="Mỏ Cày Bắc")
+    undated = seed_articles["Năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng"]
+    for article in (seed_articles[MO_CAY_BAC], undated):
+        link(article, mo_cay_bac)
+
+    for url in ("/provinces/ben-tre/", "/provinces/ben-tre/mo-cay-bac/", "/provinces/2025/vinh-long/"):
+        page = text_of(client.get(url))
+        assert '<a href="?year=2020">2020</a> <span class="n">1</span>' in page
+        assert '<a href="?year=undated">Không rõ ngày</a> <span class="n">1</span>' in page
+
+    only_undated = text_of(client.get("/provinces/ben-tre/mo-cay-bac/?year=undated"))
+    assert undated.title in only_undated and MO_CAY_BAC not in only_undated
+    assert "Bài không rõ ngày đăng" in only_undated and 'aria-current="page">Không rõ ngày' in only_undated
+    of_2020 = text_of(client.get("/provinces/ben-tre/?year=2020"))
+    assert MO_CAY_BAC in of_2020 and undated.title not in of_2020 and "Bài viết năm 2020" in of_2020
+    assert "Chưa có bài viết nào." in text_of(client.get("/provinces/ben-tre/?year=2019"))
+    assert "Không rõ ngày" not in text_of(client.get("/provinces/an-giang/"))
+
+
+@pytest.mark.parametrize("year", ["abc", "0", "99999", "undated2"])
+def test_a_bad_year_of_a_place_is_a_404(client, db, year):
+    response = client.get(f"/provinces/ben-tre/?year={year}")
+    assert response.status_code == 404 and "Ngày tháng không hợp lệ." in text_of(response)
+
+
+def test_a_position_stated_by_several_articles_is_one_row_with_the_latest(client, seed_articles):
+    from archive.models import ArticleOfficial, Official, Position
+
+    sol = Official.objects.create(name="Trần Thị Sol")
+    for title in (MO_CAY_BAC, "Tri Tôn quan tâm công tác xây dựng Đảng", "An Phú tập trung chuẩn bị tốt Đại hội"):
+        article = next(a for t, a in seed_articles.items() if t.startswith(title))
+        ArticleOfficial.objects.create(article=article, official=sol)
+        Position.objects.create(official=sol, title="Bí thư Huyện ủy", article=article, stated_on=article.published_at)
+    latest = seed_articles["Tri Tôn quan tâm công tác xây dựng Đảng"]
+    page = text_of(client.get(sol.get_absolute_url()))
+    assert page.count("<td>Bí thư Huyện ủy</td>") == 1
+    assert f'<a href="{latest.get_absolute_url()}">{latest.title}</a> <span class="n">và 2 bài khác</span>' in page

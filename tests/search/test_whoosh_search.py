@@ -72,3 +72,10 @@ def test_newest_first_puts_undated_articles_last_the_latest_added_first(indexed)
     assert found({"q": "dang", "sort": "oldest"}).ids == [old.pk, new.pk, undated[0].pk, undated[1].pk]
     assert found({"q": "dang", "from": "2024-05-02"}).ids == [new.pk]
     assert found({"q": "dang", "to": "2024-05-01"}).ids == [old.pk]
+
+
+def test_an_index_with_no_documents_yet_finds_nothing(client, whoosh_index, db):
+    response = client.get("/api/search/", {"q": "xây dựng Đảng", "province": "Bến Tre", "sort": "newest"})
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+    assert found({"q": ""}).ids == []

@@ -1,0 +1,156 @@
+"""The browse pages: what they keep is dropped by every change, in this process or another, and
+the SQL queries of a page do not grow with the archive."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Term
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def text_of(response):
+    return response.content.decode()
+
+
+@pytest.fixture
+def place(db):
+    """A district of Bến Tre, a term and an official, each named by two articles (one undated)."""
+    district = Locality.objects.get(kind="district", short_name="Mỏ Cày Bắc")
+    term = Term.objects.create(start_year=2020, end_year=2025)
+    official = Official.objects.create(name="Trần Thị Sol")
+    add_articles(2, district, term, official)
+    return district, term, official
+
+
+def add_articles(count, district, term, official):
+    """`count` published articles naming `district`, a commune of it, `term` and `official`."""
+    communes = list(Locality.objects.filter(kind="commune", district=district)[:5])
+    start = Article.objects.count()
+    for i in range(start, start + count):
+        article = Article.objects.create(
+            title=f"Bài số {i}",
+            body="x",
+            published_at=None if i % 2 else f"20{10 + i % 15}-03-0{1 + i % 9}T08:00:00Z",
+        )
+        ArticleLocality.objects.create(article=article, locality=district)
+        ArticleLocality.objects.create(article=article, locality=communes[i % len(communes)])
+        ArticleTerm.objects.create(article=article, term=term)
+        ArticleOfficial.objects.create(article=article, official=official)
+
+
+def pages(district, term, official):
+    return [
+        "/",
+        "/articles/",
+        "/provinces/",
+        "/provinces/ben-tre/",
+        "/provinces/2025/vinh-long/",
+        district.get_absolute_url(),
+        f"{district.get_absolute_url()}?year=undated",
+        "/years/",
+        "/years/undated/",
+        "/years/2012/",
+        "/terms/",
+        term.get_absolute_url(),
+        "/officials/",
+        official.get_absolute_url(),
+        Article.objects.first().get_absolute_url(),
+    ]
+
+
+def queries_of(client, url):
+    """(queries of the first request after a change, of the next one)."""
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        counts.append(len(queries))
+    return tuple(counts)
+
+
+def test_a_page_makes_as_many_queries_with_50_articles_as_with_5(client, place, whoosh_index):
+    add_articles(3, *place)
+    urls = pages(*place)
+    with_5 = {url: queries_of(client, url) for url in urls}
+    add_articles(45, *place)
+    Article.objects.first().save()  # the pages start again from nothing kept
+    with_50 = {url: queries_of(client, url) for url in urls}
+    assert with_50 == with_5
+    for url, (first, kept) in with_50.items():
+        assert first <= 10 and kept <= 6, (url, first, kept)
+
+
+def test_counts_kept_by_the_pages_follow_every_change(client, place):
+    district, term, official = place
+
+    def counts():
+        years = text_of(client.get("/years/"))
+        provinces = text_of(client.get("/provinces/"))
+        return (
+            years.count('class="n"'),
+            '<a href="/years/undated/">Không rõ ngày</a> <span class="n">1</span>' in years,
+            '">Tỉnh Bến Tre</a> <span class="n">2</span>' in provinces,
+            f'">Nhiệm kỳ {term}</a> <span class="n">2</span>' in text_of(client.get("/terms/")),
+            f'">{official.name}</a> <span class="n">2</span>' in text_of(client.get("/officials/")),
+        )
+
+    assert counts() == (2, True, True, True, True)
+    article = Article.objects.filter(published_at=None).first()
+    article.status = Article.Status.DRAFT
+    article.save()  # as the admin saves it
+    assert counts() == (1, False, False, False, False)
+
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    ArticleLocality.objects.filter(article=article).delete()  # a link removed in bulk
+    provinces = text_of(client.get("/provinces/"))
+    assert '">Tỉnh Bến Tre</a> <span class="n">1</span>' in provinces
+    article.localities.add(district)  # a link added without saving a link row
+    assert '">Tỉnh Bến Tre</a> <span class="n">2</span>' in text_of(client.get("/provinces/"))
+
+    official.name = "Trần Thị Sol Mới"
+    official.save()
+    assert "Trần Thị Sol Mới" in text_of(client.get("/officials/"))
+    Article.objects.get(pk=article.pk).delete()
+    assert '<span class="n">1</span>' in text_of(client.get("/terms/"))
+
+
+def test_a_change_in_another_process_is_seen_at_once(client, place):
+    """gunicorn's workers are processes: what one keeps, a save in another drops."""
+    assert '">Tỉnh Bến Tre</a> <span class="n">2</span>' in text_of(client.get("/provinces/"))
+    Article.objects.update(status=Article.Status.DRAFT)  # sends no signal: the counts kept here are stale
+    assert '">Tỉnh Bến Tre</a> <span class="n">2</span>' in text_of(client.get("/provinces/"))
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    other = "import django; django.setup(); from archive import cache; cache.invalidate()"
+    subprocess.run([sys.executable, "-c", other], cwd=ROOT, env=env, check=True, timeout=60)
+    assert '">Tỉnh Bến Tre</a> <span class="n">0</span>' in text_of(client.get("/provinces/"))
+
+
+def test_an_article_page_makes_as_many_queries_whatever_units_it_names(client, db, whoosh_index):
+    plain = Article.objects.create(title="Bài không nêu địa phương", body="x")
+    named = Article.objects.create(title="Bài nêu năm xã", body="x")
+    for commune in Locality.objects.filter(kind="commune", district__short_name="Mỏ Cày Bắc")[:5]:
+        ArticleLocality.objects.create(article=named, locality=commune)
+    assert 'href="/provinces/ben-tre/mo-cay-bac/"' in text_of(client.get(named.get_absolute_url()))  # its district
+    assert queries_of(client, named.get_absolute_url()) == queries_of(client, plain.get_absolute_url())
+
+
+def test_what_a_page_kept_before_the_save_committed_is_dropped_at_commit(
+    client, place, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        Article.objects.first().save()  # an editor's save, not committed yet
+        assert '">Không rõ ngày</a> <span class="n">1</span>' in text_of(client.get("/years/"))  # built meanwhile
+        Article.objects.update(published_at=None)  # the database as the commit leaves it
+        assert '">Không rõ ngày</a> <span class="n">1</span>' in text_of(client.get("/years/"))
+    assert '">Không rõ ngày</a> <span class="n">2</span>' in text_of(client.get("/years/"))
