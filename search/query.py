@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from haystack import connection_router, connections
 
+from archive import cache
 from archive.models import Article, Locality, Official, Source
 from search.analysis import query_words, segment
 from search.forms import CURRENT_PREFIX, SearchForm
@@ -146,7 +147,11 @@ def _hits(pks: list[int], parsed: ParsedQuery) -> list[Hit]:
 
 
 def _labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
-    """Facet key -> (label, the archive's own page for it, if it has one)."""
+    """Facet key -> (label, the archive's own page for it, if it has one), kept until the next save."""
+    return cache.remembered(f"facet-labels:{name}:{','.join(sorted(keys))}", lambda: _read_labels(name, keys))
+
+
+def _read_labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
     if name in ("provinces", "provinces_2025"):
         era = Locality.Era.CURRENT if name == "provinces_2025" else Locality.Era.LEGACY
         units = Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE, slug__in=keys)
