@@ -31,7 +31,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from archive.extract import link_articles
 from archive.models import Article, Source
-from archive.text import TERMINAL_PUNCTUATION, fold, normalise, slug_for
+from archive.text import LINE_BREAK, TERMINAL_PUNCTUATION, fold, normalise, paragraphs, slug_for
 
 
 class IngestError(ValueError):
@@ -93,7 +93,7 @@ class _Line:
 
 def _lines(raw: str) -> list[_Line]:
     lines, after_image = [], False
-    for raw_line in raw.replace("\r\n", "\n").split("\n"):
+    for raw_line in LINE_BREAK.split(raw):
         text = normalise(raw_line)
         if not text:
             after_image = after_image or IMAGE_MARKER in raw_line
@@ -204,7 +204,7 @@ def parse_record(record: dict) -> ParsedArticle:
         return normalise(value or "").strip()
 
     title, lead = text("title"), text("lead")
-    body = "\n\n".join(p for p in re.split(r"\n\s*\n", text("body")) if p.strip())
+    body = "\n\n".join(paragraphs(text("body")))
     if not title:
         raise IngestError("thiếu tiêu đề (title)")
     if not body and not lead:
