@@ -177,7 +177,7 @@ class ImportForm(forms.Form):
 class ArticleForm(forms.ModelForm):
     """The article form, which refuses to overwrite a change saved after the editor opened it."""
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(label=_("Phiên bản đã mở"), widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article

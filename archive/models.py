@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from archive.text import is_heading, normalise, paragraphs, slug_for
@@ -120,7 +121,7 @@ class Locality(NaturalKeyed):
     name = models.CharField(_("tên đầy đủ"), max_length=120)
     short_name = models.CharField(_("tên"), max_length=100)
     type_name = models.CharField(_("loại"), max_length=20, blank=True)
-    slug = models.SlugField(max_length=120)
+    slug = models.SlugField(_("tên trong đường dẫn"), max_length=120)
     parent = models.ForeignKey(
         "self", verbose_name=_("thuộc"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
@@ -211,7 +212,7 @@ class Term(NaturalKeyed):
 
 class Official(models.Model):
     name = NormalisedCharField(_("họ tên"), max_length=120, db_index=True)
-    slug = models.SlugField(max_length=140)  # namesakes share a slug; pages use the id
+    slug = models.SlugField(_("tên trong đường dẫn"), max_length=140)  # namesakes share a slug; pages use the id
 
     class Meta:
         ordering = ["name"]
@@ -236,7 +237,7 @@ class Article(models.Model):
         PUBLISHED = "published", _("đã đăng")
 
     title = NormalisedCharField(_("tiêu đề"), max_length=500)
-    slug = models.SlugField(max_length=120, blank=True)
+    slug = models.SlugField(_("tên trong đường dẫn"), max_length=120, blank=True)
     lead = ParagraphsField(_("sa pô"), blank=True)
     body = ParagraphsField(_("nội dung"), help_text=_("Các đoạn cách nhau một dòng trống."))
     captions = NormalisedTextField(_("chú thích ảnh"), blank=True, help_text=_("Mỗi chú thích một dòng."))
@@ -433,7 +434,7 @@ class DismissedLink(models.Model):
         constraints = [models.UniqueConstraint(fields=["article", "kind", "target_id"], name="dismissed_once")]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.target or self.target_id}"
+        return f"{capfirst(self.get_kind_display())}: {self.target or self.target_id}"
 
     @property
     def target(self):
