@@ -252,11 +252,15 @@ class Item:
     error: str = ""
 
 
-def _read_json_lines(path: Path) -> Iterator[Item]:
+def _open_json_lines(path: Path, mode: str, **kwargs):
+    """A JSON-lines file, gzipped or not: told by its first bytes, not its name."""
     with path.open("rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
-    opener = gzip.open if gzipped else open
-    with opener(path, "rt", encoding="utf-8", errors="strict") as lines:
+    return (gzip.open if gzipped else open)(path, mode, **kwargs)
+
+
+def _read_json_lines(path: Path) -> Iterator[Item]:
+    with _open_json_lines(path, "rt", encoding="utf-8", errors="strict") as lines:
         number = 0
         while True:
             number += 1
@@ -295,17 +299,40 @@ def _read_text(path: Path) -> Item:
 JSON_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".ndjson", ".gz")
 
 
-def read_paths(paths: Iterable[str | Path]) -> Iterator[Item]:
-    """Every article in `paths`: files, or folders read recursively in name order."""
+def _files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """`paths` with folders replaced by the files in them, recursively in name order."""
     for path in map(Path, paths):
         if path.is_dir():
-            yield from read_paths(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
-        elif not path.is_file():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        else:
+            yield path
+
+
+def read_paths(paths: Iterable[str | Path]) -> Iterator[Item]:
+    """Every article in `paths`: files, or folders read recursively in name order."""
+    for path in _files(paths):
+        if not path.is_file():
             yield Item(str(path), error=_("không tìm thấy tệp"))
         elif path.name.endswith(JSON_SUFFIXES):
             yield from _read_json_lines(path)
         else:
             yield _read_text(path)
+
+
+def count_items(paths: Iterable[str | Path]) -> int:
+    """How many items read_paths(paths) yields, for progress: a JSON-lines file's non-blank lines,
+    one for any other path. A second read of JSON-lines files (the shared corpus: 1.5 s)."""
+    count = 0
+    for path in _files(paths):
+        if not (path.is_file() and path.name.endswith(JSON_SUFFIXES)):
+            count += 1
+            continue
+        try:
+            with _open_json_lines(path, "rb") as lines:
+                count += sum(1 for line in lines if line.strip())
+        except (OSError, EOFError):
+            count += 1  # read_paths reports the damage there
+    return count
 
 
 @dataclass
@@ -397,6 +424,8 @@ def import_articles(
                 progress(report)
     if batch:
         _save_batch(batch, sources, report)
+    if progress:
+        progress(report)
     return report
 
 
