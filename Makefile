@@ -5,12 +5,14 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: install messages setup run serve test test-solr lint format
+.PHONY: install messages setup port-free run serve test test-solr lint format
 
 $(VENV)/installed: requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $@
+	@echo "Cài các gói Python vào $(VENV) (lần đầu mất khoảng một phút)…"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@echo "Đã cài xong các gói Python."
+	@touch $@
 
 install: $(VENV)/installed
 
@@ -26,23 +28,29 @@ messages: install
 	@if command -v msgfmt >/dev/null; then \
 		$(PY) manage.py compilemessages --ignore=.venv -v0; \
 	else \
-		echo "gettext is not installed, so pages are in Vietnamese only (apt-get install gettext adds English)."; \
+		echo "Chưa cài gettext nên các trang chỉ có tiếng Việt (apt-get install gettext để có thêm tiếng Anh)."; \
 	fi
 
 setup: messages
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py setup_archive
+	@echo "Chuẩn bị cơ sở dữ liệu…"
+	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py setup_archive
 
-run: setup
+# Before any set-up (make runs prerequisites left to right): a port taken is said at once, with a free one.
+port-free:
+	@$(PYTHON) config/port_free.py $(firstword $(filter run serve,$(MAKECMDGOALS)) run) $(PORT)
+
+# `make run PORT=8123` serves on another port.
+run: port-free setup
 	@echo
-	@echo "Archive at http://127.0.0.1:8000/  -  to add an editor account: $(PY) manage.py createsuperuser"
+	@echo "Kho lưu trữ ở http://127.0.0.1:$(PORT)/ (dừng bằng Ctrl-C). Tạo tài khoản biên tập: $(PY) manage.py createsuperuser"
 	@echo
 	@# The index worker applies saved changes to the search index beside the site; both stop with Ctrl-C.
-	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null; exit' EXIT INT TERM; DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null; exit' EXIT INT TERM; DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # As deployed: debugging off, static files collected and served by whitenoise, gunicorn on loopback
 # (README: behind a reverse proxy). `make serve PORT=8080 WORKERS=5` changes the defaults.
-serve: setup
+serve: port-free setup
 	$(PY) manage.py collectstatic --noinput -v0
 	@# The index worker (the search index's one writer) runs beside gunicorn; both stop together.
 	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null; exit' EXIT INT TERM; \

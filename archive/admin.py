@@ -114,8 +114,7 @@ class DismissedInline(admin.TabularInline):
 
     @admin.display(description=_("liên kết"))
     def target(self, dismissed):
-        model = {DismissedLink.Kind.LOCALITY: Locality, DismissedLink.Kind.TERM: Term}.get(dismissed.kind, Official)
-        return model.objects.filter(pk=dismissed.target_id).first() or dismissed.target_id
+        return dismissed.target or dismissed.target_id
 
 
 def remember_editors_choices(formset, kind: str, target: str) -> None:
@@ -178,7 +177,7 @@ class ImportForm(forms.Form):
 class ArticleForm(forms.ModelForm):
     """The article form, which refuses to overwrite a change saved after the editor opened it."""
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(label=_("Phiên bản đã mở"), widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article

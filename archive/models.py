@@ -6,11 +6,48 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from archive.text import is_heading, slug_for
+from archive.text import is_heading, normalise, paragraphs, slug_for
 
 PUBLISHED_AT_TOLERANCE = datetime.timedelta(minutes=5)  # clocks differ a little
+
+
+class Normalised:
+    """A text field kept in archive.text's stored form whoever writes it: save() and create() (the
+    admin, the shell) and bulk_create() (the importer) go through pre_save, which also updates the
+    instance; update() and lookups through to_python. Only fixtures load raw."""
+
+    def normalised(self, value: str) -> str:
+        return normalise(value).strip()
+
+    def to_python(self, value):
+        """Also what model validation (uniqueness, length) and queries (exact, in, update()) see."""
+        value = super().to_python(value)
+        return self.normalised(value) if value else value
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        if value:
+            value = self.normalised(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+
+class NormalisedCharField(Normalised, models.CharField):
+    pass
+
+
+class NormalisedTextField(Normalised, models.TextField):
+    pass
+
+
+class ParagraphsField(NormalisedTextField):
+    """Paragraphs separated by one blank line, however many the editor typed."""
+
+    def normalised(self, value: str) -> str:
+        return "\n\n".join(paragraphs(value))
 
 
 class NaturalKeyManager(models.Manager):
@@ -35,7 +72,7 @@ class NaturalKeyed(models.Model):
 class Source(NaturalKeyed):
     NATURAL_KEY = ("name",)
 
-    name = models.CharField(_("tên báo"), max_length=200, unique=True)
+    name = NormalisedCharField(_("tên báo"), max_length=200, unique=True)
     code = models.CharField(
         _("mã báo"),
         max_length=16,
@@ -84,7 +121,7 @@ class Locality(NaturalKeyed):
     name = models.CharField(_("tên đầy đủ"), max_length=120)
     short_name = models.CharField(_("tên"), max_length=100)
     type_name = models.CharField(_("loại"), max_length=20, blank=True)
-    slug = models.SlugField(max_length=120)
+    slug = models.SlugField(_("tên trong đường dẫn"), max_length=120)
     parent = models.ForeignKey(
         "self", verbose_name=_("thuộc"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
@@ -174,8 +211,8 @@ class Term(NaturalKeyed):
 
 
 class Official(models.Model):
-    name = models.CharField(_("họ tên"), max_length=120, db_index=True)
-    slug = models.SlugField(max_length=140)  # namesakes share a slug; pages use the id
+    name = NormalisedCharField(_("họ tên"), max_length=120, db_index=True)
+    slug = models.SlugField(_("tên trong đường dẫn"), max_length=140)  # namesakes share a slug; pages use the id
 
     class Meta:
         ordering = ["name"]
@@ -199,12 +236,12 @@ class Article(models.Model):
         DRAFT = "draft", _("bản nháp")
         PUBLISHED = "published", _("đã đăng")
 
-    title = models.CharField(_("tiêu đề"), max_length=500)
-    slug = models.SlugField(max_length=120, blank=True)
-    lead = models.TextField(_("sa pô"), blank=True)
-    body = models.TextField(_("nội dung"), help_text=_("Các đoạn cách nhau một dòng trống."))
-    captions = models.TextField(_("chú thích ảnh"), blank=True, help_text=_("Mỗi chú thích một dòng."))
-    author = models.CharField(_("tác giả"), max_length=200, blank=True)
+    title = NormalisedCharField(_("tiêu đề"), max_length=500)
+    slug = models.SlugField(_("tên trong đường dẫn"), max_length=120, blank=True)
+    lead = ParagraphsField(_("sa pô"), blank=True)
+    body = ParagraphsField(_("nội dung"), help_text=_("Các đoạn cách nhau một dòng trống."))
+    captions = NormalisedTextField(_("chú thích ảnh"), blank=True, help_text=_("Mỗi chú thích một dòng."))
+    author = NormalisedCharField(_("tác giả"), max_length=200, blank=True)
     published_at = models.DateTimeField(_("ngày đăng"), null=True, blank=True, db_index=True)
     source = models.ForeignKey(
         Source, verbose_name=_("nguồn"), null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
@@ -272,7 +309,7 @@ class Article(models.Model):
     @property
     def blocks(self):
         """(is_heading, text) for each paragraph of the body."""
-        return [(is_heading(p), p) for p in self.body.split("\n\n") if p.strip()]
+        return [(is_heading(p), p) for p in paragraphs(self.body)]
 
     @property
     def caption_list(self):
@@ -288,7 +325,7 @@ class ArticleLink(models.Model):
         EDITOR = "editor", _("biên tập viên")
 
     target = ""  # in each link model: the name of the field it links to
-    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    article = models.ForeignKey(Article, verbose_name=_("bài viết"), on_delete=models.CASCADE)
     origin = models.CharField(_("nguồn gốc"), max_length=10, choices=Origin.choices, default=Origin.EDITOR)
 
     class Meta:
@@ -350,8 +387,8 @@ class Position(models.Model):
     official = models.ForeignKey(
         Official, verbose_name=_("cán bộ"), on_delete=models.CASCADE, related_name="positions"
     )
-    title = models.CharField(_("chức vụ"), max_length=300)
-    organisation = models.CharField(_("cơ quan"), max_length=300, blank=True)
+    title = NormalisedCharField(_("chức vụ"), max_length=300)
+    organisation = NormalisedCharField(_("cơ quan"), max_length=300, blank=True)
     locality = models.ForeignKey(
         Locality,
         verbose_name=_("địa phương"),
@@ -384,10 +421,12 @@ class DismissedLink(models.Model):
         TERM = "term", _("nhiệm kỳ")
         POSITION = "position", _("chức vụ của cán bộ")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="dismissed_links")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    target_id = models.PositiveBigIntegerField(help_text=_("Mã địa phương, cán bộ hoặc nhiệm kỳ."))
-    dismissed_at = models.DateTimeField(auto_now_add=True)
+    article = models.ForeignKey(
+        Article, verbose_name=_("bài viết"), on_delete=models.CASCADE, related_name="dismissed_links"
+    )
+    kind = models.CharField(_("loại liên kết"), max_length=10, choices=Kind.choices)
+    target_id = models.PositiveBigIntegerField(_("mã"), help_text=_("Mã địa phương, cán bộ hoặc nhiệm kỳ."))
+    dismissed_at = models.DateTimeField(_("gỡ lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("liên kết đã gỡ")
@@ -395,4 +434,10 @@ class DismissedLink(models.Model):
         constraints = [models.UniqueConstraint(fields=["article", "kind", "target_id"], name="dismissed_once")]
 
     def __str__(self):
-        return f"{self.article_id}: {self.kind} {self.target_id}"
+        return f"{capfirst(self.get_kind_display())}: {self.target or self.target_id}"
+
+    @property
+    def target(self):
+        """The unit, official (a position's too) or term removed; None once it is deleted."""
+        model = {self.Kind.LOCALITY: Locality, self.Kind.TERM: Term}.get(self.kind, Official)
+        return model.objects.filter(pk=self.target_id).first()

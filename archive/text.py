@@ -1,8 +1,9 @@
 """Vietnamese text normalisation: the one place for it.
 
 normalise(text) -> the form stored and shown: NFC, look-alike Ð/ð replaced by Đ/đ, stray
-    combining marks that NFC cannot attach dropped, spaces tidied. Tone placement is kept as
-    the newspaper printed it.
+    combining marks that NFC cannot attach dropped, line breaks as "\n" (a browser posts "\r\n"),
+    spaces tidied. Tone placement is kept as the newspaper printed it.
+paragraphs(text) -> the normalised paragraphs of a text whose paragraphs are separated by blank lines.
 fold(text) -> the accent-free form ("Đảng" -> "Dang") for slugs, lookup keys and
     accent-insensitive matching.
 """
@@ -18,14 +19,21 @@ _FOLD_D = str.maketrans({"\u0110": "D", "\u0111": "d"})
 # ("đượ̣c" with a doubled dot, a lone "̣" after a space).
 _STRAY_MARK = re.compile("[\u0300-\u036f]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+LINE_BREAK = re.compile(r"\r\n?|[\n\v\f\u0085\u2028\u2029]")
+_BLANK_LINES = re.compile(r"\n{2,}")
 
 
 def normalise(text: str) -> str:
     """Return `text` in the stored form; paragraph breaks (newlines) are kept."""
     text = unicodedata.normalize("NFC", text.translate(_LOOKALIKES))
     text = _STRAY_MARK.sub("", text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
+    lines = (_SPACES.sub(" ", line).strip() for line in LINE_BREAK.split(text))
     return "\n".join(lines)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of `text`, normalised: one or more blank lines end a paragraph."""
+    return [p for p in _BLANK_LINES.split(normalise(text).strip("\n")) if p]
 
 
 TERMINAL_PUNCTUATION = tuple(".!?:;…\"”'")

@@ -1,7 +1,19 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+
+
+@cache_control(max_age=24 * 60 * 60)
+def favicon(request):
+    """What browsers and feed readers ask for before any page names its icon: the static file,
+    under its hashed name (so the redirect is not permanent: the name changes with the icon)."""
+    return redirect(static("favicon.ico"))
+
 
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("search.urls")),

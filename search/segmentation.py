@@ -4,12 +4,14 @@ searchable_text(article) -> the text the index searches: title, lead, body, capt
                             one per line (the title first, so its segmentation is the first line).
 segmented(article)       -> that text segmented ("Xây_dựng Đảng …"), from the kept copy when it
                             was made from this very text, else made now and kept.
-fill(articles, workers)  -> makes every missing or stale one, on `workers` processes; returns
-                            how many it made. A rebuild calls it first, so it writes without pyvi.
+fill(articles, workers, progress) -> makes every missing or stale one, on `workers` processes,
+                            calling progress(done, total) as it goes; returns how many it made.
+                            A rebuild calls it first, so it writes without pyvi.
 """
 
 import hashlib
 import multiprocessing
+import multiprocessing.dummy
 
 from django.db.models import QuerySet
 
@@ -48,7 +50,7 @@ def segmented(article: Article) -> str:
     return made
 
 
-def fill(articles: QuerySet, workers: int = 1) -> int:
+def fill(articles: QuerySet, workers: int = 1, progress=None) -> int:
     """Segment what has no current segmentation. pyvi runs in separate processes (started
     afresh: a forked copy of this one would share its database connection)."""
     kept = dict(Segmentation.objects.filter(article__in=articles).values_list("article_id", "digest"))
@@ -60,14 +62,20 @@ def fill(articles: QuerySet, workers: int = 1) -> int:
             missing.append((article.pk, digest, text))
     if not missing:
         return 0
-    if workers > 1 and len(missing) >= CHUNK:
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            made = pool.map(segment, [text for _pk, _d, text in missing], chunksize=50)
-    else:
-        made = [segment(text) for _pk, _d, text in missing]
-    rows = [
-        Segmentation(article_id=pk, digest=digest, text=m) for (pk, digest, _t), m in zip(missing, made, strict=True)
-    ]
-    for start in range(0, len(rows), CHUNK):
-        _keep(rows[start : start + CHUNK])
-    return len(rows)
+    texts = [text for _pk, _d, text in missing]
+    # A few articles are not worth starting pyvi in other processes: a pool of one thread, here.
+    many = workers > 1 and len(missing) >= CHUNK
+    with multiprocessing.get_context("spawn").Pool(workers) if many else multiprocessing.dummy.Pool(1) as pool:
+        for start in range(0, len(missing), CHUNK):
+            if progress:
+                progress(start, len(missing))
+            made = pool.map(segment, texts[start : start + CHUNK], chunksize=25)
+            _keep(
+                [
+                    Segmentation(article_id=pk, digest=digest, text=m)
+                    for (pk, digest, _t), m in zip(missing[start : start + CHUNK], made, strict=True)
+                ]
+            )
+    if progress:
+        progress(len(missing), len(missing))
+    return len(missing)

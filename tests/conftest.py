@@ -16,6 +16,17 @@ def pytest_sessionstart(session):
         )
 
 
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    """A test request in English leaves English active in the test's thread (LocaleMiddleware sets
+    the language per request and does not undo it); the next test starts in the default language,
+    as a new request or command process does."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database starts with the real gazetteer, as every installation does."""

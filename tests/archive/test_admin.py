@@ -1,3 +1,6 @@
+import re
+from html.parser import HTMLParser
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -200,3 +203,84 @@ def test_a_link_row_the_editor_changes_becomes_the_editors(editor_client, seed_a
         ("Huyện Tri Tôn, An Giang", "editor"),
         ("Xã Phú Mỹ, Bến Tre", "extracted"),
     }  # Mỏ Cày Bắc was replaced
+
+
+class _Titles(HTMLParser):
+    """The text of every column title (a table head's cells, <th scope="col">) and field label on a page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.titles, self._open, self._in_head = [], 0, False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_head = self._in_head or tag == "thead"
+        if (tag == "th" and (self._in_head or ("scope", "col") in attrs)) or tag == "label":
+            self._open += 1
+            self.titles.append("")
+
+    def handle_endtag(self, tag):
+        self._in_head = self._in_head and tag != "thead"
+        if tag in ("th", "label") and self._open:
+            self._open -= 1
+
+    def handle_data(self, data):
+        if self._open:
+            self.titles[-1] += data
+
+
+def titles_of(html):
+    reader = _Titles()
+    reader.feed(html)
+    return [" ".join(t.split()) for t in reader.titles]
+
+
+def test_every_admin_page_names_things_and_titles_columns_in_both_languages(editor_client, seed_articles):
+    """Every change list and change form of every model in the admin, with rows to show (an
+    article's links, a removed link, positions, a history entry): no "… object (N)", and no
+    column title or label left as Django derives it from the code (the same in English)."""
+    from django.contrib import admin
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.urls import reverse
+
+    from archive.extract import link_articles
+    from archive.models import DismissedLink
+
+    article = seed_articles[MO_CAY_BAC]
+    link_articles([article])
+    DismissedLink.objects.create(article=article, kind=DismissedLink.Kind.TERM, target_id=article.terms.first().pk)
+    LogEntry.objects.log_actions(User.objects.get().pk, [article], CHANGE, change_message="Sửa tiêu đề")
+
+    pages = 0
+    for model in admin.site._registry:
+        meta = model._meta
+        urls = [reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")]
+        shown = article if model is Article else model.objects.order_by("pk").first()
+        assert shown is not None, f"nothing to show for {meta.label}"
+        urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[shown.pk]))
+        for url in urls:
+            vietnamese = text_of(editor_client.get(url, HTTP_ACCEPT_LANGUAGE="vi"))
+            english = text_of(editor_client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+            assert not re.search(r"object \(\d+\)", vietnamese + english), url
+            vi_titles, en_titles = titles_of(vietnamese), titles_of(english)
+            assert len(vi_titles) > 1, url
+            pairs = zip(vi_titles, en_titles, strict=True)
+            untranslated = [vi for vi, en in pairs if vi == en and re.search(r"[^\W\d_]", vi)]
+            assert not untranslated, f"{url}: {untranslated}"
+            pages += 1
+    assert pages == 2 * len(admin.site._registry)
+    removed = f"Nhiệm kỳ: {article.terms.first()}"
+    assert removed in text_of(change_form(editor_client, article))  # the removed link, by what it was
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("vi", "JSON không hợp lệ ở cột 15, gần “"), ("en", "invalid JSON at column 15, near “")],
+)
+def test_a_bad_json_line_in_a_bulk_import_is_reported_in_the_editors_language(editor_client, language, said):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("loat-bai.jsonl", b'{"title": "A" "body": "x"}\n')
+    response = editor_client.post("/admin/archive/article/import/", {"files": [upload]}, HTTP_ACCEPT_LANGUAGE=language)
+    page = text_of(response)
+    assert "loat-bai.jsonl:1" in page and said in page
+    assert "Expecting" not in page

@@ -154,7 +154,7 @@ def test_seed_folder_imports_once(capsys):
     assert Article.objects.count() == 5
     call_command("import_articles", str(SEEDS))
     assert Article.objects.count() == 5
-    assert "skipped 5 already imported" in capsys.readouterr().out
+    assert "bỏ qua 5 bài đã có" in capsys.readouterr().out
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 import unicodedata
 
-from archive.text import fold, is_heading, normalise, slug_for, sort_key
+from archive.text import fold, is_heading, normalise, paragraphs, slug_for, sort_key
 
 
 def test_lookalike_eth_becomes_vietnamese_d():
@@ -76,3 +76,11 @@ def test_headings_are_short_lines_without_final_punctuation():
     assert not is_heading("Năm 2020, huyện lãnh đạo tiếp tục thực hiện.")
     assert not is_heading("* Tại huyện Bá Thước")
     assert not is_heading("x" * 101)
+
+
+def test_every_kind_of_line_break_becomes_a_newline():
+    assert normalise("một\r\nhai\rba\u2028bốn") == "một\nhai\nba\nbốn"
+
+
+def test_paragraphs_are_separated_by_blank_lines_however_many():
+    assert paragraphs("\r\n Một đoạn.\r\n\r\n\r\n \r\nHai\r\ndòng.\r\n\r\n") == ["Một đoạn.", "Hai\ndòng."]

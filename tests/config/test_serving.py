@@ -81,3 +81,17 @@ def test_behind_an_https_proxy_http_redirects_and_cookies_are_secure(client):
         assert proxied.status_code == 200
         assert proxied["Strict-Transport-Security"] == "max-age=31536000"
         assert proxied.cookies["csrftoken"]["secure"]
+
+
+def test_favicon_ico_leads_to_the_icon_every_page_names(client, collected_static):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and "max-age=86400" in response["Cache-Control"]
+    icon = response["Location"]
+    assert re.fullmatch(r"/static/favicon\.[0-9a-f]{12}\.ico", icon)
+    served = client.get(icon)
+    assert served.status_code == 200 and served["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    assert b"".join(served.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an icon file
+    for page in ("/", "/admin/login/"):
+        html = client.get(page).content.decode()
+        assert f'<link rel="icon" href="{icon}"' in html
+        assert re.search(r'<link rel="icon" href="/static/favicon\.[0-9a-f]{12}\.svg" type="image/svg\+xml">', html)

@@ -1,9 +1,11 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from archive.extract import link_articles
 from archive.models import Article
+from archive.progress import Progress, duration, number
 
 
 class Command(BaseCommand):
@@ -18,11 +20,18 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size, **options):
         started, done = time.monotonic(), 0
         pks = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+        progress = Progress(self.stderr, len(pks)) if options["verbosity"] >= 1 and pks else None
         for i in range(0, len(pks), batch_size):
             link_articles(
                 Article.objects.filter(pk__in=pks[i : i + batch_size]).select_related("source__home_province")
             )
             done += len(pks[i : i + batch_size])
-            if options["verbosity"] > 1:
-                self.stderr.write(f"  {done:,}/{len(pks):,}")
-        self.stdout.write(f"Linked localities and terms of {done:,} articles in {time.monotonic() - started:.1f} s.")
+            if progress:
+                progress.update(done)
+        if progress:
+            progress.finish()
+        if options["verbosity"]:
+            self.stdout.write(
+                _("Đã nhận diện địa phương, cán bộ và nhiệm kỳ trong %(count)s bài, trong %(time)s.")
+                % {"count": number(done), "time": duration(time.monotonic() - started)}
+            )

@@ -1,8 +1,31 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from archive.ingest import import_articles, read_paths
+from archive.ingest import count_items, import_articles, read_paths
+from archive.models import Article
+from archive.progress import Progress, duration, number
+
+# The index worker writes about 23 articles/s; a rebuild indexes the whole archive about four times
+# as fast on two cores (README, bench/index_worker.py): past that share of the archive, rebuild.
+REBUILD_SHARE = 0.25
+REBUILD_AT_LEAST = 1000
+
+
+def next_step(created: int, total: int) -> str:
+    """What to do after an import so that searches find the new articles."""
+    if not created:
+        return _("Không có bài mới nên chỉ mục tìm kiếm không cần cập nhật.")
+    if created >= REBUILD_AT_LEAST and created > REBUILD_SHARE * total:
+        return _(
+            "Tiếp theo: chạy “manage.py rebuild_index --noinput” để đưa %(count)s bài mới vào chỉ mục tìm "
+            "kiếm (nhanh hơn để index_worker đưa vào từng bài)."
+        ) % {"count": number(created)}
+    return _(
+        "Tiếp theo: index_worker đưa %(count)s bài mới vào chỉ mục tìm kiếm; “make run” và “make serve” chạy "
+        "sẵn nó. Nếu nó không chạy, hãy chạy “manage.py index_worker --once”."
+    ) % {"count": number(created)}
 
 
 class Command(BaseCommand):
@@ -17,22 +40,26 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, batch_size, **options):
         started = time.monotonic()
-
-        def progress(report):
-            rate = report.seen / max(time.monotonic() - started, 1e-9)
-            self.stderr.write(
-                f"  {report.seen:,} read: {report.created:,} new, {report.duplicates:,} already there, "
-                f"{len(report.errors):,} failed ({rate:,.0f}/s)"
-            )
-
+        progress = Progress(self.stderr, count_items(paths)) if options["verbosity"] >= 1 else None
         report = import_articles(
-            read_paths(paths), batch_size=batch_size, progress=progress if options["verbosity"] >= 1 else None
+            read_paths(paths), batch_size=batch_size, progress=progress and (lambda r: progress.update(r.seen))
         )
+        if progress:
+            progress.finish()
         for where, message in report.errors:
             self.stderr.write(f"{where}: {message}")
         self.stdout.write(
-            f"Imported {report.created:,} new articles, skipped {report.duplicates:,} already imported, "
-            f"{len(report.errors):,} failed, in {time.monotonic() - started:.1f} s."
+            _("Đã nhập %(created)s bài mới, bỏ qua %(duplicates)s bài đã có, %(failed)s lỗi, trong %(time)s.")
+            % {
+                "created": number(report.created),
+                "duplicates": number(report.duplicates),
+                "failed": number(len(report.errors)),
+                "time": duration(time.monotonic() - started),
+            }
         )
+        self.stdout.write(next_step(report.created, Article.objects.count()))
         if report.errors:
-            raise CommandError(f"{len(report.errors)} input(s) could not be imported (listed above).")
+            raise CommandError(
+                _("%(count)s tệp hoặc dòng không nhập được (xem danh sách ở trên).")
+                % {"count": number(len(report.errors))}
+            )

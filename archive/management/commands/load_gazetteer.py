@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from archive import gazetteer
+from archive.progress import number
 
 
 class Command(BaseCommand):
@@ -8,7 +10,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = gazetteer.load()
-        self.stdout.write(
-            f"Gazetteer: {report.current_provinces} provinces since 2025, {report.provinces} legacy provinces, "
-            f"{report.districts} districts, {report.communes} communes."
-        )
+        if options["verbosity"]:
+            self.stdout.write(
+                _(
+                    "Danh mục đơn vị hành chính: %(current)s tỉnh, thành từ 2025; trước đó %(provinces)s tỉnh, "
+                    "thành, %(districts)s quận, huyện, %(communes)s xã, phường, thị trấn."
+                )
+                % {
+                    "current": number(report.current_provinces),
+                    "provinces": number(report.provinces),
+                    "districts": number(report.districts),
+                    "communes": number(report.communes),
+                }
+            )

@@ -1,7 +1,9 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from archive.models import Article
+from archive.progress import number
 
 
 class Command(BaseCommand):
@@ -12,10 +14,16 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        call_command("load_gazetteer", stdout=self.stdout)
+        outputs = {"stdout": self.stdout, "stderr": self.stderr, "verbosity": options["verbosity"]}
+        if options["verbosity"]:
+            self.stdout.write(_("Nạp danh mục đơn vị hành chính (lần đầu mất khoảng nửa phút)…"))
+        call_command("load_gazetteer", **outputs)
         if Article.objects.exists():
-            self.stdout.write("Articles already present: seed fixtures not loaded again.")
+            if options["verbosity"]:
+                self.stdout.write(_("Đã có bài viết nên không nạp lại bài mẫu."))
             return
-        call_command("loaddata", "sources", "seed_articles", stdout=self.stdout)
-        call_command("extract_links", stdout=self.stdout)
-        call_command("rebuild_index", interactive=False, stdout=self.stdout)
+        call_command("loaddata", "sources", "seed_articles", verbosity=0)
+        if options["verbosity"]:
+            self.stdout.write(_("Đã nạp %(count)s bài mẫu.") % {"count": number(Article.objects.count())})
+        call_command("extract_links", **outputs)
+        call_command("rebuild_index", interactive=False, **outputs)
