@@ -73,3 +73,11 @@ def index_worker(whoosh_index):
         call_command("index_worker", once=True, verbosity=0)
 
     return apply
+
+
+@pytest.fixture(autouse=True)
+def no_search_limits(settings):
+    """Searches are not limited in tests (a suite searches far faster than any reader); the tests
+    of the limits (tests/config/test_limits.py) turn them on with small numbers."""
+    settings.SEARCH_RATE = None
+    settings.SEARCH_CONCURRENCY = 0
