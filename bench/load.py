@@ -7,7 +7,7 @@ at 35.5k articles.
 
     python bench/load.py                           # the seed articles, in a temporary folder
     python bench/load.py --limit 3000              # the corpus's first 3,000 articles (imported, indexed)
-    python bench/load.py --data-dir DIR            # an archive built before (reused as it is)
+    python bench/load.py --data-dir DIR            # reused as it is; built there first when empty
     python bench/load.py --url http://127.0.0.1:8000   # a server already running
 
 Without --url it starts `make serve` (gunicorn, --serve-workers of them, debugging off, the index
@@ -245,9 +245,11 @@ def main():
         if args.url:
             missed = measure(args.url.rstrip("/"), args, work)
         else:
-            args.data_dir = args.data_dir or str(work / "data")
-            if args.limit:
-                common.prepare(args)  # imports and indexes the first --limit articles, unless already there
+            if args.data_dir or args.limit:  # import and index the corpus (or --limit of it) unless already there
+                args.data_dir = args.data_dir or str(work / "data")
+                common.prepare(args)
+            else:  # make serve sets up the seed articles in an empty folder
+                args.data_dir = str(work / "data")
             with (work / "serve.log").open("w") as log:
                 server, url = start_server(args.data_dir, free_port(), args.serve_workers, log)
                 try:
