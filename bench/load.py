@@ -131,7 +131,7 @@ def get(url):
 
 def start_server(data_dir, port, workers, log):
     """`make serve` on the data folder, as deployed, but with the per-reader search rate off."""
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "SEARCH_RATE": "off"}
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "SEARCH_RATE": "off", "ALLOWED_HOSTS": "127.0.0.1"}
     env.pop("DEBUG", None)
     server = subprocess.Popen(
         ["make", "-s", "serve", f"PORT={port}", f"WORKERS={workers}"],

@@ -3,10 +3,16 @@
 after a restore and a rebuild of the index; a restore is never done without a yes."""
 
 import builtins
+import os
 import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from archive.models import Article
 
@@ -114,3 +120,44 @@ def test_a_failed_backup_leaves_the_previous_one_whole(seed_articles, tmp_path):
         call_command("backup", tmp_path / "no-such-folder" / "archive.backup")
     assert path.read_bytes() == previous
     assert [p.name for p in tmp_path.iterdir()] == ["archive.backup"]  # no partial copy left behind
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's file database (PostgreSQL's pg_dump has a snapshot)"
+)
+def test_a_sqlite_backup_is_taken_while_a_writer_is_mid_transaction(tmp_path):
+    """As deployed: a file database in WAL mode, and a save in progress (its transaction open)
+    while `manage.py backup` runs in its own process. The backup does not wait for the writer and
+    holds what was committed, not the half-done save."""
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path / "data"), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.pop("DATABASE_URL", None)
+
+    def manage(*arguments):
+        return subprocess.run(
+            [sys.executable, "manage.py", *arguments], cwd=settings.BASE_DIR, env=env, check=True, timeout=120
+        )
+
+    manage("migrate", "-v0")
+    live = sqlite3.connect(tmp_path / "data" / "archive.sqlite3", isolation_level=None)
+    live.execute(
+        "INSERT INTO search_pendingchange (article_id, recorded_at, attempts, error) VALUES (1, '2026-01-01', 0, '')"
+    )
+    live.execute("BEGIN IMMEDIATE")
+    live.execute(
+        "INSERT INTO search_pendingchange (article_id, recorded_at, attempts, error) VALUES (2, '2026-01-01', 0, '')"
+    )
+    try:
+        started = time.monotonic()
+        manage("backup", str(tmp_path / "during.backup"))
+        assert time.monotonic() - started < 60
+    finally:
+        live.execute("COMMIT")
+    manage("backup", str(tmp_path / "after.backup"))
+
+    def pending(path):
+        with sqlite3.connect(path) as copy:
+            return [row[0] for row in copy.execute("SELECT article_id FROM search_pendingchange ORDER BY id")]
+
+    assert pending(tmp_path / "during.backup") == [1]
+    assert pending(tmp_path / "after.backup") == [1, 2]
+    assert not (tmp_path / "during.backup-wal").exists()  # one self-contained file
