@@ -10,14 +10,21 @@ BEHIND_HTTPS      "1" when a reverse proxy serves the site over HTTPS and sets X
 CSRF_TRUSTED_ORIGINS  comma-separated origins forms are posted from, e.g. https://archive.example.vn
 SOLR_URL          a SolrCloud node's base address, e.g. http://127.0.0.1:8983/solr, for
                   `manage.py solr_collection` (the search itself still runs on Whoosh)
+SEARCH_RATE       searches a reader may make, e.g. "30/m" (the default) or "300/h"; "off" for no limit
+SEARCH_CONCURRENCY  searches running at once on the machine (default: its cores); 0 for no bound
+SEARCH_WAIT       seconds a search waits for one of those slots before HTTP 503 (default 0.5)
+CLIENT_IP_HEADER  the header a reverse proxy puts the reader's address in, e.g. X-Real-IP
+INDEX_MAX_LAG     seconds a pending index change may wait before /healthz reports failure (default 600)
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,6 +38,16 @@ def env_flag(name, default=False):
 
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_rate(name, default):
+    """A rate in django-ratelimit's form ("30/m": 30 a minute; s, m, h, d), or None for "off"."""
+    value = os.environ.get(name, default).strip().lower()
+    if value in {"", "0", "off"}:
+        return None
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(f'{name}={value!r}: expected a rate such as "30/m", or "off"')
+    return value
 
 
 def read_or_create_secret(path):
@@ -72,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.limits.SearchLimitsMiddleware",  # last: its refusals get the headers and language above
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,6 +137,11 @@ CACHES = {
         "TIMEOUT": 24 * 60 * 60,
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
+    "limits": {
+        "BACKEND": "config.limits.LockedFileCache",
+        "LOCATION": str(DATA_DIR / "ratelimit"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 
 HAYSTACK_CONNECTIONS = {
@@ -133,6 +156,17 @@ SOLR_URL = os.environ.get("SOLR_URL", "")
 
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False  # one indexed model: skip a narrowing search per query
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.OutboxSignalProcessor"
+
+# Searching under load (config/limits.py): a per-reader rate, counted in a file cache that every
+# worker process shares (no database write per search, CACHES["limits"]), and a bound on searches at once.
+RATELIMIT_USE_CACHE = "limits"
+RATELIMIT_IP_META_KEY = "config.limits.client_address"
+SEARCH_RATE = env_rate("SEARCH_RATE", "30/m")
+SEARCH_CONCURRENCY = int(os.environ.get("SEARCH_CONCURRENCY") or os.cpu_count() or 2)
+SEARCH_WAIT = float(os.environ.get("SEARCH_WAIT") or 0.5)
+SEARCH_SLOTS_DIR = DATA_DIR / "search-slots"
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()  # e.g. X-Real-IP, set by the proxy
+INDEX_MAX_LAG = float(os.environ.get("INDEX_MAX_LAG") or 600)  # /healthz (config/health.py)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

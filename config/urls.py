@@ -4,6 +4,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
+from config.health import healthz
+
 
 @cache_control(max_age=24 * 60 * 60)
 def favicon(request):
@@ -14,6 +16,7 @@ def favicon(request):
 
 urlpatterns = [
     path("favicon.ico", favicon),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("search.urls")),

@@ -92,3 +92,11 @@ def fresh_page_cache():
     from django.core.cache import caches
 
     caches["pages"].clear()
+
+
+@pytest.fixture(autouse=True)
+def no_search_limits(settings):
+    """Searches are not limited in tests (a suite searches far faster than any reader); the tests
+    of the limits (tests/config/test_limits.py) turn them on with small numbers."""
+    settings.SEARCH_RATE = None
+    settings.SEARCH_CONCURRENCY = 0

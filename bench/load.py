@@ -1,0 +1,266 @@
+"""Pages per second and latency under load: wrk, in a process of its own, keeps 16 connections
+busy for a bounded time against the search page (thousands of distinct everyday queries: common
+2-3 word phrases of the corpus's titles) and then against the browse pages (/, /articles/,
+/provinces/, article pages), and reports 2xx pages/s, p50/p99 latency, errors and timeouts, and
+every non-2xx status. The issue-11 targets: >= 20 search pages/s, >= 200 browse pages/s, p99 < 1 s,
+at 35.5k articles.
+
+    python bench/load.py                           # the seed articles, in a temporary folder
+    python bench/load.py --limit 3000              # the corpus's first 3,000 articles (imported, indexed)
+    python bench/load.py --data-dir DIR            # reused as it is; built there first when empty
+    python bench/load.py --url http://127.0.0.1:8000   # a server already running
+
+Without --url it starts `make serve` (gunicorn, --serve-workers of them, debugging off, the index
+worker beside it) on a free loopback port with SEARCH_RATE=off: the per-reader rate limit would
+otherwise answer most of one client's searches with 429. The bound on searches at once stays as
+deployed (SEARCH_CONCURRENCY, SEARCH_WAIT from the environment): its 503s are counted, not hidden.
+A server given with --url must run with SEARCH_RATE=off too; any 429 is reported as distortion.
+Needs wrk (apt-get install wrk). Exits 1 when a target is missed.
+"""
+
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import common
+
+LUA = Path(__file__).with_name("load.lua")
+TARGETS = {"search": 20, "browse": 200}  # 2xx pages per second
+P99_TARGET_MS = 1000
+# Syllables that do not begin or end an everyday query ("của Đảng", "đại hội và").
+EDGE_WORDS = {
+    "và",
+    "của",
+    "các",
+    "là",
+    "với",
+    "cho",
+    "trong",
+    "để",
+    "được",
+    "có",
+    "những",
+    "tại",
+    "về",
+    "từ",
+    "một",
+    "này",
+    "khi",
+    "đã",
+    "sẽ",
+    "đang",
+    "thì",
+    "mà",
+    "nên",
+    "cũng",
+    "như",
+    "theo",
+    "bị",
+    "do",
+    "vào",
+    "ra",
+    "lên",
+    "đến",
+    "sau",
+    "trước",
+    "nhiều",
+    "không",
+    "người",
+    "năm",
+    "ngày",
+    "lần",
+    "thứ",
+}
+
+
+def options(parser):
+    parser.add_argument("--url", help="measure a server already running there instead of starting one")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of load for each kind of page")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load first (workers load)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--timeout", type=int, default=5, help="seconds before wrk counts a request as timed out")
+    parser.add_argument("--serve-workers", type=int, default=3, help="gunicorn workers (make serve WORKERS=)")
+
+
+def everyday_queries(corpus, count):
+    """The `count` commonest 2- and 3-syllable phrases of the corpus's titles (by how many titles
+    have them), lowercased, none beginning or ending with a function word."""
+    titles = Counter()
+    with gzip.open(corpus, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            words = [w.strip(".,;:!?\"“”‘’'()[]…-–").lower() for w in (json.loads(line).get("title") or "").split()]
+            phrases = {
+                " ".join(words[i : i + n])
+                for n in (2, 3)
+                for i in range(len(words) - n + 1)
+                if all(w.isalpha() for w in words[i : i + n])
+                and words[i] not in EDGE_WORDS
+                and words[i + n - 1] not in EDGE_WORDS
+            }
+            titles.update(phrases)
+    return [phrase for phrase, _ in titles.most_common(count)]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def start_server(data_dir, port, workers, log):
+    """`make serve` on the data folder, as deployed, but with the per-reader search rate off."""
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "SEARCH_RATE": "off", "ALLOWED_HOSTS": "127.0.0.1"}
+    env.pop("DEBUG", None)
+    server = subprocess.Popen(
+        ["make", "-s", "serve", f"PORT={port}", f"WORKERS={workers}"],
+        cwd=common.ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 600
+    while True:
+        try:
+            status, body = get(url + "/healthz")
+            print(f"# server up at {url} (healthz {status}: {body})", flush=True)
+            return server, url
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                stop_server(server)
+                sys.exit("make serve did not start:\n" + "".join(Path(log.name).read_text().splitlines(True)[-30:]))
+            time.sleep(1)
+
+
+def stop_server(server):
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)  # make, gunicorn and the index worker: its own session
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def browse_paths(url):
+    status, listing = get(url + "/articles/")
+    articles = sorted(set(re.findall(r'href="(/articles/\d+/[^"/]+/)"', listing)))
+    if status != 200 or not articles:
+        sys.exit(f"{url}/articles/ lists no article (HTTP {status}): nothing to browse")
+    return ["/", "/articles/", "/provinces/", *articles]
+
+
+def wrk(url, paths_file, seconds, args):
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        f"--timeout={args.timeout}s",
+        "-s",
+        str(LUA),
+        url,
+        "--",
+        str(paths_file),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
+    result = next((line for line in done.stdout.splitlines() if line.startswith("RESULT ")), None)
+    if done.returncode or result is None:
+        sys.exit(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+    return json.loads(result.removeprefix("RESULT "))
+
+
+def report(kind, what, result):
+    """Print one scenario's figures; returns the list of targets it missed."""
+    statuses = {int(code): n for code, n in result["statuses"].items()}
+    ok = sum(n for code, n in statuses.items() if 200 <= code < 300)
+    pages = ok / result["seconds"]
+    latency = {name: us / 1000 for name, us in result["latency_us"].items()}
+    errors = result["errors"]
+    other = {code: n for code, n in sorted(statuses.items()) if not 200 <= code < 300}
+    print(f"\n{kind}: {what}")
+    print(f"  pages/s (2xx)   {pages:8.1f}    ({result['requests']:,} requests in {result['seconds']:.1f} s)")
+    print(f"  latency         p50 {latency['p50']:.0f} ms, p90 {latency['p90']:.0f} ms, p99 {latency['p99']:.0f} ms")
+    print(f"  errors          {sum(errors.values())} ({', '.join(f'{k} {v}' for k, v in errors.items())})")
+    print(f"  non-2xx         {', '.join(f'HTTP {code}: {n:,}' for code, n in other.items()) or 'none'}")
+    if 429 in other:
+        print("  ! HTTP 429: the server limits the search rate; run it with SEARCH_RATE=off to measure")
+    missed = []
+    if pages < TARGETS[kind]:
+        missed.append(f"{kind} {pages:.1f} pages/s < {TARGETS[kind]}")
+    if latency["p99"] >= P99_TARGET_MS or errors["timeout"]:
+        missed.append(f"{kind} p99 {latency['p99']:.0f} ms (timeouts {errors['timeout']}), target < {P99_TARGET_MS}")
+    return missed
+
+
+def measure(url, args, work):
+    queries = everyday_queries(args.corpus, args.queries)
+    search_file, browse_file = work / "search-paths.txt", work / "browse-paths.txt"
+    search_file.write_text("".join(f"/search/?q={quote_plus(q)}\n" for q in queries), encoding="utf-8")
+    browse = browse_paths(url)
+    browse_file.write_text("".join(f"{path}\n" for path in browse))
+    status, health = get(url + "/healthz")
+    documents = json.loads(health)["checks"]["search_index"].get("documents") if status in (200, 503) else "?"
+    print(f"# {documents} articles indexed; e.g. {', '.join(queries[:5])}", flush=True)
+    missed = []
+    for kind, paths_file, what in (
+        ("search", search_file, f"/search/?q= with {len(queries):,} distinct everyday queries"),
+        ("browse", browse_file, f"{len(browse)} pages: /, /articles/, /provinces/, {len(browse) - 3} articles"),
+    ):
+        if args.warmup:
+            wrk(url, paths_file, args.warmup, args)
+        result = wrk(url, paths_file, args.duration, args)
+        missed += report(kind, f"{what}; {args.connections} connections, {args.duration} s", result)
+    return missed
+
+
+def main():
+    args = common.arguments(__doc__, extend=options, queries=3000)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    work = Path(tempfile.mkdtemp(prefix="archive-load-"))
+    try:
+        if args.url:
+            missed = measure(args.url.rstrip("/"), args, work)
+        else:
+            if args.data_dir or args.limit:  # import and index the corpus (or --limit of it) unless already there
+                args.data_dir = args.data_dir or str(work / "data")
+                common.prepare(args)
+            else:  # make serve sets up the seed articles in an empty folder
+                args.data_dir = str(work / "data")
+            with (work / "serve.log").open("w") as log:
+                server, url = start_server(args.data_dir, free_port(), args.serve_workers, log)
+                try:
+                    missed = measure(url, args, work)
+                finally:
+                    stop_server(server)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("\ntargets:", "all met" if not missed else "MISSED: " + "; ".join(missed))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
