@@ -50,6 +50,7 @@ class SearchForm(forms.Form):
         label=_("Sắp xếp"),
         error_messages={"invalid_choice": _("Chọn relevance, newest hoặc oldest.")},
     )
+    undated = forms.BooleanField(required=False, label=_("Không rõ ngày"))  # only the articles without a date
     page = forms.IntegerField(
         required=False,
         min_value=1,

@@ -75,6 +75,11 @@ class Boost:
     weight: float
 
 
+# What an undated article holds in the sort fields, so that it sorts last either way.
+UNDATED_NEWEST = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+UNDATED_OLDEST = datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC)
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     required: Match = Everything()
@@ -82,6 +87,7 @@ class SearchRequest:
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (facet field, keys): any key; every field
     published_from: datetime.datetime | None = None  # inclusive, aware
     published_before: datetime.datetime | None = None  # exclusive, aware
+    undated_only: bool = False  # only the articles without a date
     sort: str = "relevance"  # or "newest", "oldest" (undated articles last either way)
     offset: int = 0
     limit: int = 20

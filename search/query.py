@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from haystack import connection_router, connections
 
 from archive import cache
@@ -82,6 +82,7 @@ class Outcome:
     suggestion: str = ""
     suggestion_url: str = ""
     notices: list[str] = field(default_factory=list)
+    undated: tuple[str, str] = ("", "")  # what the date range or sort did to undated articles, and a link to them
     page_error: str = ""
 
 
@@ -112,6 +113,7 @@ def build(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = P
         published_from=_day_start(data["date_from"]) if data.get("date_from") else None,
         published_before=_day_start(data["date_to"] + datetime.timedelta(days=1)) if data.get("date_to") else None,
         sort=data.get("sort") or "relevance",
+        undated_only=bool(data.get("undated")),
         offset=offset,
         limit=limit,
         facets=tuple(FACETS),
@@ -216,10 +218,35 @@ def _chosen(form: SearchForm, params: dict) -> list[tuple[str, str]]:
         (_("Nguồn báo"), data.get("source"), "source"),
         (_("Từ ngày"), data.get("date_from") and data["date_from"].strftime("%d/%m/%Y"), "from"),
         (_("Đến ngày"), data.get("date_to") and data["date_to"].strftime("%d/%m/%Y"), "to"),
+        (_("Ngày đăng"), data.get("undated") and _("không rõ"), "undated"),
     ]:
         if value:
             chosen.append((f"{label}: {value}", _query_url(params, **{parameter: None})))
     return chosen
+
+
+def _undated(form: SearchForm, parsed: ParsedQuery, params: dict) -> tuple[str, str]:
+    """Said when a date range leaves out the matches without a date (with a link to them), or a
+    date sort puts them last: most of an archive built from undated sources."""
+    data = form.cleaned_data
+    ranged = data.get("date_from") or data.get("date_to")
+    if data.get("undated") or not (ranged or data.get("sort") in ("newest", "oldest")):
+        return "", ""
+    request = replace(build(form, parsed), published_from=None, published_before=None, undated_only=True)
+    count = engine().execute(replace(request, limit=0, facets=())).count
+    if not count:
+        return "", ""
+    if ranged:
+        text = ngettext(
+            "%(count)d bài không rõ ngày đăng không có trong khoảng này.",
+            "%(count)d bài không rõ ngày đăng không có trong khoảng này.",
+            count,
+        )
+        return text % {"count": count}, _query_url(params, **{"from": None, "to": None, "undated": "1"})
+    text = ngettext(
+        "%(count)d bài không rõ ngày đăng được xếp cuối.", "%(count)d bài không rõ ngày đăng được xếp cuối.", count
+    )
+    return text % {"count": count}, _query_url(params, sort=None, undated="1")
 
 
 def _suggestion(query: str, parsed: ParsedQuery, count: int, form: SearchForm) -> str:
@@ -268,6 +295,7 @@ def run(form: SearchForm, params: dict) -> Outcome:
     outcome.hits = _hits(found.ids, parsed)
     outcome.facets = _facets(found.facets, params)
     outcome.chosen = _chosen(form, params)
+    outcome.undated = _undated(form, parsed, params)
     outcome.suggestion = _suggestion(form.cleaned_data.get("q") or "", parsed, outcome.count, form)
     outcome.suggestion_url = _query_url(params, q=outcome.suggestion) if outcome.suggestion else ""
     return outcome

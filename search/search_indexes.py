@@ -13,6 +13,7 @@ from haystack import indexes
 
 from archive.models import Article, Locality
 from search.analysis import VietnameseAnalyzer
+from search.plan import UNDATED_NEWEST, UNDATED_OLDEST
 from search.segmentation import segmented
 
 
@@ -67,10 +68,10 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return version_of(obj.updated_at)
 
     def prepare_newest_first(self, obj):
-        return obj.published_at or datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+        return obj.published_at or UNDATED_NEWEST
 
     def prepare_oldest_first(self, obj):
-        return obj.published_at or datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC)
+        return obj.published_at or UNDATED_OLDEST
 
     def prepare_year(self, obj):
         return str(timezone.localtime(obj.published_at).year) if obj.published_at else None

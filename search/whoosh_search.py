@@ -20,7 +20,19 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh.query import Phrase as WhooshPhrase
 
-from search.plan import AllOf, AnyOf, Boost, Everything, Match, Not, Phrase, SearchRequest, SearchResult, Term
+from search.plan import (
+    UNDATED_NEWEST,
+    AllOf,
+    AnyOf,
+    Boost,
+    Everything,
+    Match,
+    Not,
+    Phrase,
+    SearchRequest,
+    SearchResult,
+    Term,
+)
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the index was always scored with
 MAX_CACHED_POSTINGS = 12_000_000  # per process: 8 bytes each, about 100 MB
@@ -321,6 +333,8 @@ def _filtered(view: IndexView, request: SearchRequest, mask: np.ndarray) -> np.n
         mask &= view.column("newest_first") >= schema["newest_first"].to_column_value(request.published_from)
     if request.published_before is not None:
         mask &= view.column("oldest_first") < schema["oldest_first"].to_column_value(request.published_before)
+    if request.undated_only:
+        mask &= view.column("newest_first") == schema["newest_first"].to_column_value(UNDATED_NEWEST)
     return mask
 
 

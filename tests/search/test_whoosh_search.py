@@ -2,6 +2,7 @@
 what it counts and pages is what the database holds, whichever segment a document is in."""
 
 import datetime
+import re
 
 import pytest
 
@@ -79,3 +80,23 @@ def test_an_index_with_no_documents_yet_finds_nothing(client, whoosh_index, db):
     assert response.status_code == 200
     assert response.json()["count"] == 0
     assert found({"q": ""}).ids == []
+
+
+def test_the_search_page_says_what_a_date_range_or_sort_does_to_undated_articles(client, indexed):
+    dated = Article.objects.create(
+        title="Có ngày", body=BODY, published_at=datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
+    )
+    undated = [Article.objects.create(title=f"Không ngày {i}", body=BODY) for i in range(2)]
+    indexed()
+    page = client.get("/search/", {"q": "dang", "from": "2024-01-01"}).content.decode()
+    assert "2 bài không rõ ngày đăng không có trong khoảng này." in page
+    link = re.search(r'href="(\?[^"]*undated=1[^"]*)"', page)[1].replace("&amp;", "&")
+    assert "from=" not in link
+    listed = client.get("/api/search/" + link).json()
+    assert sorted(r["id"] for r in listed["results"]) == sorted(a.pk for a in undated)
+    assert (
+        "2 bài không rõ ngày đăng được xếp cuối."
+        in client.get("/search/", {"q": "dang", "sort": "newest"}).content.decode()
+    )
+    assert "không rõ ngày đăng" not in client.get("/search/", {"q": "dang"}).content.decode()
+    assert found({"q": "dang", "undated": "1"}).count == 2 and dated.pk not in found({"q": "dang", "undated": "1"}).ids
