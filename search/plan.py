@@ -75,6 +75,10 @@ class Boost:
     weight: float
 
 
+class SearchUnavailable(Exception):
+    """The engine cannot answer now (e.g. a search server that is down): the page says so."""
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     required: Match = Everything()

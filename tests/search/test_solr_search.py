@@ -1,0 +1,269 @@
+"""The search on SolrCloud (search.solr_backend) through the real page and API, on a collection of
+two shards: the seed articles (linked as tests/search/test_search.py links them) rebuilt into it
+with `rebuild_index`. Run by `make test-solr`; skipped without SOLR_URL."""
+
+import os
+import time
+import uuid
+
+import pytest
+from django.core.management import call_command
+from haystack import connections
+
+from archive.models import Article
+from search import outbox
+from search.analysis import query_words
+from search.backend import IndexBusy
+from search.models import PendingChange
+from search.plan import SearchRequest, compile_query
+from search.search_indexes import ArticleIndex
+from search.solr.admin import SolrAdmin
+from search.syntax import parse
+from tests.search import test_search
+from tests.search.test_search import MO_CAY_BAC, TRI_TON, api, titles
+
+SOLR_URL = os.environ.get("SOLR_URL", "")
+if not SOLR_URL:
+    pytest.skip("needs SolrCloud: run `make test-solr` (tests/solr_cluster.py sets SOLR_URL)", allow_module_level=True)
+
+pytestmark = pytest.mark.django_db
+AN_PHU = "An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"
+SOLR_ENGINE = "search.solr_backend.VietnameseSolrEngine"
+archive = test_search.archive  # the seeds, linked to localities, an official and a term; then indexed() below
+
+
+@pytest.fixture(scope="module")
+def collection():
+    """A collection of its own, two shards of one replica each."""
+    name = f"test_backend_{uuid.uuid4().hex[:8]}"
+    SolrAdmin(SOLR_URL).create_collection(name, shards=2, replicas=1)
+    yield name
+    SolrAdmin(SOLR_URL).delete_collection(name)
+
+
+def use_default(settings, connection):
+    settings.HAYSTACK_CONNECTIONS = {**settings.HAYSTACK_CONNECTIONS, "default": connection}
+    connections.reload("default")
+    return connections["default"].get_backend()
+
+
+@pytest.fixture
+def solr(settings, collection):
+    """haystack's default connection on the empty collection, as SEARCH_ENGINE=solr makes it."""
+    backend = use_default(settings, {"ENGINE": SOLR_ENGINE, "URL": f"{SOLR_URL}/{collection}"})
+    backend.conn.delete(q="*:*", commit=True)
+    yield backend
+    connections.reload("default")
+
+
+@pytest.fixture
+def indexed(solr):
+    """test_search's `archive` fixture calls this: here it rebuilds the Solr collection."""
+
+    def rebuild():
+        call_command("rebuild_index", interactive=False, verbosity=0)
+
+    return rebuild
+
+
+def eventually(check, timeout=15):
+    """Writes are searchable after Solr's soft commit (each second): wait for it, within reason."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "not searchable in time"
+        time.sleep(0.3)
+
+
+def execute(backend, q, **options):
+    required, ranking = compile_query(parse(q))
+    return backend.execute(SearchRequest(required=required, ranking=ranking, **options))
+
+
+# --- what a reader sees ------------------------------------------------------------------
+def test_a_folded_query_finds_the_accented_text(client, archive):
+    for typed in ("xay dung dang", "XÂY DỰNG ĐẢNG", "xây dựng Ðảng"):
+        assert TRI_TON in titles(client, q=typed)
+    assert titles(client, q="Thanh Hoá") == titles(client, q="Thanh Hóa") != []
+    assert titles(client, q='"ngo cong thuc"') == [AN_PHU]
+    assert titles(client, q='"Trần Thị Sol"') == [MO_CAY_BAC]
+
+
+def test_exact_accents_rank_first(client, solr, indexed):
+    filler = "Hội nghị bàn nhiều việc của địa phương trong năm. " * 5
+    Article.objects.create(title="Bài họa sĩ", body=f"{filler} Một họa sĩ vẽ tranh. {filler}")
+    Article.objects.create(title="Bài hòa bình", body=f"{filler} Giữ vững hòa bình. {filler}")
+    indexed()
+    assert titles(client, q="hoà")[0] == "Bài hòa bình"
+    assert titles(client, q="họa")[0] == "Bài họa sĩ"
+    assert set(titles(client, q="hoa")) == {"Bài họa sĩ", "Bài hòa bình"}
+
+
+def test_facets_count_across_both_shards(client, archive, solr):
+    on_shards = [solr.conn.search("*:*", shards=shard, rows=0).hits for shard in ("shard1", "shard2")]
+    assert all(on_shards) and sum(on_shards) == 5, on_shards
+    data = api(client, q="dang")
+    provinces = {f["label"]: f["count"] for f in data["facets"]["provinces"]}
+    assert provinces == {"Tỉnh Bến Tre": 1, "Tỉnh An Giang": 1}
+    assert {f["label"] for f in data["facets"]["provinces_2025"]} == {"Tỉnh Vĩnh Long", "Tỉnh An Giang"}
+    assert {f["label"]: f["count"] for f in data["facets"]["year"]} == {"2019": 1, "2020": 1, "2021": 1}
+    assert [f["label"] for f in data["facets"]["terms"]] == ["2020-2025"]
+    assert [f["label"] for f in data["facets"]["officials"]] == ["Trần Thị Sol"]
+    # A facet's link narrows the results to it.
+    bến_tre = next(f for f in data["facets"]["provinces"] if f["label"] == "Tỉnh Bến Tre")
+    assert [r["title"] for r in client.get("/api/search/" + bến_tre["url"]).json()["results"]] == [MO_CAY_BAC]
+
+
+def test_filters_and_date_ranges(client, archive):
+    assert titles(client, province="ben tre") == [MO_CAY_BAC]
+    assert titles(client, province="2025:vinh-long") == [MO_CAY_BAC]
+    assert titles(client, district="Tri Tôn") == [TRI_TON]
+    assert titles(client, official="Tran Thi Sol") == [MO_CAY_BAC]
+    assert titles(client, term="2020 - 2025") == [MO_CAY_BAC]
+    assert titles(client, source="BDK") == [MO_CAY_BAC]
+    assert titles(client, **{"from": "2021-01-01"}) == [TRI_TON]
+    assert set(titles(client, **{"from": "2019-01-01", "to": "2020-12-31"})) == {MO_CAY_BAC, AN_PHU}
+    assert titles(client, q="dang", province="an giang", **{"from": "2021-07-23", "to": "2021-07-23"}) == [TRI_TON]
+    assert titles(client, q="dang", province="an giang", to="2021-07-22") == []  # 05:35 on the 23rd in Vietnam
+
+
+def test_the_three_sorts(client, archive):
+    dated = [TRI_TON, MO_CAY_BAC, AN_PHU]
+    for params in ({"q": "dang"}, {}):
+        newest = titles(client, sort="newest", **params)
+        oldest = titles(client, sort="oldest", **params)
+        assert newest[:3] == dated and oldest[:3] == dated[::-1]
+        assert sorted(newest[3:]) == sorted(oldest[3:]) and len(newest) == 5  # the undated two last
+    assert titles(client, q="Ngô Công Thức")[0] == AN_PHU  # relevance, the default
+
+
+def test_pages_never_repeat(client, archive, indexed):
+    Article.objects.bulk_create(
+        [Article(title=f"Tin Đảng bộ số {i}", body="Đảng bộ xã họp.", slug=f"t{i}") for i in range(30)]
+    )
+    indexed()
+    for sort in ("relevance", "newest", "oldest"):
+        first, second = api(client, q="Đảng bộ", sort=sort), api(client, q="Đảng bộ", page=2, sort=sort)
+        assert first["count"] == 35 and first["pages"] == 2 and len(first["results"]) == 20
+        assert len(second["results"]) == 15
+        assert len({r["id"] for r in first["results"] + second["results"]}) == 35
+
+
+def test_malformed_queries_answer(client, archive):
+    for typed in ('"unbalanced', "^~*?:", "\\", "[1 TO 2]", "{}", '"" "" ""', "title:(", "'Đảng'", "*", "-", "OR OR"):
+        assert client.get("/api/search/", {"q": typed}).status_code == 200, typed
+    assert TRI_TON not in titles(client, q="Đảng -Tôn")
+    assert set(titles(client, q="Sol OR Liêm")) == {MO_CAY_BAC, TRI_TON}
+
+
+def test_did_you_mean(client, archive):
+    assert api(client, q="xay dugn dang")["suggestion"] == "xay dung dang"
+    assert api(client, q="xây dựgn Đảng")["suggestion"] == "xây dựng Đảng"
+    assert api(client, q="Tri Tôn")["suggestion"] is None
+
+
+def test_detail_page_shows_related_articles(client, archive):
+    page = client.get(archive[MO_CAY_BAC].get_absolute_url()).content.decode()
+    related = page.split('<ul class="related">')[1].split("</ul>")[0]
+    assert related.count("<li>") >= 1 and archive[MO_CAY_BAC].get_absolute_url() not in related
+
+
+# --- the index follows the database ------------------------------------------------------
+def test_drafts_never_reach_solr(client, archive, solr):
+    draft = Article.objects.create(title="Bản nháp về công tác cán bộ", body="Chưa duyệt.", status="draft")
+    article = Article.objects.get(title=TRI_TON)
+    article.status = Article.Status.DRAFT
+    article.save()
+    call_command("index_worker", once=True, verbosity=0)  # no commit: Solr's soft commit shows it
+    eventually(lambda: f"archive.article.{article.pk}" not in solr.indexed_ids())
+    assert TRI_TON not in titles(client, q="Tri Tôn")
+    assert f"archive.article.{draft.pk}" not in solr.indexed_ids()
+    assert titles(client, q='"Bản nháp về công tác cán bộ"') == []
+    assert len(solr.indexed_ids()) == 4
+    call_command("check_index", verbosity=0)  # the collection matches the database (or it raises)
+
+
+def test_a_save_is_searchable_once_the_worker_applies_it(client, archive):
+    Article.objects.create(title="Hội nghị hòa giải ở cơ sở", body="Tổ hòa giải ấp Phú Hòa họp bàn.")
+    assert "Hội nghị hòa giải ở cơ sở" not in titles(client, q="to hoa giai")  # the request wrote no index
+    call_command("index_worker", once=True, verbosity=0)
+    eventually(lambda: titles(client, q="to hoa giai")[:1] == ["Hội nghị hòa giải ở cơ sở"])
+
+
+def test_rebuild_drops_documents_of_deleted_articles(client, archive, indexed, solr):
+    Article.objects.filter(title=TRI_TON).delete()
+    PendingChange.objects.all().delete()  # as if the worker never ran: only the rebuild can drop it
+    indexed()
+    assert TRI_TON not in titles(client, q="xay dung dang")
+    assert len(solr.indexed_ids()) == 4
+
+
+def test_solr_down_is_a_503_and_no_change_is_lost(client, archive, settings):
+    use_default(settings, {"ENGINE": SOLR_ENGINE, "URL": "http://127.0.0.1:9/solr/archive", "TIMEOUT": 2})
+    response = client.get("/api/search/", {"q": "dang"})
+    assert response.status_code == 503 and "Tìm kiếm tạm thời không hoạt động" in response.json()["error"]
+    page = client.get("/search/", {"q": "dang"})
+    assert page.status_code == 503 and "Tìm kiếm tạm thời không hoạt động" in page.content.decode()
+    assert client.get(archive[MO_CAY_BAC].get_absolute_url()).status_code == 200  # without related articles
+    Article.objects.create(title="Bài lưu khi Solr ngừng", body="Nội dung.")
+    waiting = PendingChange.objects.count()
+    assert waiting
+    with pytest.raises(IndexBusy):
+        outbox.apply_pending()
+    assert PendingChange.objects.count() == waiting  # kept for the next try
+
+
+# --- the same answers as Whoosh ----------------------------------------------------------
+QUERIES = [
+    "xay dung dang",
+    "xây dựng Đảng",
+    "Trần Thị Sol",
+    '"ngo cong thuc"',
+    "Ngô Công Thức",
+    "Mỏ Cày Bắc",
+    "An Phú",
+    "nghị quyết",
+    "Đảng -Tôn",
+    "Sol OR Liêm",
+    "title:tri",
+    "author:ngo chuan",
+    "đại hội đảng bộ",
+    "lãnh đạo sức chiến đấu",
+    "-dang",
+]
+UNAMBIGUOUS = {  # the top result either engine must give
+    "Trần Thị Sol": MO_CAY_BAC,
+    "Ngô Công Thức": AN_PHU,
+    "Mỏ Cày Bắc": MO_CAY_BAC,
+    "xây dựng Đảng": TRI_TON,
+    "nghị quyết": "Đưa Nghị quyết vào cuộc sống bằng nhiều giải pháp thiết thực",
+    "An Phú": AN_PHU,
+}
+
+
+def test_the_same_matches_and_top_results_as_whoosh(archive, solr, tmp_path):
+    from search.backend import VietnameseWhooshBackend
+
+    whoosh = VietnameseWhooshBackend("default", PATH=str(tmp_path / "whoosh"))
+    whoosh.rebuild(ArticleIndex())
+    title = {a.pk: a.title for a in Article.objects.all()}
+    for q in QUERIES:
+        on_solr, on_whoosh = execute(solr, q, limit=50), execute(whoosh, q, limit=50)
+        assert on_solr.count == on_whoosh.count and set(on_solr.ids) == set(on_whoosh.ids), q
+        if q in UNAMBIGUOUS:
+            assert title[on_solr.ids[0]] == title[on_whoosh.ids[0]] == UNAMBIGUOUS[q], q
+    facets = ("provinces", "year", "districts", "source")
+    for q in ("dang", ""):
+        assert execute(solr, q, facets=facets).facets == execute(whoosh, q, facets=facets).facets
+    for sort in ("newest", "oldest"):
+        assert execute(solr, "dang", sort=sort).ids[:3] == execute(whoosh, "dang", sort=sort).ids[:3]
+
+
+def test_documents_carry_canonical_text_and_compounds(archive, solr):
+    """What the configset expects beyond ArticleIndex: one tone placement, pairs and compounds."""
+    article = Article.objects.get(title=TRI_TON)
+    doc = solr.document(ArticleIndex(), article)
+    assert doc["text_words"] == doc["text"] and "_" in doc["text"]  # pyvi's compounds
+    assert doc["text_pairs"] == doc["text_folded"]
+    assert query_words(doc["title"]) == query_words(TRI_TON)
+    hits = solr.conn.search("text_words:xây_dựng", defType="lucene", fl="django_id", rows=10).docs
+    assert article.pk in {int(d["django_id"]) for d in hits}
