@@ -10,8 +10,9 @@ configset (search/solr/conf/, see search/solr/README.md).
 - update/remove send no commit (Solr's soft commit each second makes writes searchable) unless
   asked, and raise IndexBusy when Solr is unreachable or failing (5xx): the outbox keeps the
   changes for the next try. A document Solr refuses (4xx) is a plain error, for that article.
-- rebuild(index) re-sends every document in place, then deletes the documents of articles no
-  longer published: the collection is never empty meanwhile.
+- rebuild(index): through an alias, into a new collection the alias then points at; on a plain
+  collection, every document re-sent in place and those of articles no longer published
+  deleted. Either way searches keep answering meanwhile.
 - create_spelling_suggestion(text): Solr's spellcheck, folded or exact dictionary per word.
 
 Documents carry what the configset needs beyond ArticleIndex's fields: text in canonical form
@@ -24,6 +25,7 @@ import logging
 import re
 import time
 
+import pysolr
 from haystack.backends import BaseEngine
 from haystack.backends.solr_backend import SolrSearchBackend, SolrSearchQuery
 from haystack.constants import DJANGO_ID
@@ -45,6 +47,7 @@ from search.plan import (
     SearchUnavailable,
     Term,
 )
+from search.solr.admin import SolrAdmin
 
 log = logging.getLogger(__name__)
 
@@ -198,35 +201,62 @@ class VietnameseSolrBackend(SolrSearchBackend):
     def update(self, index, iterable, commit=False):
         """Send the documents; `commit` makes them searchable at once (a soft commit), otherwise
         Solr's own soft commit does within a second."""
-        docs = [self.document(index, obj) for obj in iterable]
+        self._add(self.conn, index, iterable, commit)
+
+    def _add(self, conn, index, objects, commit=False):
+        docs = [self.document(index, obj) for obj in objects]
         if docs:
-            self._write(self.conn.add, docs, commit=False, softCommit=commit)
+            self._write(conn.add, docs, commit=False, softCommit=commit)
 
     def remove(self, obj_or_string, commit=False):
         self._write(self.conn.delete, id=get_identifier(obj_or_string), commit=False, softCommit=commit)
 
     def rebuild(self, index, workers=1, progress=None) -> int:
-        """Send every document of `index` again, delete those of objects no longer indexed, and
-        commit. Searches keep answering from the collection throughout (`workers` is unused:
-        Solr analyses on its own nodes)."""
+        """Index every object of `index` anew; searches keep answering throughout (`workers` is
+        unused: Solr analyses on its own nodes). When the connection names an alias, into a new
+        collection of the same shape, which the alias then points at (a changed configset takes
+        effect so); the collection it left stays until the next rebuild, older ones go. Otherwise
+        in place: every document sent again, then those of objects no longer indexed deleted."""
+        base, name = self.conn.url.rstrip("/").rsplit("/", 1)
+        admin = SolrAdmin(base)
+        current = admin.aliases().get(name)
+        if current is None:
+            done, sent = self._send_all(self.conn, index, progress)
+            gone = self.indexed_ids() - sent
+            if gone:
+                self._write(self.conn.delete, id=sorted(gone), commit=False)
+            self._write(self.conn.commit)
+            return done
+        shards = admin.status(current)["shards"].values()
+        built = f"{name}_{time.strftime('%Y%m%d%H%M%S')}"
+        admin.create_collection(built, shards=len(shards), replicas=len(next(iter(shards))["replicas"]))
+        try:
+            conn = pysolr.Solr(f"{base}/{built}", timeout=self.timeout)
+            done, _sent = self._send_all(conn, index, progress)
+            self._write(conn.commit)
+        except BaseException:
+            admin.delete_collection(built)
+            raise
+        admin.create_alias(name, built)
+        for old in admin.collections():
+            if re.fullmatch(rf"{re.escape(name)}_\d{{14}}", old) and old not in (built, current):
+                admin.delete_collection(old)
+        return done
+
+    def _send_all(self, conn, index, progress) -> tuple[int, set[str]]:
+        """Every object of `index` sent to `conn`, in batches: how many, and their ids."""
         objects = index.index_queryset(using=self.connection_alias).order_by("pk")
-        sent, batch, done, started = set(), [], 0, time.monotonic()
+        sent, batch, started = set(), [], time.monotonic()
         for obj in objects.iterator(chunk_size=CHUNK):
             batch.append(obj)
             sent.add(get_identifier(obj))
             if len(batch) == CHUNK:
-                self.update(index, batch)
-                done += len(batch)
+                self._add(conn, index, batch)
                 batch = []
                 if progress:
-                    progress(done, time.monotonic() - started)
-        self.update(index, batch)
-        done += len(batch)
-        gone = self.indexed_ids() - sent
-        if gone:
-            self._write(self.conn.delete, id=sorted(gone), commit=False)
-        self._write(self.conn.commit)
-        return done
+                    progress(len(sent), time.monotonic() - started)
+        self._add(conn, index, batch)
+        return len(sent), sent
 
     def indexed_ids(self) -> set[str]:
         """Every document id the collection holds (a cursor through all of them)."""

@@ -197,6 +197,35 @@ def test_rebuild_drops_documents_of_deleted_articles(client, archive, indexed, s
     assert len(solr.indexed_ids()) == 4
 
 
+def test_rebuild_through_an_alias_fills_a_new_collection_and_switches(client, seed_articles, settings):
+    """The alias moves to a collection made for the rebuild; the one it left stays until the
+    next rebuild (searches in flight), older ones are deleted with their configsets."""
+    admin = SolrAdmin(SOLR_URL)
+    alias, first = f"alias_{uuid.uuid4().hex[:8]}", f"test_first_{uuid.uuid4().hex[:8]}"
+    admin.create_collection(first, shards=2, replicas=1)
+    admin.create_alias(alias, first)
+    use_default(settings, {"ENGINE": SOLR_ENGINE, "URL": f"{SOLR_URL}/{alias}"})
+    made = []
+    try:
+        for _ in range(2):
+            call_command("rebuild_index", interactive=False, verbosity=0)
+            made.append(admin.aliases()[alias])
+            assert titles(client, q="xay dung dang")[0] == TRI_TON
+            assert api(client)["count"] == 5
+            time.sleep(1)  # a new collection's name has the second it was made in
+        assert first not in made and made[0] != made[1] and all(m.startswith(f"{alias}_") for m in made)
+        assert admin.collections().count(made[0]) == 1  # the one the alias left is kept
+        call_command("rebuild_index", interactive=False, verbosity=0)
+        made.append(admin.aliases()[alias])
+        assert made[0] not in admin.collections() and made[0] not in admin.configsets()
+        assert made[1] in admin.collections() and first in admin.collections()  # not one of the rebuild's
+    finally:
+        admin.delete_alias(alias)
+        for name in {first, *made} & set(admin.collections()):
+            admin.delete_collection(name)
+        connections.reload("default")
+
+
 def test_solr_down_is_a_503_and_no_change_is_lost(client, archive, settings):
     use_default(settings, {"ENGINE": SOLR_ENGINE, "URL": "http://127.0.0.1:9/solr/archive", "TIMEOUT": 2})
     response = client.get("/api/search/", {"q": "dang"})
