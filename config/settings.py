@@ -128,6 +128,7 @@ HAYSTACK_CONNECTIONS = {
         {
             "ENGINE": "search.solr_backend.VietnameseSolrEngine",
             "URL": f"{SOLR_URL.rstrip('/')}/{SOLR_COLLECTION}",
+            "SILENTLY_FAIL": False,  # haystack's own calls (check_index's listing) fail loudly, never as "empty"
         }
         if SEARCH_ENGINE == "solr"
         else {"ENGINE": "search.backend.VietnameseWhooshEngine", "PATH": str(DATA_DIR / "whoosh_index")}

@@ -6,7 +6,9 @@ import os
 import time
 import uuid
 
+import pysolr
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from haystack import connections
 
@@ -18,17 +20,21 @@ from search.models import PendingChange
 from search.plan import SearchRequest, compile_query
 from search.search_indexes import ArticleIndex
 from search.solr.admin import SolrAdmin
+from search.solr_backend import VietnameseSolrBackend
 from search.syntax import parse
 from tests.search import test_search
 from tests.search.test_search import MO_CAY_BAC, TRI_TON, api, titles
 
 SOLR_URL = os.environ.get("SOLR_URL", "")
-if not SOLR_URL:
-    pytest.skip("needs SolrCloud: run `make test-solr` (tests/solr_cluster.py sets SOLR_URL)", allow_module_level=True)
+if not SOLR_URL or os.environ.get("SEARCH_ENGINE") != "solr":
+    pytest.skip(
+        "needs SolrCloud: run `make test-solr` (tests/solr_cluster.py sets SEARCH_ENGINE=solr and SOLR_URL)",
+        allow_module_level=True,
+    )
+CONFIGURED = dict(django_settings.HAYSTACK_CONNECTIONS["default"])  # as SEARCH_ENGINE=solr made it
 
 pytestmark = pytest.mark.django_db
 AN_PHU = "An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"
-SOLR_ENGINE = "search.solr_backend.VietnameseSolrEngine"
 archive = test_search.archive  # the seeds, linked to localities, an official and a term; then indexed() below
 
 
@@ -41,16 +47,23 @@ def collection():
     SolrAdmin(SOLR_URL).delete_collection(name)
 
 
-def use_default(settings, connection):
-    settings.HAYSTACK_CONNECTIONS = {**settings.HAYSTACK_CONNECTIONS, "default": connection}
+def use_default(settings, url, **options):
+    """The default connection as SEARCH_ENGINE=solr made it, on another collection (or address)."""
+    settings.HAYSTACK_CONNECTIONS = {"default": {**CONFIGURED, "URL": url, **options}}
     connections.reload("default")
     return connections["default"].get_backend()
+
+
+def test_the_settings_chose_solr():
+    assert CONFIGURED["ENGINE"] == "search.solr_backend.VietnameseSolrEngine"
+    assert CONFIGURED["URL"] == f"{SOLR_URL.rstrip('/')}/{os.environ.get('SOLR_COLLECTION') or 'archive'}"
+    assert isinstance(connections["default"].get_backend(), VietnameseSolrBackend)
 
 
 @pytest.fixture
 def solr(settings, collection):
     """haystack's default connection on the empty collection, as SEARCH_ENGINE=solr makes it."""
-    backend = use_default(settings, {"ENGINE": SOLR_ENGINE, "URL": f"{SOLR_URL}/{collection}"})
+    backend = use_default(settings, f"{SOLR_URL}/{collection}")
     backend.conn.delete(q="*:*", commit=True)
     yield backend
     connections.reload("default")
@@ -204,7 +217,7 @@ def test_rebuild_through_an_alias_fills_a_new_collection_and_switches(client, se
     alias, first = f"alias_{uuid.uuid4().hex[:8]}", f"test_first_{uuid.uuid4().hex[:8]}"
     admin.create_collection(first, shards=2, replicas=1)
     admin.create_alias(alias, first)
-    use_default(settings, {"ENGINE": SOLR_ENGINE, "URL": f"{SOLR_URL}/{alias}"})
+    use_default(settings, f"{SOLR_URL}/{alias}")
     made = []
     try:
         for _ in range(2):
@@ -227,7 +240,7 @@ def test_rebuild_through_an_alias_fills_a_new_collection_and_switches(client, se
 
 
 def test_solr_down_is_a_503_and_no_change_is_lost(client, archive, settings):
-    use_default(settings, {"ENGINE": SOLR_ENGINE, "URL": "http://127.0.0.1:9/solr/archive", "TIMEOUT": 2})
+    use_default(settings, "http://127.0.0.1:9/solr/archive", TIMEOUT=2)  # nothing listens there
     response = client.get("/api/search/", {"q": "dang"})
     assert response.status_code == 503 and "Tìm kiếm tạm thời không hoạt động" in response.json()["error"]
     page = client.get("/search/", {"q": "dang"})
@@ -239,6 +252,8 @@ def test_solr_down_is_a_503_and_no_change_is_lost(client, archive, settings):
     with pytest.raises(IndexBusy):
         outbox.apply_pending()
     assert PendingChange.objects.count() == waiting  # kept for the next try
+    with pytest.raises(pysolr.SolrError):  # check_index cannot list the index: an error, not "all missing"
+        call_command("check_index", verbosity=0)
 
 
 # --- the same answers as Whoosh ----------------------------------------------------------
