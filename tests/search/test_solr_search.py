@@ -256,6 +256,27 @@ def test_solr_down_is_a_503_and_no_change_is_lost(client, archive, settings):
         call_command("check_index", verbosity=0)
 
 
+@pytest.mark.skipif(not os.environ.get("SOLR_CONTROL"), reason="needs tests/solr_cluster.py's own cluster")
+def test_a_shard_without_any_copy_is_a_503_and_writes_wait(client, archive, solr, collection):
+    """One replica a shard: with the node holding one of them stopped, searches cannot be whole
+    (503, not a partial answer) and a write to it is IndexBusy; once back, both work again."""
+    from tests.solr_cluster import start_node, stop_node
+
+    admin = SolrAdmin(SOLR_URL)
+    urls = os.environ["SOLR_URLS"].split(",")
+    hosting = {r["base_url"] for s in admin.status(collection)["shards"].values() for r in s["replicas"].values()}
+    number = next(n for n, url in enumerate(urls, 1) if n > 1 and url in hosting)  # the test talks to node 1
+    stop_node(number)
+    try:
+        assert client.get("/api/search/", {"q": "dang"}).status_code == 503
+        with pytest.raises(IndexBusy):
+            solr.update(ArticleIndex(), ArticleIndex().index_queryset())  # some of them belong to that shard
+    finally:
+        start_node(number)
+    admin.wait_until_active(collection)
+    assert api(client, q="dang")["count"] == 5
+
+
 # --- the same answers as Whoosh ----------------------------------------------------------
 QUERIES = [
     "xay dung dang",
