@@ -1,6 +1,8 @@
 """The search on SolrCloud (search.solr_backend) through the real page and API, on a collection of
 two shards: the seed articles (linked as tests/search/test_search.py links them) rebuilt into it
-with `rebuild_index`. Run by `make test-solr`; skipped without SOLR_URL."""
+with `rebuild_index`. test_search's and test_ranking's tests of what readers see run here too,
+unchanged, with this module's `indexed` and `index_worker`; below them, what is Solr's own.
+Run by `make test-solr`; skipped without SOLR_URL and SEARCH_ENGINE=solr."""
 
 import os
 import time
@@ -23,7 +25,44 @@ from search.solr.admin import SolrAdmin
 from search.solr_backend import VietnameseSolrBackend
 from search.syntax import parse
 from tests.search import test_search
-from tests.search.test_search import MO_CAY_BAC, TRI_TON, api, titles
+from tests.search.test_ranking import (  # noqa: F401 (run here on Solr)
+    test_exact_accents_rank_above_folded_matches,
+    test_four_remembered_words_find_the_article_first,
+    test_title_matches_weigh_more_than_body_matches,
+    test_words_standing_together_rank_above_scattered_ones,
+)
+from tests.search.test_search import (  # noqa: F401 (the test_ functions: run here on Solr)
+    MO_CAY_BAC,
+    TRI_TON,
+    api,
+    test_admin_save_is_searchable_once_the_worker_applies_it,
+    test_api_result_shape,
+    test_chosen_filter_shows_and_can_be_removed,
+    test_detail_page_shows_related_articles,
+    test_did_you_mean,
+    test_drafts_never_appear,
+    test_empty_result_says_what_to_do,
+    test_every_way_of_typing_finds_the_articles,
+    test_facets_also_when_sorted_by_date,
+    test_facets_count_and_narrow,
+    test_facets_link_to_the_archive_pages,
+    test_filters,
+    test_highlighting_on_the_page,
+    test_linking_a_locality_reindexes_the_article,
+    test_malformed_queries_answer_without_error,
+    test_markup_in_articles_and_queries_cannot_run,
+    test_old_and_new_tone_placement_find_the_same_articles,
+    test_operators_and_fields,
+    test_page_past_the_end_says_how_many_pages_there_are,
+    test_pagination,
+    test_phrase_and_names,
+    test_rolled_back_save_leaves_no_document,
+    test_sort_by_date_puts_undated_articles_last,
+    test_suggestion_keeps_the_rest_of_the_query_and_the_filters,
+    test_too_long_query_says_it_was_cut,
+    test_year_facet_follows_vietnam_time,
+    titles,
+)
 
 SOLR_URL = os.environ.get("SOLR_URL", "")
 if not SOLR_URL or os.environ.get("SEARCH_ENGINE") != "solr":
@@ -71,12 +110,23 @@ def solr(settings, collection):
 
 @pytest.fixture
 def indexed(solr):
-    """test_search's `archive` fixture calls this: here it rebuilds the Solr collection."""
+    """The imported tests (and test_search's `archive` fixture) call this: it rebuilds the collection."""
 
     def rebuild():
         call_command("rebuild_index", interactive=False, verbosity=0)
 
     return rebuild
+
+
+@pytest.fixture
+def index_worker(solr):
+    """The worker once, then at once what Solr's own soft commit does within a second (tested below)."""
+
+    def apply():
+        call_command("index_worker", once=True, verbosity=0)
+        solr.conn.commit(softCommit=True)
+
+    return apply
 
 
 def eventually(check, timeout=15):
@@ -93,24 +143,6 @@ def execute(backend, q, **options):
 
 
 # --- what a reader sees ------------------------------------------------------------------
-def test_a_folded_query_finds_the_accented_text(client, archive):
-    for typed in ("xay dung dang", "XÂY DỰNG ĐẢNG", "xây dựng Ðảng"):
-        assert TRI_TON in titles(client, q=typed)
-    assert titles(client, q="Thanh Hoá") == titles(client, q="Thanh Hóa") != []
-    assert titles(client, q='"ngo cong thuc"') == [AN_PHU]
-    assert titles(client, q='"Trần Thị Sol"') == [MO_CAY_BAC]
-
-
-def test_exact_accents_rank_first(client, solr, indexed):
-    filler = "Hội nghị bàn nhiều việc của địa phương trong năm. " * 5
-    Article.objects.create(title="Bài họa sĩ", body=f"{filler} Một họa sĩ vẽ tranh. {filler}")
-    Article.objects.create(title="Bài hòa bình", body=f"{filler} Giữ vững hòa bình. {filler}")
-    indexed()
-    assert titles(client, q="hoà")[0] == "Bài hòa bình"
-    assert titles(client, q="họa")[0] == "Bài họa sĩ"
-    assert set(titles(client, q="hoa")) == {"Bài họa sĩ", "Bài hòa bình"}
-
-
 def test_facets_count_across_both_shards(client, archive, solr):
     on_shards = [solr.conn.search("*:*", shards=shard, rows=0).hits for shard in ("shard1", "shard2")]
     assert all(on_shards) and sum(on_shards) == 5, on_shards
@@ -126,30 +158,7 @@ def test_facets_count_across_both_shards(client, archive, solr):
     assert [r["title"] for r in client.get("/api/search/" + bến_tre["url"]).json()["results"]] == [MO_CAY_BAC]
 
 
-def test_filters_and_date_ranges(client, archive):
-    assert titles(client, province="ben tre") == [MO_CAY_BAC]
-    assert titles(client, province="2025:vinh-long") == [MO_CAY_BAC]
-    assert titles(client, district="Tri Tôn") == [TRI_TON]
-    assert titles(client, official="Tran Thi Sol") == [MO_CAY_BAC]
-    assert titles(client, term="2020 - 2025") == [MO_CAY_BAC]
-    assert titles(client, source="BDK") == [MO_CAY_BAC]
-    assert titles(client, **{"from": "2021-01-01"}) == [TRI_TON]
-    assert set(titles(client, **{"from": "2019-01-01", "to": "2020-12-31"})) == {MO_CAY_BAC, AN_PHU}
-    assert titles(client, q="dang", province="an giang", **{"from": "2021-07-23", "to": "2021-07-23"}) == [TRI_TON]
-    assert titles(client, q="dang", province="an giang", to="2021-07-22") == []  # 05:35 on the 23rd in Vietnam
-
-
-def test_the_three_sorts(client, archive):
-    dated = [TRI_TON, MO_CAY_BAC, AN_PHU]
-    for params in ({"q": "dang"}, {}):
-        newest = titles(client, sort="newest", **params)
-        oldest = titles(client, sort="oldest", **params)
-        assert newest[:3] == dated and oldest[:3] == dated[::-1]
-        assert sorted(newest[3:]) == sorted(oldest[3:]) and len(newest) == 5  # the undated two last
-    assert titles(client, q="Ngô Công Thức")[0] == AN_PHU  # relevance, the default
-
-
-def test_pages_never_repeat(client, archive, indexed):
+def test_pages_never_repeat_in_any_order_across_the_shards(client, archive, indexed):
     Article.objects.bulk_create(
         [Article(title=f"Tin Đảng bộ số {i}", body="Đảng bộ xã họp.", slug=f"t{i}") for i in range(30)]
     )
@@ -161,23 +170,9 @@ def test_pages_never_repeat(client, archive, indexed):
         assert len({r["id"] for r in first["results"] + second["results"]}) == 35
 
 
-def test_malformed_queries_answer(client, archive):
-    for typed in ('"unbalanced', "^~*?:", "\\", "[1 TO 2]", "{}", '"" "" ""', "title:(", "'Đảng'", "*", "-", "OR OR"):
-        assert client.get("/api/search/", {"q": typed}).status_code == 200, typed
-    assert TRI_TON not in titles(client, q="Đảng -Tôn")
-    assert set(titles(client, q="Sol OR Liêm")) == {MO_CAY_BAC, TRI_TON}
-
-
-def test_did_you_mean(client, archive):
-    assert api(client, q="xay dugn dang")["suggestion"] == "xay dung dang"
-    assert api(client, q="xây dựgn Đảng")["suggestion"] == "xây dựng Đảng"
+def test_did_you_mean_with_diacritics_keeps_them(client, archive):
+    assert api(client, q="xây dựgn Đảng")["suggestion"] == "xây dựng Đảng"  # Solr's exact dictionary
     assert api(client, q="Tri Tôn")["suggestion"] is None
-
-
-def test_detail_page_shows_related_articles(client, archive):
-    page = client.get(archive[MO_CAY_BAC].get_absolute_url()).content.decode()
-    related = page.split('<ul class="related">')[1].split("</ul>")[0]
-    assert related.count("<li>") >= 1 and archive[MO_CAY_BAC].get_absolute_url() not in related
 
 
 # --- the index follows the database ------------------------------------------------------
