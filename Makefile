@@ -65,10 +65,11 @@ test: messages node_modules/.package-lock.json
 	@echo "== Tests on PostgreSQL (the end-to-end tests ran in the SQLite pass) =="
 	$(PY) tests/pg_cluster.py $(PY) -m pytest --ignore=tests/e2e
 
-# Our Solr configset on a throwaway SolrCloud cluster (three nodes, tests/solr_cluster.py); needs Java and
-# Maven (apt-get install default-jdk-headless maven). Not in `make test` yet: the Solr backend is to come.
+# Our configset and the search on Solr (search.solr_backend) on a throwaway SolrCloud cluster (three nodes,
+# tests/solr_cluster.py); needs Java and Maven (apt-get install default-jdk-headless maven). Not in `make test`.
 test-solr: install
-	$(PY) tests/solr_cluster.py $(PY) -m pytest tests/search/test_solr_cluster.py tests/search/test_solr_configset.py
+	$(PY) tests/solr_cluster.py $(PY) -m pytest tests/search/test_solr_cluster.py tests/search/test_solr_configset.py \
+		tests/search/test_solr_search.py
 
 # Lint, format and template indentation, as CI checks them; `make format` rewrites what they flag.
 lint: install

@@ -8,8 +8,11 @@ ALLOWED_HOSTS     comma-separated host names (default: localhost names)
 BEHIND_HTTPS      "1" when a reverse proxy serves the site over HTTPS and sets X-Forwarded-Proto:
                   secure cookies, HSTS and a redirect to https:// follow
 CSRF_TRUSTED_ORIGINS  comma-separated origins forms are posted from, e.g. https://archive.example.vn
-SOLR_URL          a SolrCloud node's base address, e.g. http://127.0.0.1:8983/solr, for
-                  `manage.py solr_collection` (the search itself still runs on Whoosh)
+SEARCH_ENGINE     "solr" searches SolrCloud (the collection SOLR_COLLECTION on SOLR_URL); Whoosh
+                  in ARCHIVE_DATA_DIR otherwise
+SOLR_URL          a SolrCloud node's base address, e.g. http://127.0.0.1:8983/solr, for the search
+                  and `manage.py solr_collection`
+SOLR_COLLECTION   the collection (or alias) searched and written (default "archive")
 SEARCH_RATE       searches a reader may make, e.g. "30/m" (the default) or "300/h"; "off" for no limit
 SEARCH_CONCURRENCY  searches running at once on the machine (default: its cores); 0 for no bound
 SEARCH_WAIT       seconds a search waits for one of those slots before HTTP 503 (default 0.5)
@@ -89,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "search.middleware.SearchUnavailableMiddleware",  # Solr down: a 503 that says so
     "config.limits.SearchLimitsMiddleware",  # last: its refusals get the headers and language above
 ]
 
@@ -144,15 +148,26 @@ CACHES = {
     },
 }
 
-HAYSTACK_CONNECTIONS = {
-    "default": {
-        "ENGINE": "search.backend.VietnameseWhooshEngine",
-        "PATH": str(DATA_DIR / "whoosh_index"),
-    },
-}
-
-# SolrCloud (in progress): where `manage.py solr_collection` manages collections.
+# SolrCloud: where the search runs with SEARCH_ENGINE=solr, and `manage.py solr_collection` manages collections.
 SOLR_URL = os.environ.get("SOLR_URL", "")
+SOLR_COLLECTION = os.environ.get("SOLR_COLLECTION") or "archive"
+SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "").strip().lower() or "whoosh"
+if SEARCH_ENGINE not in {"whoosh", "solr"}:
+    raise ImproperlyConfigured(f"SEARCH_ENGINE is {SEARCH_ENGINE!r}: use whoosh (the default) or solr.")
+if SEARCH_ENGINE == "solr" and not SOLR_URL:
+    raise ImproperlyConfigured("SEARCH_ENGINE=solr needs SOLR_URL, e.g. http://127.0.0.1:8983/solr.")
+
+HAYSTACK_CONNECTIONS = {
+    "default": (
+        {
+            "ENGINE": "search.solr_backend.VietnameseSolrEngine",
+            "URL": f"{SOLR_URL.rstrip('/')}/{SOLR_COLLECTION}",
+            "SILENTLY_FAIL": False,  # haystack's own calls (check_index's listing) fail loudly, never as "empty"
+        }
+        if SEARCH_ENGINE == "solr"
+        else {"ENGINE": "search.backend.VietnameseWhooshEngine", "PATH": str(DATA_DIR / "whoosh_index")}
+    ),
+}
 
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False  # one indexed model: skip a narrowing search per query
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.OutboxSignalProcessor"

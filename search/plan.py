@@ -75,6 +75,10 @@ class Boost:
     weight: float
 
 
+class SearchUnavailable(Exception):
+    """The engine cannot answer now (e.g. a search server that is down): the page says so."""
+
+
 # What an undated article holds in the sort fields, so that it sorts last either way.
 UNDATED_NEWEST = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
 UNDATED_OLDEST = datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC)

@@ -26,7 +26,7 @@ from archive.models import Article, Locality, Official, Source
 from search.analysis import query_words, segment
 from search.forms import CURRENT_PREFIX, SearchForm
 from search.highlight import Terms, mark, snippet
-from search.plan import SearchRequest, SearchResult, compile_query
+from search.plan import SearchRequest, SearchResult, SearchUnavailable, compile_query
 from search.syntax import MAX_CLAUSES, MAX_QUERY_CHARS, Clause, Item, ParsedQuery, parse
 
 PAGE_SIZE = 20
@@ -308,7 +308,10 @@ def related(article: Article, limit: int = 5) -> list[Article]:
         return []
     parsed = ParsedQuery([Item(tuple(Clause(w, phrase=" " in w) for w in words[:MAX_CLAUSES]))])
     required, ranking = compile_query(parsed)
-    found = engine().execute(SearchRequest(required=required, ranking=ranking, limit=limit + 1))
+    try:
+        found = engine().execute(SearchRequest(required=required, ranking=ranking, limit=limit + 1))
+    except SearchUnavailable:  # the article page goes on without them
+        return []
     pks = [pk for pk in found.ids if pk != article.pk][:limit]
     by_pk = Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED).select_related("source").in_bulk()
     return [by_pk[pk] for pk in pks if pk in by_pk]

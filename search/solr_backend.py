@@ -1,0 +1,276 @@
+"""haystack's Solr backend searched through the engine-neutral plan (search.plan), on our
+configset (search/solr/conf/, see search/solr/README.md).
+
+- execute(request) -> SearchResult: the plan in Solr's standard query syntax (defType=lucene),
+  evaluated by Solr: required clauses MUST, each ranking boost an optional SHOULD clause with
+  its weight, so a document scores BM25 of the required terms plus weight × BM25 of each boost
+  that matches (statistics over the whole collection: solrconfig's ExactStatsCache). Filters
+  and the date range are filter queries; facets count the "_exact" docValues twins. A Solr that
+  cannot answer raises SearchUnavailable.
+- update/remove send no commit (Solr's soft commit each second makes writes searchable) unless
+  asked, and raise IndexBusy when Solr is unreachable or failing (5xx): the outbox keeps the
+  changes for the next try. A document Solr refuses (4xx) is a plain error, for that article.
+- rebuild(index): through an alias, into a new collection the alias then points at; on a plain
+  collection, every document re-sent in place and those of articles no longer published
+  deleted. Either way searches keep answering meanwhile.
+- create_spelling_suggestion(text): Solr's spellcheck, folded or exact dictionary per word.
+
+Documents carry what the configset needs beyond ArticleIndex's fields: text in canonical form
+(one tone placement, as search.analysis gives queries), the folded pairs (text_pairs) and the
+pyvi compounds (text_words).
+"""
+
+import datetime
+import logging
+import re
+import time
+
+import pysolr
+from haystack.backends import BaseEngine
+from haystack.backends.solr_backend import SolrSearchBackend, SolrSearchQuery
+from haystack.constants import DJANGO_ID
+from haystack.constants import ID as ID_FIELD
+from haystack.utils import get_identifier
+from pysolr import SolrError
+
+from search.analysis import canonical, folded, query_words
+from search.backend import IndexBusy
+from search.plan import (
+    AllOf,
+    AnyOf,
+    Everything,
+    Match,
+    Not,
+    Phrase,
+    SearchRequest,
+    SearchResult,
+    SearchUnavailable,
+    Term,
+)
+from search.solr.admin import SolrAdmin
+
+log = logging.getLogger(__name__)
+
+SORTS = {  # a deterministic order for ties, as the shards merge
+    "relevance": "score desc,id asc",
+    "newest": "newest_first desc,id desc",
+    "oldest": "oldest_first asc,id asc",
+}
+_HTTP_STATUS = re.compile(r"Solr responded with an error \(HTTP (\d{3})\)")
+CHUNK = 500  # documents a rebuild sends at a time
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def lucene(match: Match) -> str:
+    """A plan's match in Solr's standard syntax. Terms are analysed already; quoting them keeps
+    any character literal, and Solr's analysis of an analysed term gives it back unchanged."""
+    if isinstance(match, Everything):
+        return "*:*"
+    if isinstance(match, Term):
+        if match.field == "text" and "_" in match.text:  # a pyvi compound: its own field in Solr
+            return f"text_words:{_quoted(match.text)}"
+        return f"{match.field}:{_quoted(match.text)}"
+    if isinstance(match, Phrase):
+        if match.field == "text_folded" and len(match.words) == 2:  # one term of the pairs field
+            return f"text_pairs:{_quoted('_'.join(match.words))}"
+        return f"{match.field}:{_quoted(' '.join(match.words))}"
+    if isinstance(match, AllOf):
+        wanted = [f"+{lucene(p)}" for p in match.parts if not isinstance(p, Not)] or ["+*:*"]
+        return "(" + " ".join(wanted + [f"-{lucene(p.part)}" for p in match.parts if isinstance(p, Not)]) + ")"
+    if isinstance(match, AnyOf):
+        return "(" + " ".join(lucene(p) for p in match.parts) + ")"
+    if isinstance(match, Not):
+        return f"(*:* -{lucene(match.part)})"
+    raise TypeError(f"not a plan match: {match!r}")
+
+
+def _instant(moment: datetime.datetime) -> str:
+    """Solr's form of an instant, in UTC: 2020-11-13T00:03:00Z (years before 1000 included)."""
+    return moment.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def select_params(request: SearchRequest) -> dict:
+    """The /select parameters for a request (q included)."""
+    q = " ".join([f"+{lucene(request.required)}"] + [f"({lucene(b.match)})^{b.weight:g}" for b in request.ranking])
+    filters = [
+        f"{name}:(" + " OR ".join(_quoted(k) for k in keys) + ")" if keys else "-*:*" for name, keys in request.filters
+    ]
+    if request.published_from is not None or request.published_before is not None:
+        start = _instant(request.published_from) if request.published_from else "*"
+        end = _instant(request.published_before) if request.published_before else "*"
+        filters.append(f"published:[{start} TO {end}}}")  # undated articles have no `published`
+    if request.undated_only:
+        filters.append("-published:[* TO *]")
+    params = {
+        "q": q,
+        "defType": "lucene",
+        "q.op": "OR",
+        "fl": DJANGO_ID,
+        "sort": SORTS[request.sort],
+        "start": request.offset,
+        "rows": request.limit,
+        "fq": filters,
+    }
+    if request.facets:
+        params |= {
+            "facet": "true",
+            "facet.field": [f"{{!key={name}}}{name}_exact" for name in request.facets],
+            "facet.limit": request.facet_limit or -1,
+            "facet.mincount": 1,
+            "facet.sort": "count",
+        }
+    return params
+
+
+def _unreachable(error: SolrError) -> bool:
+    """No answer at all, or a server error (e.g. a shard without a leader): worth trying again."""
+    status = _HTTP_STATUS.match(str(error))
+    return status is None or int(status.group(1)) >= 500
+
+
+class VietnameseSolrBackend(SolrSearchBackend):
+    # --- searching ---------------------------------------------------------------------------
+    def _select(self, params: dict):
+        params = {"defType": "lucene", **params}
+        try:
+            return self.conn.search(params.pop("q"), **params)
+        except SolrError as error:
+            log.error("Solr could not search: %s", error)
+            raise SearchUnavailable(str(error)) from error
+
+    def execute(self, request: SearchRequest) -> SearchResult:
+        found = self._select(select_params(request))
+        counts = found.facets.get("facet_fields", {}) if request.facets else {}
+        facets = {}
+        for name in request.facets:
+            flat = counts.get(name, [])
+            facets[name] = sorted(zip(flat[::2], flat[1::2], strict=True), key=lambda pair: (-pair[1], pair[0]))
+        return SearchResult(ids=[int(doc[DJANGO_ID]) for doc in found.docs], count=found.hits, facets=facets)
+
+    def create_spelling_suggestion(self, query_string):
+        """The words with each unknown one replaced by Solr's closest indexed word (the exact
+        dictionary for a word typed with diacritics, the folded one otherwise), or ""."""
+        words = query_string.split()
+        groups = {"default": [], "exact": []}
+        for word in words:
+            if len(query_words(word)) == 1:  # a word of several syllables ("TP.HCM") stays as typed
+                groups["exact" if canonical(word) != folded(word) else "default"].append(word)
+        better = {}
+        for dictionary, group in groups.items():
+            if not group:
+                continue
+            answer = self._select(
+                {
+                    "q": "*:*",
+                    "rows": 0,
+                    "spellcheck": "true",
+                    "spellcheck.q": " ".join(group),
+                    "spellcheck.dictionary": dictionary,
+                    "spellcheck.count": 5,  # merged across shards: each shard's best one alone can mislead
+                    "spellcheck.collate": "false",
+                }
+            )
+            found = answer.spellcheck.get("suggestions", [])
+            by_form = {form: s["suggestion"][0] for form, s in zip(found[::2], found[1::2], strict=True) if s}
+            fold_them = dictionary == "default"
+            for word in group:
+                form = query_words(word, fold_them=fold_them)[0]
+                if form in by_form:
+                    better[word] = by_form[form]
+        suggestion = " ".join(better.get(w, w) for w in words)
+        return suggestion if better and suggestion != " ".join(words) else ""
+
+    # --- writing -----------------------------------------------------------------------------
+    def document(self, index, obj) -> dict:
+        doc = index.full_prepare(obj)
+        for name in ("text", "text_folded", "title", "title_folded"):
+            doc[name] = canonical(doc[name])
+        doc["text_pairs"] = doc["text_folded"]
+        doc["text_words"] = doc["text"]  # segmented: pyvi's compounds are joined by "_"
+        return {k: _instant(v) if isinstance(v, datetime.datetime) else v for k, v in doc.items()}
+
+    def _write(self, send, *args, **kwargs):
+        try:
+            return send(*args, **kwargs)
+        except SolrError as error:
+            if _unreachable(error):
+                raise IndexBusy(str(error)) from error
+            raise
+
+    def update(self, index, iterable, commit=False):
+        """Send the documents; `commit` makes them searchable at once (a soft commit), otherwise
+        Solr's own soft commit does within a second."""
+        self._add(self.conn, index, iterable, commit)
+
+    def _add(self, conn, index, objects, commit=False):
+        docs = [self.document(index, obj) for obj in objects]
+        if docs:
+            self._write(conn.add, docs, commit=False, softCommit=commit)
+
+    def remove(self, obj_or_string, commit=False):
+        self._write(self.conn.delete, id=get_identifier(obj_or_string), commit=False, softCommit=commit)
+
+    def rebuild(self, index, workers=1, progress=None) -> int:
+        """Index every object of `index` anew; searches keep answering throughout (`workers` is
+        unused: Solr analyses on its own nodes). When the connection names an alias, into a new
+        collection of the same shape, which the alias then points at (a changed configset takes
+        effect so); the collection it left stays until the next rebuild, older ones go. Otherwise
+        in place: every document sent again, then those of objects no longer indexed deleted."""
+        base, name = self.conn.url.rstrip("/").rsplit("/", 1)
+        admin = SolrAdmin(base)
+        current = admin.aliases().get(name)
+        if current is None:
+            done, sent = self._send_all(self.conn, index, progress)
+            gone = self.indexed_ids() - sent
+            if gone:
+                self._write(self.conn.delete, id=sorted(gone), commit=False)
+            self._write(self.conn.commit)
+            return done
+        shards = admin.status(current)["shards"].values()
+        built = f"{name}_{time.strftime('%Y%m%d%H%M%S')}"
+        admin.create_collection(built, shards=len(shards), replicas=len(next(iter(shards))["replicas"]))
+        try:
+            conn = pysolr.Solr(f"{base}/{built}", timeout=self.timeout)
+            done, _sent = self._send_all(conn, index, progress)
+            self._write(conn.commit)
+        except BaseException:
+            admin.delete_collection(built)
+            raise
+        admin.create_alias(name, built)
+        for old in admin.collections():
+            if re.fullmatch(rf"{re.escape(name)}_\d{{14}}", old) and old not in (built, current):
+                admin.delete_collection(old)
+        return done
+
+    def _send_all(self, conn, index, progress) -> tuple[int, set[str]]:
+        """Every object of `index` sent to `conn`, in batches: how many, and their ids."""
+        objects = index.index_queryset(using=self.connection_alias).order_by("pk")
+        sent, batch, started = set(), [], time.monotonic()
+        for obj in objects.iterator(chunk_size=CHUNK):
+            batch.append(obj)
+            sent.add(get_identifier(obj))
+            if len(batch) == CHUNK:
+                self._add(conn, index, batch)
+                batch = []
+                if progress:
+                    progress(len(sent), time.monotonic() - started)
+        self._add(conn, index, batch)
+        return len(sent), sent
+
+    def indexed_ids(self) -> set[str]:
+        """Every document id the collection holds (a cursor through all of them)."""
+        ids, cursor = set(), "*"
+        while True:
+            page = self._select({"q": "*:*", "fl": ID_FIELD, "sort": "id asc", "rows": 1000, "cursorMark": cursor})
+            ids.update(doc[ID_FIELD] for doc in page.docs)
+            if page.nextCursorMark in (None, cursor):
+                return ids
+            cursor = page.nextCursorMark
+
+
+class VietnameseSolrEngine(BaseEngine):
+    backend = VietnameseSolrBackend
+    query = SolrSearchQuery
