@@ -226,8 +226,16 @@ class _Kept(Paginator):
 
     def page(self, number):
         page = super().page(number)
-        page.object_list = cache.remembered(f"page {page.number} {self.key}", lambda: list(page.object_list))
+        page.object_list = cache.remembered(f"page {page.number} {self.key}", lambda: self._rows(page))
         return page
+
+    def _rows(self, page):
+        """The page's rows: their ids first, from an index alone however deep the page is, then
+        those rows (an offset over the rows themselves would read every row it skips)."""
+        bottom = (page.number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        found = self.object_list.in_bulk(ids)
+        return [found[pk] for pk in ids]
 
 
 def page_of(items, page_number, per_page: int = PAGE_SIZE):

@@ -33,7 +33,7 @@ def page_addresses():
         )
         return Locality.objects.select_related("province").get(pk=row[f"localities__{field}"]).get_absolute_url()
 
-    pages = published.count() // 20 + 1
+    pages = -(-published.count() // 20)  # the last page
     official = ArticleOfficial.objects.values("official").annotate(n=Count("pk")).order_by("-n").first()
     term = Term.objects.annotate(n=Count("articles")).order_by("-n").first()
     articles = list(published.order_by("?")[:20])
