@@ -142,10 +142,14 @@ def provinces(era):
 
 
 def province_index():
-    return {
-        "current": counted(provinces(Locality.Era.CURRENT), "current_province"),
-        "legacy": counted(provinces(Locality.Era.LEGACY).select_related("current_province"), "province"),
-    }
+    """Every province, of 2025 and before, with its articles."""
+    return cache.remembered(
+        "province index",
+        lambda: {
+            "current": counted(provinces(Locality.Era.CURRENT), "current_province"),
+            "legacy": counted(provinces(Locality.Era.LEGACY).select_related("current_province"), "province"),
+        },
+    )
 
 
 def districts_of(province: Locality):
