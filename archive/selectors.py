@@ -153,12 +153,17 @@ def province_index():
 
 
 def districts_of(province: Locality):
-    return counted(province.children.select_related("province"), "district")
+    return cache.remembered(
+        f"districts {province.pk}", lambda: counted(province.children.select_related("province"), "district")
+    )
 
 
 def merged_into(province: Locality):
     """The legacy provinces a 2025 province was made of, with their articles."""
-    return counted(provinces(Locality.Era.LEGACY).filter(current_province=province), "province")
+    return cache.remembered(
+        f"merged {province.pk}",
+        lambda: counted(provinces(Locality.Era.LEGACY).filter(current_province=province), "province"),
+    )
 
 
 def terms():
