@@ -142,19 +142,28 @@ def provinces(era):
 
 
 def province_index():
-    return {
-        "current": counted(provinces(Locality.Era.CURRENT), "current_province"),
-        "legacy": counted(provinces(Locality.Era.LEGACY).select_related("current_province"), "province"),
-    }
+    """Every province, of 2025 and before, with its articles."""
+    return cache.remembered(
+        "province index",
+        lambda: {
+            "current": counted(provinces(Locality.Era.CURRENT), "current_province"),
+            "legacy": counted(provinces(Locality.Era.LEGACY).select_related("current_province"), "province"),
+        },
+    )
 
 
 def districts_of(province: Locality):
-    return counted(province.children.select_related("province"), "district")
+    return cache.remembered(
+        f"districts {province.pk}", lambda: counted(province.children.select_related("province"), "district")
+    )
 
 
 def merged_into(province: Locality):
     """The legacy provinces a 2025 province was made of, with their articles."""
-    return counted(provinces(Locality.Era.LEGACY).filter(current_province=province), "province")
+    return cache.remembered(
+        f"merged {province.pk}",
+        lambda: counted(provinces(Locality.Era.LEGACY).filter(current_province=province), "province"),
+    )
 
 
 def terms():
@@ -226,8 +235,16 @@ class _Kept(Paginator):
 
     def page(self, number):
         page = super().page(number)
-        page.object_list = cache.remembered(f"page {page.number} {self.key}", lambda: list(page.object_list))
+        page.object_list = cache.remembered(f"page {page.number} {self.key}", lambda: self._rows(page))
         return page
+
+    def _rows(self, page):
+        """The page's rows: their ids first, from an index alone however deep the page is, then
+        those rows (an offset over the rows themselves would read every row it skips)."""
+        bottom = (page.number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        found = self.object_list.in_bulk(ids)
+        return [found[pk] for pk in ids]
 
 
 def page_of(items, page_number, per_page: int = PAGE_SIZE):

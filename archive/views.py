@@ -90,7 +90,12 @@ def _locality_page(request, locality, extra):
 
 
 def province(request, slug):
-    unit = get_object_or_404(Locality, era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, slug=slug)
+    unit = get_object_or_404(
+        Locality.objects.select_related("current_province"),
+        era=Locality.Era.LEGACY,
+        kind=Locality.Kind.PROVINCE,
+        slug=slug,
+    )
     return _locality_page(request, unit, {"districts": selectors.districts_of(unit)})
 
 
@@ -101,7 +106,7 @@ def current_province(request, slug):
 
 def district(request, province_slug, slug):
     unit = get_object_or_404(
-        Locality.objects.select_related("province"),
+        Locality.objects.select_related("province", "current_province"),
         era=Locality.Era.LEGACY,
         kind=Locality.Kind.DISTRICT,
         province__slug=province_slug,

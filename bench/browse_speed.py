@@ -19,7 +19,7 @@ def page_addresses():
     """(label, [url, ...]) for each kind of page, with the places and people most written about."""
     from django.db.models import Count
 
-    from archive.models import Article, ArticleOfficial, Locality, Term
+    from archive.models import Article, ArticleOfficial, Locality, Official, Term
 
     published = Article.objects.filter(status=Article.Status.PUBLISHED)
 
@@ -33,8 +33,9 @@ def page_addresses():
         )
         return Locality.objects.select_related("province").get(pk=row[f"localities__{field}"]).get_absolute_url()
 
-    pages = published.count() // 20 + 1
+    pages = -(-published.count() // 20)  # the last page
     official = ArticleOfficial.objects.values("official").annotate(n=Count("pk")).order_by("-n").first()
+    official = official and Official.objects.get(pk=official["official"])
     term = Term.objects.annotate(n=Count("articles")).order_by("-n").first()
     articles = list(published.order_by("?")[:20])
     return [
@@ -50,7 +51,7 @@ def page_addresses():
         ("/terms/", ["/terms/"]),
         ("term", [term.get_absolute_url()] if term else []),
         ("/officials/", ["/officials/"]),
-        ("official", [f"/officials/{official['official']}/"] if official else []),
+        ("official", [official.get_absolute_url()] if official else []),
         ("article", [a.get_absolute_url() for a in articles]),
     ]
 

@@ -86,8 +86,21 @@ def index_worker(whoosh_index):
     return apply
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_folder(tmp_path_factory):
+    """The pages cache in a data folder of this run's own: two runs side by side (SQLite and
+    PostgreSQL) must not keep pages for each other."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("data")
+    pages = {**settings.CACHES["pages"], "LOCATION": folder / "cache" / "pages"}
+    with override_settings(CACHES={**settings.CACHES, "pages": pages}):
+        yield folder
+
+
 @pytest.fixture(autouse=True)
-def fresh_page_cache():
+def fresh_page_cache(data_folder):
     """Each test starts with nothing kept by the pages: its database rolls back after it, the cache does not."""
     from django.core.cache import caches
 

@@ -124,13 +124,13 @@ def test_counts_kept_by_the_pages_follow_every_change(client, place):
     assert '<span class="n">1</span>' in text_of(client.get("/terms/"))
 
 
-def test_a_change_in_another_process_is_seen_at_once(client, place):
+def test_a_change_in_another_process_is_seen_at_once(client, place, data_folder):
     """gunicorn's workers are processes: what one keeps, a save in another drops."""
     assert '">Tỉnh Bến Tre</a> <span class="n">2</span>' in text_of(client.get("/provinces/"))
     Article.objects.update(status=Article.Status.DRAFT)  # sends no signal: the counts kept here are stale
     assert '">Tỉnh Bến Tre</a> <span class="n">2</span>' in text_of(client.get("/provinces/"))
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "ARCHIVE_DATA_DIR": str(data_folder)}
     other = "import django; django.setup(); from archive import cache; cache.invalidate()"
     subprocess.run([sys.executable, "-c", other], cwd=ROOT, env=env, check=True, timeout=60)
     assert '">Tỉnh Bến Tre</a> <span class="n">0</span>' in text_of(client.get("/provinces/"))
