@@ -176,6 +176,7 @@ HAYSTACK_SIGNAL_PROCESSOR = "search.signals.OutboxSignalProcessor"
 # worker process shares (no database write per search, CACHES["limits"]), and a bound on searches at once.
 RATELIMIT_USE_CACHE = "limits"
 RATELIMIT_IP_META_KEY = "config.limits.client_address"
+RATELIMIT_FAIL_OPEN = True  # a count that could not be kept lets the search through (as config/limits.py does)
 SEARCH_RATE = env_rate("SEARCH_RATE", "30/m")
 SEARCH_CONCURRENCY = int(os.environ.get("SEARCH_CONCURRENCY") or os.cpu_count() or 2)
 SEARCH_WAIT = float(os.environ.get("SEARCH_WAIT") or 0.5)
