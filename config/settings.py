@@ -116,6 +116,9 @@ HAYSTACK_CONNECTIONS = {
 
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False  # one indexed model: skip a narrowing search per query
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.OutboxSignalProcessor"
+# The most matches one export (/api/search/export.csv, .jsonl, .ris, .bib, .json) writes; a search
+# finding more is refused with a message saying how to narrow it (README: Searching).
+EXPORT_LIMIT = 10_000
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
