@@ -275,3 +275,15 @@ def test_the_downloads_box_in_english(client, archive, settings):
     settings.EXPORT_LIMIT = 2
     page = client.get("/search/", {"q": "Đảng"}).content.decode()
     assert "more than the 2 one download holds" in page
+
+
+def test_the_queries_do_not_grow_with_the_rows(client, many):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(**params):
+        with CaptureQueriesContext(connection) as captured:
+            download(client, "csv", **params)
+        return len(captured)
+
+    assert queries(q="Mỏ Cày Bắc") == queries(q="Zơkhuê")  # 1 row and 45, one slice: the same reads
