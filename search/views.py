@@ -57,9 +57,9 @@ def _json(data, status=200):
     return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def _error(errors, status=400):
+def _error(errors):
     """A bad request: `errors` maps each parameter at fault to what is wrong with it."""
-    return _json({"error": _("Tham số không hợp lệ: %s") % ", ".join(errors), "errors": errors}, status=status)
+    return _json({"error": _("Tham số không hợp lệ: %s") % ", ".join(errors), "errors": errors}, status=400)
 
 
 def search_api(request):
