@@ -6,7 +6,6 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from search import export
@@ -51,7 +50,7 @@ class SearchFeed(Feed):
 
     def item_description(self, item):
         # Atom's summary is type="html": the lead is plain text, so it is escaped once here.
-        return escape(item.lead or Truncator(item.body).words(60))
+        return escape(item.lead) if item.lead else None
 
     def item_pubdate(self, item):
         return item.published_at
