@@ -64,12 +64,16 @@ def search_params(params: dict) -> dict:
 # --- the matches ---------------------------------------------------------------------------------
 def _published(pks: list[int]) -> dict[int, Article]:
     """The published articles among `pks`, with what a row or a record reads (not the text), by pk."""
-    articles = selectors.published_articles().defer("body", "captions").prefetch_related(
-        "localities__province",
-        "localities__current_province",
-        "localities__district__province",
-        "officials",
-        "terms",
+    articles = (
+        selectors.published_articles()
+        .defer("body", "captions")
+        .prefetch_related(
+            "localities__province",
+            "localities__current_province",
+            "localities__district__province",
+            "officials",
+            "terms",
+        )
     )
     return articles.in_bulk(pks)
 
