@@ -171,6 +171,9 @@ HAYSTACK_CONNECTIONS = {
 
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False  # one indexed model: skip a narrowing search per query
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.OutboxSignalProcessor"
+# The most matches one export (/api/search/export.csv, .jsonl, .ris, .bib, .json) writes; a search
+# finding more is refused with a message saying how to narrow it (README: Searching).
+EXPORT_LIMIT = 10_000
 
 # Searching under load (config/limits.py): a per-reader rate, counted in a file cache that every
 # worker process shares (no database write per search, CACHES["limits"]), and a bound on searches at once.

@@ -125,19 +125,14 @@ def search(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = 
     return engine().execute(build(form, parsed, offset, limit))
 
 
+def with_links(articles):
+    """`articles` with what a result shows of each: its newspaper, units (in one query), officials, terms."""
+    units = Locality.objects.select_related("province", "current_province", "district__province")
+    return articles.select_related("source").prefetch_related(Prefetch("localities", units), "officials", "terms")
+
+
 def _hits(pks: list[int], parsed: ParsedQuery) -> list[Hit]:
-    articles = (
-        Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED)
-        .select_related("source")
-        .prefetch_related(
-            Prefetch(
-                "localities", Locality.objects.select_related("province", "current_province", "district__province")
-            ),
-            "officials",
-            "terms",
-        )
-    )
-    by_pk = {a.pk: a for a in articles}
+    by_pk = with_links(Article.objects.filter(status=Article.Status.PUBLISHED)).in_bulk(pks)
     body_terms, title_terms = Terms.of(parsed), Terms.of(parsed, "title")
     return [
         Hit(
