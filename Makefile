@@ -64,6 +64,8 @@ test: messages node_modules/.package-lock.json
 	env -u DATABASE_URL $(PY) -m pytest
 	@echo "== Tests on PostgreSQL (the end-to-end tests ran in the SQLite pass) =="
 	$(PY) tests/pg_cluster.py $(PY) -m pytest --ignore=tests/e2e
+	@echo "== Search tests on a throwaway SolrCloud (3 nodes, 2 shards x 2 replicas) =="
+	$(MAKE) --no-print-directory test-solr
 
 # Our configset and the search on Solr (search.solr_backend) on a throwaway SolrCloud cluster (three nodes,
 # tests/solr_cluster.py); needs Java and Maven (apt-get install default-jdk-headless maven). Not in `make test`.
