@@ -36,7 +36,7 @@ from search.plan import (
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the index was always scored with
 MAX_CACHED_POSTINGS = 12_000_000  # per process: 8 bytes each, about 100 MB
-RERANK = 300  # documents whose positions are read to weigh the ranking's phrases (15 pages)
+RERANK = 1000  # documents whose positions are read to weigh the ranking's phrases (50 pages)
 
 
 @dataclass
