@@ -14,11 +14,13 @@ where `key_of(stored_fields)` turns a document's stored fields into the article 
 """
 
 import math
-from bisect import bisect_left
+import pickle
 from dataclasses import dataclass, field
+from functools import reduce
 
 import numpy as np
 from whoosh.query import Phrase as WhooshPhrase
+from whoosh.system import _INT_SIZE
 
 from search.plan import (
     UNDATED_NEWEST,
@@ -53,19 +55,29 @@ class _SegmentArrays:
 _segments: dict[tuple[str, str], _SegmentArrays] = {}
 
 
+def _block(matcher) -> tuple[np.ndarray, np.ndarray, list]:
+    """The current block's document numbers, frequencies and raw values, decoded with arrays.
+    Whoosh's block reader is private API (Whoosh 2.7 is final): its own decoding yields one
+    document number per Python step; a block is a pickled (id deltas, weights, values) tuple."""
+    matcher._read_data()
+    deltas, weights, values = matcher._data
+    ids = np.cumsum(np.asarray(deltas, np.int64)).astype(np.int32)
+    if weights is None or isinstance(weights, float):
+        weights = np.full(len(ids), 1.0 if weights is None else weights, np.float32)
+    return ids, np.asarray(weights, np.float32), values
+
+
 def _read_postings(reader, field_name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Every (document, frequency) of a term in one segment. Whoosh's block reader is private API
-    (Whoosh 2.7 is final): blocks come whole instead of one posting per Python call."""
+    """Every (document, frequency) of a term in one segment, a block at a time."""
     if (field_name, text) not in reader:
         return np.empty(0, np.int32), np.empty(0, np.float32)
     matcher = reader.postings(field_name, text)
     ids, weights = [], []
-    if hasattr(matcher, "_read_ids"):
+    if hasattr(matcher, "_read_data"):
         while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, np.int32))
-            weights.append(np.asarray(matcher._weights, np.float32))
+            block_ids, block_weights, _values = _block(matcher)
+            ids.append(block_ids)
+            weights.append(block_weights)
             matcher._next_block()
     else:  # postings inlined in the term's entry: a handful
         while matcher.is_active():
@@ -77,33 +89,36 @@ def _read_postings(reader, field_name: str, text: str) -> tuple[np.ndarray, np.n
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def _read_positions(reader, field_name: str, text: str, docs: list[int]) -> dict[int, list[int]]:
+def _decode_positions(value: bytes) -> np.ndarray:
+    """Whoosh's Positions value: a 4-byte count, then the pickled position deltas (its decode_positions)."""
+    return np.cumsum(pickle.loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b"."))
+
+
+def _read_positions(reader, field_name: str, text: str, docs: np.ndarray) -> dict[int, np.ndarray]:
     """The positions of a term in each of `docs` (sorted document numbers of one segment) that
-    holds it. Blocks before a wanted document are skipped unread (private API, as above)."""
-    found: dict[int, list[int]] = {}
-    if not docs or (field_name, text) not in reader:
+    holds it. Blocks before a wanted document are skipped unread."""
+    found: dict[int, np.ndarray] = {}
+    if not len(docs) or (field_name, text) not in reader:
         return found
     matcher = reader.postings(field_name, text)
-    if not hasattr(matcher, "_read_ids"):
-        for doc in docs:
+    if not hasattr(matcher, "_read_data"):
+        for doc in docs.tolist():
             if matcher.is_active():
                 matcher.skip_to(doc)
             if matcher.is_active() and matcher.id() == doc:
-                found[doc] = matcher.value_as("positions")
+                found[doc] = np.asarray(matcher.value_as("positions"))
         return found
     wanted = 0
     while matcher.is_active() and wanted < len(docs):
         if matcher.block_max_id() >= docs[wanted]:
-            matcher._read_ids()
-            ids, values = matcher._ids, None
-            while wanted < len(docs) and docs[wanted] <= matcher.block_max_id():
-                at = bisect_left(ids, docs[wanted])
-                if at < len(ids) and ids[at] == docs[wanted]:
-                    if values is None:
-                        matcher._read_values()
-                        values = matcher._values
-                    found[docs[wanted]] = matcher.format.decode_positions(values[at])
-                wanted += 1
+            ids, _weights, values = _block(matcher)
+            inside = int(np.searchsorted(docs, matcher.block_max_id(), side="right"))
+            here = docs[wanted:inside]
+            at = np.searchsorted(ids, here)
+            held = (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == here)
+            for doc, index in zip(here[held].tolist(), at[held].tolist(), strict=True):
+                found[doc] = _decode_positions(values[index])
+            wanted = inside
         matcher._next_block()
     return found
 
@@ -161,12 +176,12 @@ class IndexView:
             cache[name] = np.concatenate(parts) if parts else np.empty(0, dtype)
         return cache[name]
 
-    def positions(self, field_name: str, text: str, docs: np.ndarray) -> dict[int, list[int]]:
+    def positions(self, field_name: str, text: str, docs: np.ndarray) -> dict[int, np.ndarray]:
         """Positions of a term in each of `docs` (sorted) holding it, by document number."""
         found = {}
         for reader, offset, _arrays in self.leaves:
             local = docs[(docs >= offset) & (docs < offset + reader.doc_count_all())] - offset
-            for doc, where in _read_positions(reader, field_name, text, local.tolist()).items():
+            for doc, where in _read_positions(reader, field_name, text, local).items():
                 found[doc + offset] = where
         return found
 
@@ -262,7 +277,7 @@ class _Scorer:
             return mask, score
         where = [self.view.positions(match.field, w, candidates) for w in match.words]
         counts = np.array(
-            [len(set.intersection(*({p - i for p in w[doc]} for i, w in enumerate(where)))) for doc in candidates]
+            [len(reduce(np.intersect1d, [w[doc] - i for i, w in enumerate(where)])) for doc in candidates]
         )
         held = counts > 0
         places = np.searchsorted(self.docs, candidates[held])
