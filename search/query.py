@@ -23,11 +23,21 @@ from haystack import connection_router, connections
 
 from archive import cache
 from archive.models import Article, Locality, Official, Source
-from search.analysis import query_words, segment
+from search.analysis import canonical, query_words, segment
 from search.forms import CURRENT_PREFIX, SearchForm
 from search.highlight import Terms, mark, snippet
-from search.plan import SearchRequest, SearchResult, SearchUnavailable, compile_query
-from search.syntax import MAX_CLAUSES, MAX_QUERY_CHARS, Clause, Item, ParsedQuery, parse
+from search.plan import (
+    COMPOUND_BOOST,
+    TITLE_BOOST,
+    AnyOf,
+    Boost,
+    SearchRequest,
+    SearchResult,
+    SearchUnavailable,
+    Term,
+    compile_query,
+)
+from search.syntax import MAX_CLAUSES, MAX_QUERY_CHARS, ParsedQuery, parse
 
 PAGE_SIZE = 20
 FACET_SIZE = 12
@@ -297,16 +307,27 @@ def run(form: SearchForm, params: dict) -> Outcome:
 
 
 def related(article: Article, limit: int = 5) -> list[Article]:
-    """Articles sharing the most of this one's title words (pyvi compounds count as one)."""
-    words = [w.replace("_", " ") for w in segment(article.title).split() if query_words(w)]
+    """Articles sharing the most of this one's title words: any of its syllables, pyvi's compounds
+    and matches in titles weighing more. Term lookups only (no phrase): an article page stays
+    cheap. Kept until the next save."""
+    words = [w for w in segment(article.title).split() if query_words(w)]
     if not words:
         return []
-    parsed = ParsedQuery([Item(tuple(Clause(w, phrase=" " in w) for w in words[:MAX_CLAUSES]))])
-    required, ranking = compile_query(parsed)
+
+    def find():
+        syllables = tuple(dict.fromkeys(s for w in words for s in query_words(w, fold_them=True)))
+        compounds = tuple(dict.fromkeys(canonical(w) for w in words if "_" in w))
+        ranking = [Boost(AnyOf(tuple(Term("title_folded", s) for s in syllables)), TITLE_BOOST)]
+        if compounds:
+            ranking.append(Boost(AnyOf(tuple(Term("text", c) for c in compounds)), COMPOUND_BOOST))
+        request = SearchRequest(
+            required=AnyOf(tuple(Term("text_folded", s) for s in syllables)), ranking=tuple(ranking), limit=limit + 1
+        )
+        return [pk for pk in engine().execute(request).ids if pk != article.pk][:limit]
+
     try:
-        found = engine().execute(SearchRequest(required=required, ranking=ranking, limit=limit + 1))
+        pks = cache.remembered(f"related:{article.pk}:{article.updated_at.isoformat()}", find)
     except SearchUnavailable:  # the article page goes on without them
         return []
-    pks = [pk for pk in found.ids if pk != article.pk][:limit]
     by_pk = Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED).select_related("source").in_bulk()
     return [by_pk[pk] for pk in pks if pk in by_pk]
