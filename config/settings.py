@@ -13,6 +13,7 @@ SEARCH_ENGINE     "solr" searches SolrCloud (the collection SOLR_COLLECTION on S
 SOLR_URL          a SolrCloud node's base address, e.g. http://127.0.0.1:8983/solr, for the search
                   and `manage.py solr_collection`
 SOLR_COLLECTION   the collection (or alias) searched and written (default "archive")
+SOLR_TIMEOUT      seconds a request to Solr may take (default 30)
 SEARCH_RATE       searches a reader may make, e.g. "30/m" (the default) or "300/h"; "off" for no limit
 SEARCH_CONCURRENCY  searches running at once on the machine (default: its cores); 0 for no bound
 SEARCH_WAIT       seconds a search waits for one of those slots before HTTP 503 (default 0.5)
@@ -163,6 +164,8 @@ HAYSTACK_CONNECTIONS = {
             "ENGINE": "search.solr_backend.VietnameseSolrEngine",
             "URL": f"{SOLR_URL.rstrip('/')}/{SOLR_COLLECTION}",
             "SILENTLY_FAIL": False,  # haystack's own calls (check_index's listing) fail loudly, never as "empty"
+            # haystack's default of 10 s is shorter than a commit on a busy machine takes.
+            "TIMEOUT": float(os.environ.get("SOLR_TIMEOUT") or 30),
         }
         if SEARCH_ENGINE == "solr"
         else {"ENGINE": "search.backend.VietnameseWhooshEngine", "PATH": str(DATA_DIR / "whoosh_index")}
