@@ -259,7 +259,7 @@ def _suggestion(query: str, parsed: ParsedQuery, count: int, form: SearchForm) -
     words = [w for c in parsed.free_clauses for w in c.text.split()]
     if not words or count >= SUGGEST_BELOW:
         return ""
-    corrected = connections["default"].get_backend().create_spelling_suggestion(" ".join(words)).split()
+    corrected = engine().create_spelling_suggestion(" ".join(words)).split()
     if len(corrected) != len(words):
         return ""
     suggestion = query

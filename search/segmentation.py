@@ -50,30 +50,33 @@ def segmented(article: Article) -> str:
     return made
 
 
+def _texts(articles: QuerySet) -> QuerySet:
+    return articles.select_related(None).prefetch_related(None).only("title", "lead", "body", "captions", "author")
+
+
 def fill(articles: QuerySet, workers: int = 1, progress=None) -> int:
-    """Segment what has no current segmentation. pyvi runs in separate processes (started
-    afresh: a forked copy of this one would share its database connection)."""
+    """Segment what has no current segmentation, CHUNK articles at a time (memory stays flat:
+    the texts are read again for each chunk). pyvi runs in separate processes (started afresh:
+    a forked copy of this one would share its database connection)."""
     kept = dict(Segmentation.objects.filter(article__in=articles).values_list("article_id", "digest"))
-    missing = []
-    texts = articles.select_related(None).prefetch_related(None).only("title", "lead", "body", "captions", "author")
-    for article in texts.iterator(chunk_size=CHUNK):
-        text = searchable_text(article)
-        if kept.get(article.pk) != (digest := _digest(text)):
-            missing.append((article.pk, digest, text))
+    missing = [
+        a.pk for a in _texts(articles).iterator(chunk_size=CHUNK) if kept.get(a.pk) != _digest(searchable_text(a))
+    ]
     if not missing:
         return 0
-    texts = [text for _pk, _d, text in missing]
     # A few articles are not worth starting pyvi in other processes: a pool of one thread, here.
     many = workers > 1 and len(missing) >= CHUNK
     with multiprocessing.get_context("spawn").Pool(workers) if many else multiprocessing.dummy.Pool(1) as pool:
         for start in range(0, len(missing), CHUNK):
             if progress:
                 progress(start, len(missing))
-            made = pool.map(segment, texts[start : start + CHUNK], chunksize=25)
+            chunk = list(_texts(articles).filter(pk__in=missing[start : start + CHUNK]))
+            texts = [searchable_text(a) for a in chunk]
+            made = pool.map(segment, texts, chunksize=25)
             _keep(
                 [
-                    Segmentation(article_id=pk, digest=digest, text=m)
-                    for (pk, digest, _t), m in zip(missing[start : start + CHUNK], made, strict=True)
+                    Segmentation(article_id=a.pk, digest=_digest(t), text=m)
+                    for a, t, m in zip(chunk, texts, made, strict=True)
                 ]
             )
     if progress:

@@ -46,8 +46,7 @@ class _SegmentArrays:
     """What is read once from a segment: its postings, field lengths, sort columns and facets."""
 
     postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    lengths: dict[str, np.ndarray] = field(default_factory=dict)
-    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    per_document: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # ("length"|"column", field)
     facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
     cached: int = 0  # postings held
 
@@ -143,8 +142,7 @@ class IndexView:
         for reader, offset, _arrays in self.leaves:
             if reader.has_deletions():
                 self.alive[offset + np.fromiter(reader.segment().deleted_docs(), np.int64)] = False
-        self._lengths: dict[str, np.ndarray] = {}
-        self._columns: dict[str, np.ndarray] = {}
+        self._per_document: dict[tuple[str, str], np.ndarray] = {}
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
 
     def postings(self, field_name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -165,16 +163,16 @@ class IndexView:
             return np.empty(0, np.int32), np.empty(0, np.float32)
         return np.concatenate(ids), np.concatenate(weights)
 
-    def _per_document(self, cache: dict, name: str, read, dtype) -> np.ndarray:
-        if name not in cache:
+    def _per_document_array(self, key: tuple[str, str], read, dtype) -> np.ndarray:
+        """A value per document (`read(reader)` of each segment, kept with it), side by side."""
+        if key not in self._per_document:
             parts = []
             for reader, _offset, arrays in self.leaves:
-                kept = getattr(arrays, "lengths" if cache is self._lengths else "columns")
-                if name not in kept:
-                    kept[name] = np.fromiter(read(reader), dtype, count=reader.doc_count_all())
-                parts.append(kept[name])
-            cache[name] = np.concatenate(parts) if parts else np.empty(0, dtype)
-        return cache[name]
+                if key not in arrays.per_document:
+                    arrays.per_document[key] = np.fromiter(read(reader), dtype, count=reader.doc_count_all())
+                parts.append(arrays.per_document[key])
+            self._per_document[key] = np.concatenate(parts) if parts else np.empty(0, dtype)
+        return self._per_document[key]
 
     def positions(self, field_name: str, text: str, docs: np.ndarray) -> dict[int, np.ndarray]:
         """Positions of a term in each of `docs` (sorted) holding it, by document number."""
@@ -189,13 +187,13 @@ class IndexView:
         def read(reader):
             return ((reader.doc_field_length(n, field_name) or 1) for n in range(reader.doc_count_all()))
 
-        return self._per_document(self._lengths, field_name, read, np.float64)
+        return self._per_document_array(("length", field_name), read, np.float64)
 
     def column(self, field_name: str) -> np.ndarray:
         def read(reader):
             return iter(reader.column_reader(field_name, translate=False))
 
-        return self._per_document(self._columns, field_name, read, np.int64)
+        return self._per_document_array(("column", field_name), read, np.int64)
 
     def facet(self, field_name: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         """(keys, documents, key index of each document's entry): a document holds several keys."""
