@@ -50,6 +50,7 @@ def _hit_json(request, hit):
         "districts": hit.districts,
         "officials": [o.name for o in article.officials.all()],
         "terms": [str(t).replace("–", "-") for t in article.terms.all()],
+        "missing": hit.missing,
     }
 
 
@@ -77,6 +78,7 @@ def search_api(request):
     return _json(
         {
             "count": outcome.count,
+            "complete": outcome.complete,
             "page": outcome.page.number,
             "pages": outcome.page.paginator.num_pages,
             "next": (

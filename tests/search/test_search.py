@@ -318,7 +318,7 @@ def test_year_facet_follows_vietnam_time(client, archive, indexed):
         title="Bài đầu năm", body="Chúc mừng năm mới Đảng bộ.", published_at=datetime(2021, 1, 1, 0, 30, tzinfo=VN)
     )
     indexed()
-    years = {f["label"]: f["url"] for f in api(client, q="chuc mung nam moi")["facets"]["year"]}
+    years = {f["label"]: f["url"] for f in api(client, q='"chuc mung nam moi"')["facets"]["year"]}
     assert list(years) == ["2021"]
     assert titles(client, **{"from": "2021-01-01", "to": "2021-12-31", "q": "chuc mung"}) == ["Bài đầu năm"]
 

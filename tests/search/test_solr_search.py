@@ -25,6 +25,19 @@ from search.solr.admin import SolrAdmin
 from search.solr_backend import VietnameseSolrBackend
 from search.syntax import parse
 from tests.search import test_search
+from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
+    articles,
+    test_a_dropped_letter_finds_the_word_and_the_suggestion_corrects_it,
+    test_a_name_standing_whole_nowhere_is_said,
+    test_a_name_standing_whole_ranks_first,
+    test_a_thousand_letters_answer_with_a_notice,
+    test_a_wrong_word_still_finds_the_article_and_says_which_word_is_missing,
+    test_articles_with_every_word_come_first,
+    test_exact_spelling_ranks_above_a_near_one,
+    test_quoted_phrases_plus_words_and_not_stay_strict,
+    test_the_suggestion_keeps_capitals_and_accents,
+    test_the_words_standing_together_rank_highest_among_those_missing_one,
+)
 from tests.search.test_ranking import (  # noqa: F401 (run here on Solr)
     test_exact_accents_rank_above_folded_matches,
     test_four_remembered_words_find_the_article_first,
