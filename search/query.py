@@ -19,12 +19,13 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from haystack import connection_router, connections
 
 from archive import cache
 from archive.models import Article, Locality, Official, Source
+from archive.places import district_label
 from search import forgiving
 from search.analysis import canonical, folded, query_words, segment
 from search.forms import CURRENT_PREFIX, SearchForm
@@ -178,7 +179,8 @@ def _hits(found: forgiving.Found, parsed: ParsedQuery) -> list[Hit]:
 
 def _labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
     """Facet key -> (label, the archive's own page for it, if it has one), kept until the next save."""
-    return cache.remembered(f"facet-labels:{name}:{','.join(sorted(keys))}", lambda: _read_labels(name, keys))
+    key = f"facet-labels:{get_language()}:{name}:{','.join(sorted(keys))}"  # a district's label is translated
+    return cache.remembered(key, lambda: _read_labels(name, keys))
 
 
 def _read_labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
@@ -189,8 +191,8 @@ def _read_labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
     if name == "districts":
         units = Locality.objects.filter(
             era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT, slug__in={k.partition("/")[2] for k in keys}
-        ).select_related("province")
-        return {f"{u.province.slug}/{u.slug}": (str(u), u.get_absolute_url()) for u in units}
+        ).select_related("province", "current_province")
+        return {f"{u.province.slug}/{u.slug}": (district_label(u), u.get_absolute_url()) for u in units}
     if name == "officials":
         return {
             str(o.pk): (o.name, o.get_absolute_url())
