@@ -6,8 +6,11 @@ word, as search.plan.compile_query puts it, with any person's name in the query 
 where it stands whole). When that finds fewer than FEW articles it runs once more, relaxed
 (search.plan.compile_relaxed): of MOST_WORDS_FROM or more free words all but one, and a word
 that no article holds (or very few, beside a far commoner one) also as spelt one edit away
-(search.spelling). The articles with every word still come first. Quoted phrases, +words,
-fields and NOT stay strict. At most two searches, whatever was typed.
+(search.spelling). Ranked by how much of the query an article holds: each word there, each two
+of them standing together. The articles holding the query whole come first; one that misses a
+word but holds the rest together comes before one holding every word apart (what a journalist
+remembering a phrase means). Quoted phrases, +words, fields and NOT stay strict. At most two
+searches, whatever was typed.
 
 names(parsed, officials) -> the query's person names: two to four neighbouring free words that
 are an official's name however typed, or three or four capitalised ones starting with a common

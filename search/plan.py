@@ -14,8 +14,8 @@ candidates only (Whoosh: the first RERANK by the other clauses), as they cost th
 compile_relaxed(parsed, near) -> (required, ranking) for the same query forgiven (search.forgiving):
 of MOST_WORDS_FROM or more free syllables, grouped into words by pyvi (word_groups), one word in
 three may be missing (at least one), and a word may match its near spellings (`near`: folded
-word -> folded spellings); constant tiers rank the matches with every word as typed first, then
-those with a word spelt otherwise, then those missing one.
+word -> folded spellings); constant tiers rank the matches by the words there as typed (half for
+one spelt otherwise) and the neighbouring pairs standing together.
 
 SearchRequest -> engine.execute(request) -> SearchResult (article ids of the page, total count,
 facet counts). The Whoosh engine evaluates it over its own postings (search.whoosh_search); another
@@ -40,6 +40,7 @@ COMPOUND_BOOST = 1.5
 TIER = 1e6  # constant tiers lie far above any score (a sum of BM25 terms, tens to hundreds)
 NEAR_TIER = TIER / 2  # a word found spelt one letter otherwise: below as typed, above missing
 NAME_TIER = TIER / 10  # a person's name standing whole
+PAIR_TIER = TIER  # in a relaxed search, each two of the query's words standing together
 MOST_WORDS_FROM = 4  # free words in a query before a relaxed search lets one of them be missing
 _AS_TYPED: Mapping[str, tuple[str, ...]] = MappingProxyType({})  # no near spellings
 _COMPOUND = re.compile(r"[^\W_]+(?:_[^\W_]+)+")  # pyvi passes URLs and symbols through: only words
@@ -175,7 +176,7 @@ def word_groups(parsed: ParsedQuery) -> list[tuple[Item, ...]]:
     groups: list[tuple[Item, ...]] = []
     run: list[Item] = []
     for item in [*parsed.items, None]:
-        if item is not None and item.loose and len(item.alternatives) == 1 and item_match(item) is not None:
+        if item is not None and item.loose and len(item.alternatives) == 1 and len(item.alternatives[0].words) == 1:
             run.append(item)
             continue
         sizes = [len(SYLLABLE.findall(w)) for w in segment(" ".join(i.alternatives[0].text for i in run)).split()]
@@ -187,7 +188,7 @@ def word_groups(parsed: ParsedQuery) -> list[tuple[Item, ...]]:
             start += size
         run = []
         if item is not None and item.loose and item_match(item) is not None:
-            groups.append((item,))  # alternatives joined by OR: a word of its own
+            groups.append((item,))  # alternatives joined by OR, or syllables typed as one ("K-Sports")
     return groups
 
 
@@ -214,11 +215,17 @@ def _required(parsed: ParsedQuery, near: Mapping[str, tuple[str, ...]] = _AS_TYP
     return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
 
 
+def _pairs(parsed: ParsedQuery) -> list[Phrase]:
+    """Each two neighbouring words of the query, as a phrase."""
+    folded_words = [folded(w) for c in parsed.free_clauses for w in c.words]
+    return [Phrase("text_folded", pair) for pair in dict.fromkeys(pairwise(folded_words))]
+
+
 def _ranking(parsed: ParsedQuery) -> tuple[Boost, ...]:
     free = parsed.free_clauses
     words = [w for c in free for w in c.words]
     folded_words = [folded(w) for w in words]
-    pairs = [Phrase("text_folded", pair) for pair in dict.fromkeys(pairwise(folded_words))]
+    pairs = _pairs(parsed)
     ranking = [Boost(pair, PAIR_BOOST) for pair in pairs]
     if len(pairs) > 1:
         ranking.append(Boost(AllOf(tuple(pairs)), ALL_PAIRS_BOOST))
@@ -253,4 +260,7 @@ def compile_relaxed(
         if spelt_otherwise:
             otherwise = AnyOf(tuple(Term("text_folded", w) for w in spelt_otherwise))
             tiers.append(Boost(otherwise, NEAR_TIER, constant=True))
+    # The words standing together outrank the words being there: an article missing one word of a
+    # remembered phrase but holding the rest of it comes before one holding every word apart.
+    tiers += [Boost(pair, PAIR_TIER, constant=True) for pair in _pairs(parsed)]
     return _required(parsed, near, most), _ranking(parsed) + tuple(_names(names)) + tuple(tiers)

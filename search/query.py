@@ -291,8 +291,8 @@ def _forgiven(found: forgiving.Found, hits: list[Hit]) -> list[str]:
         )
         if found.complete:
             text = ngettext(
-                "Chỉ %(count)d bài chứa đủ các từ; các bài sau nó %(which)s.",
-                "Chỉ %(count)d bài chứa đủ các từ; các bài sau chúng %(which)s.",
+                "Chỉ %(count)d bài chứa đủ các từ; các bài khác %(which)s.",
+                "Chỉ %(count)d bài chứa đủ các từ; các bài khác %(which)s.",
                 found.complete,
             )
         else:

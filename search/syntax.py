@@ -27,6 +27,7 @@ class Clause:
     text: str
     field: str = ""
     phrase: bool = False
+    quoted: bool = False  # typed in quotes: a relaxed search keeps it whole
 
     @property
     def words(self) -> list[str]:
@@ -44,7 +45,7 @@ class Item:
     @property
     def loose(self) -> bool:
         """Free words a relaxed search may find missing or spelt otherwise (not a "phrase", +word, field or NOT)."""
-        return not (self.negated or self.required or any(c.field or c.phrase for c in self.alternatives))
+        return not (self.negated or self.required or any(c.field or c.quoted for c in self.alternatives))
 
 
 @dataclass
@@ -99,7 +100,8 @@ def parse(text: str) -> ParsedQuery:
         text_part = phrase if phrase is not None else word
         if not query_words(text_part):
             continue  # punctuation, a lone "-", an empty phrase
-        clause = Clause(text_part, field_name, phrase=phrase is not None or len(query_words(text_part)) > 1)
+        quoted = phrase is not None
+        clause = Clause(text_part, field_name, phrase=quoted or len(query_words(text_part)) > 1, quoted=quoted)
         negated = match.group("sign") == "-" or negate_next
         required = match.group("sign") == "+" and not negated
         negate_next = False

@@ -399,8 +399,7 @@ def _ordered(scorer: _Scorer, request: SearchRequest, matches: np.ndarray, score
         column = scorer.view.column("newest_first" if request.sort == "newest" else "oldest_first")[matches]
         newest = request.sort == "newest"
         return _first(matches, -column if newest else column, wanted, newest)[request.offset :]
-    # A constant tier needs no phrase's frequency, only where it stands: over every match.
-    costly = tuple(b for b in request.ranking if _has_phrase(b.match) and not b.constant)
+    costly = tuple(b for b in request.ranking if _has_phrase(b.match))
     score = scorer.boosted(tuple(b for b in request.ranking if b not in costly), score)
     ranked = _first(matches, -score[matches], max(wanted, RERANK))
     if costly:

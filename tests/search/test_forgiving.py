@@ -60,7 +60,7 @@ def test_articles_with_every_word_come_first(client, articles):
     assert data["complete"] == 1 and titles(data)[0] == KINH_TE
     assert data["results"][0]["missing"] == []
     assert titles(data)[1:] == [DAN_VAN] and data["results"][1]["missing"] == ["kinh tế"]
-    assert data["notices"] == ["Chỉ 1 bài chứa đủ các từ; các bài sau nó thiếu từ «kinh tế»."]
+    assert data["notices"] == ["Chỉ 1 bài chứa đủ các từ; các bài khác thiếu từ «kinh tế»."]
 
 
 def test_the_words_standing_together_rank_highest_among_those_missing_one(client, articles, indexed):
@@ -68,6 +68,14 @@ def test_the_words_standing_together_rank_highest_among_those_missing_one(client
     indexed()
     data = api(client, q="hội nghị sơ kết zzz dân")
     assert titles(data) == [DAN_VAN, "Bài rời"]  # both lack "zzz"; the second holds the rest apart
+
+
+def test_the_rest_of_a_remembered_phrase_outranks_every_word_apart(client, articles, indexed):
+    Article.objects.create(title="Bài rời rạc", body="Sơ bộ. Kết luận. Phát triển. Dân số. Vận tải. Khéo léo.")
+    indexed()
+    data = api(client, q="sơ kết phát triển dân vận khéo")
+    assert data["complete"] == 1 and titles(data)[:2] == [DAN_VAN, "Bài rời rạc"]
+    assert data["results"][1]["missing"] == []
 
 
 @pytest.mark.parametrize(
