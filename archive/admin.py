@@ -1,15 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from archive.extract import link_articles
+from archive import services
 from archive.ingest import import_uploads
 from archive.models import (
     Article,
@@ -118,24 +116,14 @@ class DismissedInline(admin.TabularInline):
 
 
 def remember_editors_choices(formset, kind: str, target: str) -> None:
-    """Rows the editor added or changed become theirs; what they deleted or replaced is remembered
-    as dismissed, so a later extraction neither undoes nor repeats the correction."""
-
-    def dismiss(article_id, target_id):
-        DismissedLink.objects.get_or_create(article_id=article_id, kind=kind, target_id=target_id)
-
+    """Rows the editor deleted, added or changed in `formset`, told to the removed-links policy
+    (archive.services): a later extraction neither undoes nor repeats the correction."""
     for row in formset.deleted_forms:
         if row.instance.pk:
-            dismiss(row.instance.article_id, getattr(row.instance, f"{target}_id"))
+            services.dismiss_link(row.instance.article_id, kind, getattr(row.instance, f"{target}_id"))
     for row in formset.forms:
         if row.has_changed() and row not in formset.deleted_forms:
-            instance, replaced = row.instance, row.initial.get(target)
-            instance.origin = ArticleLink.Origin.EDITOR
-            if replaced and replaced != getattr(instance, f"{target}_id"):
-                dismiss(instance.article_id, replaced)
-            DismissedLink.objects.filter(
-                article_id=instance.article_id, kind=kind, target_id=getattr(instance, f"{target}_id")
-            ).delete()
+            services.editor_linked(row.instance, kind, target, replaced=row.initial.get(target))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -200,38 +188,8 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
-            # Inside the admin's transaction: the row stays locked until this save commits.
-            current = (
-                Article.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("updated_at", flat=True)
-                .first()
-            )
-            if current is None:
-                raise forms.ValidationError(
-                    _("Bài này vừa bị xóa nên không lưu được; những gì bạn nhập vẫn ở dưới đây."), code="deleted"
-                )
-            if cleaned.get("version") != current.isoformat():
-                last = (
-                    LogEntry.objects.filter(
-                        content_type=ContentType.objects.get_for_model(Article), object_id=str(self.instance.pk)
-                    )
-                    .select_related("user")
-                    .first()
-                )
-                raise forms.ValidationError(
-                    _(
-                        "Bài này đã được %(who)s lưu lúc %(time)s, sau khi bạn mở nó. Để không ghi đè lên thay đổi "
-                        "đó, bài chưa được lưu; những gì bạn nhập vẫn ở dưới đây. Hãy mở bài trong thẻ mới, "
-                        "chép phần bạn sửa sang bản mới nhất rồi lưu."
-                    ),
-                    code="stale",
-                    params={
-                        "who": last.user.get_username() if last else _("người khác"),
-                        "time": timezone.localtime(current).strftime("%H:%M:%S %d/%m/%Y"),
-                    },
-                )
+        if self.instance.pk:  # inside the admin's transaction
+            services.check_version(self.instance.pk, cleaned.get("version"))
         return cleaned
 
 
@@ -295,19 +253,14 @@ class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         """After the editor's own changes, find what the text names now and show it."""
         super().save_related(request, form, formsets, change)
-        article = form.instance
-        link_articles([article])
+        found = services.relink(form.instance)
         self.message_user(
             request,
             _(
                 "Nhận diện từ nội dung: %(localities)d địa phương, %(officials)d cán bộ, "
                 "%(terms)d nhiệm kỳ (sửa ở các mục bên dưới; mục đã gỡ sẽ không bị thêm lại)."
             )
-            % {
-                "localities": article.localities.count(),
-                "officials": article.officials.count(),
-                "terms": article.terms.count(),
-            },
+            % found,
             messages.INFO,
         )
 

@@ -9,7 +9,7 @@ Two inputs are understood:
 parse_text() and parse_record() turn one input into a ParsedArticle or raise IngestError;
 read_paths() walks files and folders; import_articles() saves in batches, skips what was
 imported before (same import key or original URL), links the localities and party terms each
-new article names (archive.extract) and reports every failure with its place.
+new article names (archive.extraction) and reports every failure with its place.
 """
 
 import gzip
@@ -30,9 +30,10 @@ from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from archive.extract import link_articles
+from archive.extraction import link_articles
 from archive.models import Article, Source
-from archive.text import LINE_BREAK, TERMINAL_PUNCTUATION, fold, normalise, paragraphs, slug_for
+from archive.services import prepare_article
+from archive.text import LINE_BREAK, TERMINAL_PUNCTUATION, fold, normalise, paragraphs
 
 
 class IngestError(ValueError):
@@ -371,18 +372,18 @@ class _Sources:
 
 
 def _build(parsed: ParsedArticle, source: Source | None) -> Article:
-    return Article(
+    article = Article(
         title=parsed.title[:500],
-        slug=slug_for(parsed.title),
         lead=parsed.lead,
         body=parsed.body,
         captions="\n".join(parsed.captions),
         author=parsed.author[:200],
         published_at=parsed.published_at,
         source=source,
-        original_url=parsed.original_url[:500] or None,
+        original_url=parsed.original_url[:500],
         import_key=parsed.import_key,
     )
+    return prepare_article(article)  # bulk_create calls no save()
 
 
 def _save_batch(batch: list[Item], sources: _Sources, report: ImportReport) -> None:

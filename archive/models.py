@@ -288,9 +288,9 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.slug = slug_for(self.title)
-        if not self.original_url:
-            self.original_url = None  # several articles may lack a URL; "" would collide
+        from archive.services import prepare_article  # the services import the models
+
+        prepare_article(self)
         with transaction.atomic():  # what post_save records (the pending index change) commits with it
             super().save(*args, **kwargs)
 
@@ -337,13 +337,17 @@ class ArticleLink(models.Model):
     def save(self, *args, **kwargs):
         """A link is part of its article: the article's version moves, in the same transaction
         as the link and the pending index change recorded for it."""
-        with transaction.atomic():
+        from archive.services import articles_touched
+
+        with transaction.atomic():  # the link's own post_save records the pending index change
             super().save(*args, **kwargs)
-            Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
+            articles_touched([self.article_id], announce=False)
 
     def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
+        from archive.services import articles_touched
+
+        with transaction.atomic():  # as does its post_delete, sent for cascades too
+            articles_touched([self.article_id], announce=False)
             return super().delete(*args, **kwargs)
 
 

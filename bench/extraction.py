@@ -25,7 +25,7 @@ def main():
     common.setup_django(Path(args.data_dir or tempfile.mkdtemp(prefix="archive-extract-")))
     from django.core.management import call_command
 
-    from archive.extract import find_localities, find_officials, find_terms
+    from archive.extraction import find_localities, find_officials, find_terms
     from archive.ingest import read_paths
 
     call_command("migrate", verbosity=0)

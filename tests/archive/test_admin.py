@@ -104,7 +104,7 @@ def test_saving_finds_what_the_text_names_and_says_so(editor_client, db):
 
 
 def test_a_link_the_editor_removes_stays_removed(editor_client, seed_articles):
-    from archive.extract import link_articles
+    from archive.extraction import link_articles
 
     article = seed_articles[MO_CAY_BAC]
     link_articles([article])
@@ -126,7 +126,7 @@ def test_a_link_the_editor_removes_stays_removed(editor_client, seed_articles):
 
 
 def test_positions_the_editor_corrects_are_kept(editor_client, seed_articles):
-    from archive.extract import link_articles
+    from archive.extraction import link_articles
     from archive.models import Official, Position
 
     article = seed_articles[MO_CAY_BAC]
@@ -185,7 +185,7 @@ def test_province_filter_lists_current_provinces_first_in_vietnamese_order(edito
 
 
 def test_a_link_row_the_editor_changes_becomes_the_editors(editor_client, seed_articles):
-    from archive.extract import link_articles
+    from archive.extraction import link_articles
     from archive.models import ArticleLink
 
     article = seed_articles[MO_CAY_BAC]
@@ -242,7 +242,7 @@ def test_every_admin_page_names_things_and_titles_columns_in_both_languages(edit
     from django.contrib.admin.models import CHANGE, LogEntry
     from django.urls import reverse
 
-    from archive.extract import link_articles
+    from archive.extraction import link_articles
     from archive.models import DismissedLink
 
     article = seed_articles[MO_CAY_BAC]

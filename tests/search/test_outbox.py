@@ -4,7 +4,7 @@ from django.db import transaction
 from haystack import connections
 from haystack.query import SearchQuerySet
 
-from archive.extract import link_articles
+from archive.extraction import link_articles
 from archive.models import Article, ArticleLocality, Locality
 from search import outbox
 from search.backend import IndexBusy
