@@ -7,7 +7,6 @@ number of small queries whatever the archive's size."""
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncMonth, TruncYear
-from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -20,8 +19,17 @@ UNDATED = "undated"  # the `year` a list of articles without a date is asked for
 PUBLISHED = Article.Status.PUBLISHED
 
 
-class NotFound(Http404):
-    """A 404 whose message is written for the reader and shown on the page."""
+class NotFound(LookupError):
+    """What was asked for is not in the archive (or not for this reader). A message, when given,
+    is written for the reader: the views show it on their 404 page."""
+
+
+def found(queryset, **lookup):
+    """The one row of `queryset` matching `lookup`; NotFound (without a message) when none is."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise NotFound from None
 
 
 def published_articles():
@@ -38,6 +46,10 @@ def articles_visible_to(user):
     if user.has_perm("archive.view_article"):
         return Article.objects.select_related("source")
     return published_articles()
+
+
+def article_for(user, pk: int) -> Article:
+    return found(articles_visible_to(user), pk=pk)
 
 
 def articles_in(locality: Locality):
@@ -152,6 +164,22 @@ def province_index():
     )
 
 
+def province(slug: str) -> Locality:
+    """A legacy province by its slug."""
+    units = Locality.objects.select_related("current_province")
+    return found(units, era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, slug=slug)
+
+
+def current_province(slug: str) -> Locality:
+    """A 2025 province by its slug."""
+    return found(Locality.objects, era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE, slug=slug)
+
+
+def district(province_slug: str, slug: str) -> Locality:
+    units = Locality.objects.select_related("province", "current_province")
+    return found(units, era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT, province__slug=province_slug, slug=slug)
+
+
 def districts_of(province: Locality):
     return cache.remembered(
         f"districts {province.pk}", lambda: counted(province.children.select_related("province"), "district")
@@ -180,6 +208,14 @@ def terms():
     return found
 
 
+def term(start: int, end: int) -> Term:
+    return found(Term.objects, start_year=start, end_year=end)
+
+
+def latest_terms(count: int = 6):
+    return Term.objects.all()[:count]
+
+
 def officials(name: str = ""):
     """Officials named in published articles, with `n`: how many; the most mentioned first.
     `name` narrows by name, with or without diacritics."""
@@ -196,6 +232,10 @@ def officials_visible_to(user):
     return Official.objects.filter(
         Exists(ArticleOfficial.objects.filter(official=OuterRef("pk"), article__status=PUBLISHED))
     )
+
+
+def official_for(user, pk: int) -> Official:
+    return found(officials_visible_to(user), pk=pk)
 
 
 def positions_of(official: Official):

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from archive.models import Article, ArticleLocality, Locality
+from tests.factories import make_superuser, signed_in
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -14,9 +15,7 @@ MO_CAY_BAC = "Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đạ
 
 @pytest.fixture
 def editor_client(client):
-    User.objects.create_superuser("bientap", "bt@example.vn", "mat-khau-dai-2025")
-    client.login(username="bientap", password="mat-khau-dai-2025")
-    return client
+    return signed_in(make_superuser(), client)
 
 
 def text_of(response):

@@ -6,11 +6,10 @@ from html.parser import HTMLParser
 import bibtexparser
 import pytest
 import rispy
-from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from archive.models import Article
-from archive.roles import EDITORS
+from tests.factories import make_editor, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +41,7 @@ def page_of(client, article):
 
 @pytest.fixture
 def editor():
-    client = Client()
-    user = User.objects.create_user("bientap", "bt@example.vn", "mat-khau-dai-2025", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS))
-    client.force_login(user)
-    return client
+    return signed_in(make_editor())
 
 
 def test_an_article_page_carries_highwire_and_dublin_core_tags(client, seed_articles):

@@ -46,6 +46,7 @@ def test_an_import_shows_progress_then_says_to_rebuild_the_index(corpus):
     assert "Tiếp theo: chạy “manage.py rebuild_index --noinput”" in out  # most of the archive is new
 
 
+@pytest.mark.needs_shared
 def test_a_small_import_leaves_the_new_articles_to_the_index_worker(db):
     out, _ = run("import_articles", str(SEEDS))
     assert "Tiếp theo: index_worker đưa 5 bài mới vào chỉ mục tìm kiếm" in out

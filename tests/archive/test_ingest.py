@@ -85,6 +85,7 @@ SEED_EXPECTATIONS = {
 }
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("name", sorted(SEED_EXPECTATIONS))
 def test_each_seed_is_parsed_as_published(name):
     expected = SEED_EXPECTATIONS[name]
@@ -148,6 +149,7 @@ def test_bad_records_say_what_is_wrong(record, message):
         parse_record(record)
 
 
+@pytest.mark.needs_shared
 @pytest.mark.django_db
 def test_seed_folder_imports_once(capsys):
     call_command("import_articles", str(SEEDS))

@@ -5,12 +5,12 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from archive.models import Article, Official, Source
 from search.models import PendingChange
+from tests.factories import make_superuser, signed_in
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +44,7 @@ def test_uniqueness_is_checked_on_the_normal_form():
 
 
 def test_two_paragraphs_typed_in_the_admin_are_two_paragraphs_on_the_page(client):
-    User.objects.create_superuser("bientap", "bt@example.vn", "mat-khau-dai-2025")
-    client.login(username="bientap", password="mat-khau-dai-2025")
+    signed_in(make_superuser(), client)
     data = form_data(client.get("/admin/archive/article/add/"), "article_form", title="Chi bộ họp", body=TYPED)
     assert client.post("/admin/archive/article/add/", data).status_code == 302
     article = Article.objects.get(title="Chi bộ họp")
