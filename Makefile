@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: install messages setup port-free run serve test test-solr lint format
+.PHONY: install messages setup port-free run serve test test-fast test-solr lint format
 
 $(VENV)/installed: requirements.txt
 	@echo "Cài các gói Python vào $(VENV) (lần đầu mất khoảng một phút)…"
@@ -66,6 +66,10 @@ test: messages node_modules/.package-lock.json
 	$(PY) tests/pg_cluster.py $(PY) -m pytest --ignore=tests/e2e
 	@echo "== Search tests on a throwaway SolrCloud (3 nodes, 2 shards x 2 replicas) =="
 	$(MAKE) --no-print-directory test-solr
+
+# While working: everything not marked slow (the browser and concurrency tests), on SQLite only.
+test-fast: messages
+	env -u DATABASE_URL $(PY) -m pytest -m "not slow" -q
 
 # Our configset and the search on Solr (search.solr_backend) on a throwaway SolrCloud cluster (three nodes,
 # tests/solr_cluster.py); needs Java and Maven (apt-get install default-jdk-headless maven). Not in `make test`.

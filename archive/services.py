@@ -16,11 +16,10 @@ from collections.abc import Iterable
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from archive.models import Article, ArticleLink, DismissedLink
+from archive.models import Article, ArticleLink, DismissedLink, Position
 from archive.signals import articles_changed
 from archive.text import slug_for
 
@@ -47,7 +46,7 @@ def dismiss_link(article_id: int, kind: str, target_id: int) -> None:
     DismissedLink.objects.get_or_create(article_id=article_id, kind=kind, target_id=target_id)
 
 
-def editor_linked(link: models.Model, kind: str, target: str, replaced: int | None = None) -> None:
+def editor_linked(link: ArticleLink | Position, kind: str, target: str, replaced: int | None = None) -> None:
     """The editor added or changed `link` (an ArticleLink or a Position, not saved yet), whose
     field `target` names what it links; `replaced` is what it linked before. The row becomes
     theirs, what it replaced is dismissed and what it links now is no longer."""

@@ -45,7 +45,7 @@ class ParsedQuery:
     items: list[Item] = field(default_factory=list)
     truncated: bool = False
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return any(not item.negated for item in self.items)
 
     @property
@@ -53,8 +53,8 @@ class ParsedQuery:
         """The positive clauses that search everywhere: they rank by proximity and highlight."""
         return [c for item in self.items if not item.negated for c in item.alternatives if not c.field]
 
-    def __str__(self):
-        def show(c):
+    def __str__(self) -> str:
+        def show(c: Clause) -> str:
             body = f'"{c.text}"' if c.phrase else c.text
             return f"{c.field}:{body}" if c.field else body
 

@@ -76,24 +76,26 @@ def seed_articles(db):
     return {a.title: a for a in Article.objects.all()}
 
 
+def rebuild_index():
+    """`manage.py rebuild_index --noinput`, quietly: the index built from the database as it is."""
+    call_command("rebuild_index", interactive=False, verbosity=0)
+
+
+def apply_pending():
+    """The index worker once, as `manage.py index_worker --once` does: apply what is pending."""
+    call_command("index_worker", once=True, verbosity=0)
+
+
 @pytest.fixture
 def indexed(whoosh_index, db):
     """Rebuild the temporary index from the database as it is when called."""
-
-    def rebuild():
-        call_command("rebuild_index", interactive=False, verbosity=0)
-
-    return rebuild
+    return rebuild_index
 
 
 @pytest.fixture
 def index_worker(whoosh_index):
-    """Run the index worker once, as `manage.py index_worker --once` does: apply what is pending."""
-
-    def apply():
-        call_command("index_worker", once=True, verbosity=0)
-
-    return apply
+    """Run the index worker once (apply_pending) when called."""
+    return apply_pending
 
 
 @pytest.fixture(scope="session", autouse=True)

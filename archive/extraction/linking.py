@@ -7,6 +7,8 @@ link_articles(articles) -> replaces each article's extracted links (localities, 
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import TypeVar
 
 from django.db import transaction
 
@@ -32,11 +34,15 @@ def article_text(article: Article) -> str:
     return "\n".join([article.title, article.lead, article.body, article.captions])
 
 
-def _replace_links(link_model, wanted: dict[int, list[int]]) -> None:
+Link = TypeVar("Link", ArticleLocality, ArticleOfficial, ArticleTerm)
+
+
+def _replace_links(link_model: type[Link], wanted: dict[int, list[int]]) -> None:
     """Make each article's extracted links of `link_model` exactly `wanted[article_id]`."""
     field = link_model.target
     existing = link_model.objects.filter(article_id__in=wanted)
-    keep, stale = set(), []
+    keep: set[tuple[int, int]] = set()
+    stale: list[int] = []
     for link in existing.values("pk", "article_id", f"{field}_id", "origin"):
         target = link[f"{field}_id"]
         if link["origin"] == ArticleLink.Origin.EDITOR or target in wanted[link["article_id"]]:
@@ -60,9 +66,9 @@ class _People:
     stated, for the same one. The positions extracted from the run's own articles are about to be
     replaced, so they do not count; those given out during the run are remembered here."""
 
-    def __init__(self, article_ids):
+    def __init__(self, article_ids: list[int]) -> None:
         self.article_ids = article_ids
-        self.given = defaultdict(set)  # official pk -> provinces given in this run
+        self.given: defaultdict[int, set[int | None]] = defaultdict(set)  # official pk -> provinces given in this run
 
     def get(self, name: str, province_id: int | None) -> Official:
         people = list(Official.objects.filter(name=name).order_by("pk"))
@@ -86,9 +92,11 @@ class _People:
         return person
 
 
-def _positions(article: Article, statements: list[Statement], home, people: _People) -> list[Position]:
+def _positions(
+    article: Article, statements: list[Statement], home: Locality | None, people: _People
+) -> list[Position]:
     stated_on = article.published_at.date() if article.published_at else None
-    positions = []
+    positions: list[Position] = []
     for statement in statements:
         stated = []
         for title in statement.titles:
@@ -112,11 +120,11 @@ def _positions(article: Article, statements: list[Statement], home, people: _Peo
     return positions
 
 
-def _editors_choices(article_ids) -> dict[tuple[int, str], set[int]]:
+def _editors_choices(article_ids: list[int]) -> defaultdict[tuple[int, str], set[int]]:
     """(article id, kind) -> targets extraction must leave alone: links the editor removed, and
     officials whose positions in that article the editor removed or wrote."""
     Kind = DismissedLink.Kind
-    choices = defaultdict(set)
+    choices: defaultdict[tuple[int, str], set[int]] = defaultdict(set)
     for article_id, kind, target in DismissedLink.objects.filter(article_id__in=article_ids).values_list(
         "article_id", "kind", "target_id"
     ):
@@ -128,19 +136,24 @@ def _editors_choices(article_ids) -> dict[tuple[int, str], set[int]]:
     return choices
 
 
-def link_articles(articles) -> None:
+def link_articles(articles: Iterable[Article]) -> None:
     with transaction.atomic():
         _link(list(articles))
 
 
-def _link(articles) -> None:
+def _link(articles: list[Article]) -> None:
     Kind = DismissedLink.Kind
     kept = _editors_choices([a.pk for a in articles])
     terms = {(t.start_year, t.end_year): t.pk for t in Term.objects.all()}
-    localities, spans, officials, positions, people = {}, {}, {}, [], _People([a.pk for a in articles])
+    localities: dict[int, list[int]] = {}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    officials: dict[int, list[int]] = {}
+    positions: list[Position] = []
+    people = _People([a.pk for a in articles])
     for article in articles:
         text = article_text(article)
-        home = article.source.home_province if article.source_id and article.source.home_province_id else None
+        source = article.source
+        home = source.home_province if source is not None and source.home_province_id else None
         localities[article.pk] = [
             unit.pk for unit in find_localities(text, home) if unit.pk not in kept[article.pk, Kind.LOCALITY]
         ]

@@ -12,6 +12,7 @@ gazetteer() -> folded unit name -> units of that name, read once per process (of
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,8 +55,11 @@ def _key(name: str) -> str:
     return " ".join(SYLLABLE.findall(fold(name).lower()))  # "Bà Rịa - Vũng Tàu" -> "ba ria vung tau"
 
 
+Gazetteer = dict[str, list[Locality]]
+
+
 @lru_cache(maxsize=1)
-def gazetteer() -> dict[str, list[Locality]]:
+def gazetteer() -> Gazetteer:
     """Folded lower-case short name -> legacy units of that name (loaded once per process)."""
     names = defaultdict(list)
     for unit in Locality.objects.filter(era=Locality.Era.LEGACY).select_related("province", "district"):
@@ -72,7 +76,7 @@ def gazetteer() -> dict[str, list[Locality]]:
 class _Mention:
     name: str  # the gazetteer key
     written: str  # as the text has it
-    kinds: set
+    kinds: set[Locality.Kind]
     typed: bool
     listed: bool = False  # a later name in a list after one type word ("xã Lộc Tiến, Phú Lộc")
 
@@ -83,9 +87,9 @@ class _Mention:
         return normalise(unit.short_name).lower().replace("–", "-") == self.written.lower().replace("–", "-")
 
 
-def _name_at(text: str, folded: str, start: int, names) -> tuple[str, int, int] | None:
+def _name_at(text: str, folded: str, start: int, names: Gazetteer) -> tuple[str, int, int] | None:
     """The longest gazetteer name written as a name at `start`: (key, start, end offsets)."""
-    syllables = []
+    syllables: list[tuple[int, int]] = []
     for match in SYLLABLE.finditer(text, start):
         gap = text[syllables[-1][1] : match.start()] if syllables else text[start : match.start()]
         if (gap.strip(" -–") if syllables else gap.strip()) or len(syllables) == MAX_NAME_SYLLABLES:
@@ -109,7 +113,7 @@ def _folded_same_length(text: str) -> str:
     return folded
 
 
-def _mentions(text: str, names) -> list[_Mention]:
+def _mentions(text: str, names: Gazetteer) -> list[_Mention]:
     folded = _folded_same_length(text)
     mentions = []
     for typed in _TYPED.finditer(folded):
@@ -148,7 +152,7 @@ def _is_named_city(unit: Locality) -> bool:
     return unit.type_name == "Thành phố" and len(unit.short_name.split()) >= 2
 
 
-def _pick(candidates, fits):
+def _pick(candidates: list[Locality], fits: Callable[[Locality], bool]) -> Locality | None:
     """The one candidate that fits the context, or None."""
     fitting = [c for c in candidates if fits(c)]
     return fitting[0] if len(fitting) == 1 else None
@@ -158,15 +162,18 @@ def find_localities(text: str, home_province: Locality | None = None) -> list[Lo
     names = gazetteer()
     mentions = _mentions(normalise(text), names)
     found: dict[int, Locality] = {}
+    unit: Locality | None
 
-    def candidates(mention, kind):
+    def candidates(mention: _Mention, kind: Locality.Kind) -> list[Locality]:
         return [u for u in names[mention.name] if u.kind == kind and kind in mention.kinds and mention.fits(u)]
 
     # Provinces: named ones are unambiguous (one province a name).
     for mention in mentions:
         for unit in candidates(mention, _PROVINCE):
             found[unit.pk] = unit
-    context = {u.pk for u in found.values()} | ({home_province.pk} if home_province else set())
+    context: set[int | None] = {u.pk for u in found.values()}
+    if home_province:
+        context.add(home_province.pk)
 
     # Districts after a type word: the one in a province of the context, else the only one.
     for mention in (m for m in mentions if m.typed):

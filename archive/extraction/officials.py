@@ -8,9 +8,10 @@ find_officials(text, exclude=()) -> [Statement(name, titles)]: a person's name w
 """
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from archive.extraction.localities import SYLLABLE, TYPE_WORDS, gazetteer
+from archive.extraction.localities import SYLLABLE, TYPE_WORDS, Gazetteer, gazetteer
 from archive.text import fold, normalise
 
 # Vietnamese surnames, Kinh and minority, as written (lower case).
@@ -190,13 +191,13 @@ class Patterns:
     without them, folded ("Bi thu Huyen uy"): folded patterns on accented text would take
     "Trường" (a school) for "Trưởng"."""
 
-    title: re.Pattern
-    organisation: re.Pattern
-    clause_end: re.Pattern
+    title: re.Pattern[str]
+    organisation: re.Pattern[str]
+    clause_end: re.Pattern[str]
 
     @classmethod
-    def written(cls, folded: bool):
-        def alternatives(phrases):
+    def written(cls, folded: bool) -> "Patterns":
+        def alternatives(phrases: list[str]) -> str:
             return "|".join(re.escape(fold(p) if folded else p) for p in phrases)
 
         return cls(
@@ -209,7 +210,7 @@ class Patterns:
     def of(text: str) -> "Patterns":
         return _UNACCENTED if fold(text) == text else _ACCENTED
 
-    def titles_in(self, text: str):
+    def titles_in(self, text: str) -> Iterator[re.Match[str]]:
         """Title matches written as titles: capitalised, or after a capitalised prefix ("Phó bí thư",
         "nguyên Trưởng phòng"); "nhạc trưởng", "cố thủ tướng" are no one's position."""
         for found in self.title.finditer(text):
@@ -236,7 +237,7 @@ _HONORIFICS = {"ong", "ba", "anh", "chi", "co", "chu"}  # "Ông Bàn Văn Hạnh
 _BEFORE_PLACE = {"ubnd", "hdnd", "mttq", *(w for words in TYPE_WORDS for w in words.split())}
 
 
-def _place_prefix(prefix: str, names) -> bool:
+def _place_prefix(prefix: str, names: Gazetteer) -> bool:
     """Whether the capitalised words before a name are a place: "Hà Nội", "UBND TP Hà Nội"."""
     words = prefix.split()
     while words and " ".join(words) not in names and words[0] in _BEFORE_PLACE:
@@ -244,7 +245,7 @@ def _place_prefix(prefix: str, names) -> bool:
     return not words or " ".join(words) in names
 
 
-def _capitalised_runs(text: str):
+def _capitalised_runs(text: str) -> Iterator[list[re.Match[str]]]:
     """Each run of capitalised syllables separated by spaces only, as a list of matches."""
     syllables = list(SYLLABLE.finditer(text))
     i = 0
@@ -263,7 +264,7 @@ def _capitalised_runs(text: str):
         i += len(run)
 
 
-def _names(text: str, names, accented: bool):
+def _names(text: str, names: Gazetteer, accented: bool) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, name, place prefix) for each surname-led run of capitalised syllables."""
     for run in _capitalised_runs(text):
         words = [fold(m.group()).lower() for m in run]
@@ -289,7 +290,7 @@ def _names(text: str, names, accented: bool):
                 break
 
 
-def _has_person(text: str, names) -> bool:
+def _has_person(text: str, names: Gazetteer) -> bool:
     """Whether `text` names someone: a surname and more capitalised syllables that are no place."""
     for run in _capitalised_runs(text):
         words = [fold(m.group()).lower() for m in run]
@@ -301,7 +302,7 @@ def _has_person(text: str, names) -> bool:
     return False
 
 
-def _title_before(text: str, floor: int, start: int, patterns: Patterns, names) -> str:
+def _title_before(text: str, floor: int, start: int, patterns: Patterns, names: Gazetteer) -> str:
     """The title stated between the previous name (or clause end) and this one; a title with
     someone else's name in it is theirs ("Thủ tướng Singapore Lý Hiển Long … cha ông, Lý Quang Diệu")."""
     before = text[max(floor, start - 150) : start]
@@ -328,7 +329,7 @@ def _titles_after(text: str, end: int, patterns: Patterns) -> list[str]:
     return titles
 
 
-def find_officials(text: str, exclude=()) -> list[Statement]:
+def find_officials(text: str, exclude: Iterable[str] = ()) -> list[Statement]:
     text, names = normalise(text), gazetteer()
     patterns = Patterns.of(text)
     excluded = {fold(n).lower() for n in exclude if n}

@@ -126,6 +126,7 @@ def test_a_failed_backup_leaves_the_previous_one_whole(seed_articles, tmp_path):
 @pytest.mark.skipif(
     connection.vendor != "sqlite", reason="SQLite's file database (PostgreSQL's pg_dump has a snapshot)"
 )
+@pytest.mark.slow  # processes at once
 def test_a_sqlite_backup_is_taken_while_a_writer_is_mid_transaction(tmp_path):
     """As deployed: a file database in WAL mode, and a save in progress (its transaction open)
     while `manage.py backup` runs in its own process. The backup does not wait for the writer and
