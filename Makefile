@@ -77,11 +77,12 @@ test-solr: install
 	$(PY) tests/solr_cluster.py $(PY) -m pytest tests/search/test_solr_cluster.py tests/search/test_solr_configset.py \
 		tests/search/test_solr_search.py
 
-# Lint, format and template indentation, as CI checks them; `make format` rewrites what they flag.
+# Lint, format, template indentation and types, as CI checks them; `make format` rewrites what the first three flag.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djhtml --check templates
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .

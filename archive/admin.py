@@ -29,7 +29,7 @@ admin.site.site_title = _("Biên tập lưu trữ")
 admin.site.index_title = _("Quản trị nội dung")
 
 
-class FoldedSearchMixin:
+class FoldedSearchMixin(admin.ModelAdmin):
     """Editors type without diacritics too: a search also matches the accent-free slug."""
 
     def get_search_results(self, request, queryset, search_term):
@@ -51,9 +51,10 @@ class ProvinceFilter(admin.SimpleListFilter):
         return [(p.pk, f"{p.short_name} ({p.get_era_display()})") for p in ordered]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        value = self.value()
+        if not value:
             return queryset
-        unit = Locality.objects.filter(pk=self.value()).first()
+        unit = Locality.objects.filter(pk=value).first()
         if unit is None:
             return queryset.none()
         return queryset.filter(**{f"localities__{unit.scope_field}": unit}).distinct()
@@ -68,10 +69,11 @@ class YearFilter(admin.SimpleListFilter):
         return [(d.year, str(d.year)) for d in years] + [("none", _("không rõ ngày"))]
 
     def queryset(self, request, queryset):
-        if self.value() == "none":
+        value = self.value()
+        if value == "none":
             return queryset.filter(published_at=None)
-        if self.value() and self.value().isdigit():
-            return queryset.filter(published_at__year=int(self.value()))
+        if value and value.isdigit():
+            return queryset.filter(published_at__year=int(value))
         return queryset
 
 
@@ -105,7 +107,7 @@ class DismissedInline(admin.TabularInline):
     model = DismissedLink
     extra = 0
     fields = ["kind", "target", "dismissed_at"]
-    readonly_fields = fields
+    readonly_fields = ["kind", "target", "dismissed_at"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -142,7 +144,7 @@ class MultipleFileField(forms.FileField):
 class ImportForm(forms.Form):
     MAX_BYTES = 20 * 1024 * 1024  # what one request imports well within a web server's timeout
 
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]  # a declared field: the metaclass moves it to base_fields
         label=_("Tệp bài viết"),
         help_text=_(
             "Tệp văn bản của từng bài (như khi sao chép từ trang báo), hoặc một tệp JSON lines (.jsonl, .jsonl.gz). "
@@ -187,7 +189,7 @@ class ArticleForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.updated_at.isoformat()
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.instance.pk:  # inside the admin's transaction
             services.check_version(self.instance.pk, cleaned.get("version"))
         return cleaned
@@ -231,7 +233,11 @@ class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
             created = Article.objects.filter(pk__in=report.created_ids)
             if created:
                 LogEntry.objects.log_actions(
-                    request.user.pk, list(created), ADDITION, change_message=_("Nhập hàng loạt"), single_object=False
+                    request.user.pk,
+                    list(created),
+                    ADDITION,
+                    change_message=str(_("Nhập hàng loạt")),
+                    single_object=False,
                 )
         return TemplateResponse(
             request,

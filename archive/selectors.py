@@ -4,8 +4,10 @@ Counts over the whole archive (articles per unit, year, term, official; how many
 kept in the pages cache until the next change (archive/cache.py), so each page costs a bounded
 number of small queries whatever the archive's size."""
 
+from typing import Any
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import TruncMonth, TruncYear
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ class NotFound(LookupError):
     is written for the reader: the views show it on their 404 page."""
 
 
-def found(queryset, **lookup):
+def get_one(queryset, **lookup):
     """The one row of `queryset` matching `lookup`; NotFound (without a message) when none is."""
     try:
         return queryset.get(**lookup)
@@ -49,7 +51,7 @@ def articles_visible_to(user):
 
 
 def article_for(user, pk: int) -> Article:
-    return found(articles_visible_to(user), pk=pk)
+    return get_one(articles_visible_to(user), pk=pk)
 
 
 def articles_in(locality: Locality):
@@ -167,17 +169,19 @@ def province_index():
 def province(slug: str) -> Locality:
     """A legacy province by its slug."""
     units = Locality.objects.select_related("current_province")
-    return found(units, era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, slug=slug)
+    return get_one(units, era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, slug=slug)
 
 
 def current_province(slug: str) -> Locality:
     """A 2025 province by its slug."""
-    return found(Locality.objects, era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE, slug=slug)
+    return get_one(Locality.objects, era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE, slug=slug)
 
 
 def district(province_slug: str, slug: str) -> Locality:
     units = Locality.objects.select_related("province", "current_province")
-    return found(units, era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT, province__slug=province_slug, slug=slug)
+    return get_one(
+        units, era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT, province__slug=province_slug, slug=slug
+    )
 
 
 def districts_of(province: Locality):
@@ -204,12 +208,12 @@ def terms():
     )
     found = list(Term.objects.all())
     for term in found:
-        term.n = counts.get(term.pk, 0)
+        term.n = counts.get(term.pk, 0)  # type: ignore[attr-defined]  # the count, for the template
     return found
 
 
 def term(start: int, end: int) -> Term:
-    return found(Term.objects, start_year=start, end_year=end)
+    return get_one(Term.objects, start_year=start, end_year=end)
 
 
 def latest_terms(count: int = 6):
@@ -235,7 +239,7 @@ def officials_visible_to(user):
 
 
 def official_for(user, pk: int) -> Official:
-    return found(officials_visible_to(user), pk=pk)
+    return get_one(officials_visible_to(user), pk=pk)
 
 
 def positions_of(official: Official):
@@ -243,7 +247,7 @@ def positions_of(official: Official):
     the latest first: the latest statement, with `n`, how many state it."""
 
     def grouped():
-        rows = {}
+        rows: dict[tuple[str, str, int | None], Position] = {}
         stated = (
             Position.objects.filter(official=official, article__status=PUBLISHED)
             .select_related("article", "locality__province", "locality__parent__province")
@@ -251,7 +255,7 @@ def positions_of(official: Official):
         )
         for position in stated:  # newest first
             latest = rows.setdefault((position.title, position.organisation, position.locality_id), position)
-            latest.n = getattr(latest, "n", 0) + 1
+            latest.n = getattr(latest, "n", 0) + 1  # type: ignore[attr-defined]  # the count, for the template
         return list(rows.values())
 
     return cache.remembered(f"positions {official.pk}", grouped)
@@ -263,6 +267,8 @@ def in_vietnamese_order(units):
 
 class _Kept(Paginator):
     """A paginator of a queryset whose count and pages are kept until the next change."""
+
+    object_list: QuerySet[Any]
 
     def __init__(self, items, per_page):
         super().__init__(items, per_page)

@@ -210,7 +210,7 @@ def article_citation(request, pk, extension):
     file_format = citation.FORMATS.get(extension)
     if file_format is None:
         raise selectors.NotFound(_("Không có định dạng trích dẫn này: hãy chọn RIS, BibTeX hoặc CSL-JSON."))
-    article = selectors.found(selectors.published_articles(), pk=pk)
+    article = selectors.get_one(selectors.published_articles(), pk=pk)
     cite = citation.record(article, request.build_absolute_uri)
     response = HttpResponse(file_format.write([cite]), content_type=f"{file_format.content_type}; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"{cite.key}.{extension}")

@@ -35,7 +35,8 @@ def main():
     articles = [item.article for item in read_paths([args.corpus]) if item.article]
     if args.limit:
         articles = articles[: args.limit]
-    found, counts, characters = [], Counter(), 0
+    found, characters = [], 0
+    counts: Counter[str] = Counter()
     started = time.perf_counter()
     for article in articles:
         text = "\n".join([article.title, article.lead, article.body, *article.captions])

@@ -30,7 +30,7 @@ def main():
 
     print(f"{'variant':<16} {'archive MRR':>11} {'recall@10':>9}   {'FTS5 MRR':>8} {'recall@10':>9}")
     for name in common.variants("x"):
-        scores = {"archive": [], "fts5": []}
+        scores: dict[str, list[float]] = {"archive": [], "fts5": []}
         for pk, phrase in items:
             text = common.variants(phrase)[name]
             for engine, ranked in (("archive", archive_top10(text)), ("fts5", common.fts5_search(fts, text))):

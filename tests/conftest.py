@@ -106,7 +106,7 @@ def data_folder(tmp_path_factory):
     from django.test import override_settings
 
     folder = tmp_path_factory.mktemp("data")
-    pages = {**settings.CACHES["pages"], "LOCATION": folder / "cache" / "pages"}
+    pages = {**settings.CACHES["pages"], "LOCATION": folder / "cache" / "pages"}  # type: ignore[dict-item]
     with override_settings(CACHES={**settings.CACHES, "pages": pages}):
         yield folder
 

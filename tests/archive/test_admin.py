@@ -253,7 +253,7 @@ def test_every_admin_page_names_things_and_titles_columns_in_both_languages(edit
     for model in admin.site._registry:
         meta = model._meta
         urls = [reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")]
-        shown = article if model is Article else model.objects.order_by("pk").first()
+        shown = article if model is Article else model.objects.order_by("pk").first()  # type: ignore[attr-defined]
         assert shown is not None, f"nothing to show for {meta.label}"
         urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[shown.pk]))
         for url in urls:

@@ -1,6 +1,7 @@
 import gzip
 import json
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +25,7 @@ FURNITURE = [
     "ð",
 ]
 
-SEED_EXPECTATIONS = {
+SEED_EXPECTATIONS: dict[str, dict[str, Any]] = {
     "000_642f7346503abf27.txt": {
         "title": "Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đại hội Đảng bộ huyện lần thứ XII",
         "published_at": datetime(2020, 11, 13, 7, 3, tzinfo=VN),

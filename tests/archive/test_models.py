@@ -58,7 +58,7 @@ def test_the_migration_normalises_rows_stored_before_and_tells_the_index():
     official = Official.objects.create(name="Trần Văn A")
     Article.objects.create(title="Tin đã chuẩn", body="Một đoạn.")  # already in the normal form: left alone
     with connection.cursor() as cursor:  # as an old admin save left them, bypassing today's fields
-        old = [TYPED, "Tin cũ ", article.pk]
+        old: list[str | int] = [TYPED, "Tin cũ ", article.pk]
         cursor.execute("UPDATE archive_article SET body = %s, title = %s WHERE id = %s", old)
         cursor.execute("UPDATE archive_official SET name = %s WHERE id = %s", ["Trần Văn Ð ", official.pk])
     PendingChange.objects.all().delete()

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from archive import selectors, services
+from archive import services
 from archive.models import Article, DismissedLink
 from search.models import PendingChange
 from tests.factories import make_article
@@ -49,11 +49,3 @@ def test_a_dismissed_link_is_remembered_until_the_editor_links_it_again():
     assert DismissedLink.objects.filter(article=article).count() == 1
     services.editor_linked(ArticleTerm(article=article, term=term), DismissedLink.Kind.TERM, "term")
     assert not DismissedLink.objects.filter(article=article).exists()
-
-
-def test_selectors_say_what_is_not_there_without_http():
-    with pytest.raises(selectors.NotFound):
-        selectors.term(1900, 1905)
-    from django.http import Http404
-
-    assert not issubclass(selectors.NotFound, Http404)  # the views turn it into a 404
