@@ -1,16 +1,35 @@
 """Public pages: home, article list and detail, browse by province, year and term.
-Each view turns a request into a selector call and a template."""
+Each view turns a request into a selector call and a template; a selector's NotFound becomes
+the 404 page, with its message when it has one."""
 
 import datetime
+import functools
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from archive import citation, places, selectors
-from archive.models import Article, Locality, Term
+from archive.models import Article, Locality
+
+
+class ReaderNotFound(Http404):
+    """A 404 whose message is written for the reader and shown on the page."""
+
+
+def not_found_is_404(view):
+    """The view, with what its selectors could not find answered as a 404."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except selectors.NotFound as exc:
+            raise ReaderNotFound(str(exc)) from exc
+
+    return wrapped
 
 
 def home(request):
@@ -20,22 +39,24 @@ def home(request):
         {
             "latest": selectors.article_list()[:10],
             "years": selectors.archive_years(),
-            "terms": Term.objects.all()[:6],
+            "terms": selectors.latest_terms(),
             "provinces": selectors.in_vietnamese_order(selectors.provinces(Locality.Era.CURRENT)),
         },
     )
 
 
+@not_found_is_404
 def article_list(request):
     page = selectors.page_of(selectors.article_list(), request.GET.get("page"))
     return render(request, "archive/article_list.html", {"page": page, "heading": _("Tất cả bài viết")})
 
 
+@not_found_is_404
 def article_detail(request, pk, slug=None):
     """An article; staff also see drafts here, as readers will once published (a preview).
     A published article is cited (meta tags, the "Trích dẫn" box); a draft is not: it has no
     public address yet to cite."""
-    article = get_object_or_404(selectors.articles_visible_to(request.user), pk=pk)
+    article = selectors.article_for(request.user, pk)
     preview = article.status != Article.Status.PUBLISHED
     if slug != article.slug:
         return redirect(article, permanent=not preview)
@@ -90,29 +111,21 @@ def _locality_page(request, locality, extra):
     )
 
 
+@not_found_is_404
 def province(request, slug):
-    unit = get_object_or_404(
-        Locality.objects.select_related("current_province"),
-        era=Locality.Era.LEGACY,
-        kind=Locality.Kind.PROVINCE,
-        slug=slug,
-    )
+    unit = selectors.province(slug)
     return _locality_page(request, unit, {"districts": selectors.districts_of(unit)})
 
 
+@not_found_is_404
 def current_province(request, slug):
-    unit = get_object_or_404(Locality, era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE, slug=slug)
+    unit = selectors.current_province(slug)
     return _locality_page(request, unit, {"merged": selectors.merged_into(unit)})
 
 
+@not_found_is_404
 def district(request, province_slug, slug):
-    unit = get_object_or_404(
-        Locality.objects.select_related("province", "current_province"),
-        era=Locality.Era.LEGACY,
-        kind=Locality.Kind.DISTRICT,
-        province__slug=province_slug,
-        slug=slug,
-    )
+    unit = selectors.district(province_slug, slug)
     return _locality_page(request, unit, {})
 
 
@@ -120,6 +133,7 @@ def year_index(request):
     return render(request, "archive/year_index.html", selectors.archive_years())
 
 
+@not_found_is_404
 def by_date(request, year, month=None):
     articles = selectors.in_year(selectors.published_articles(), year, month)
     return render(
@@ -134,6 +148,7 @@ def by_date(request, year, month=None):
     )
 
 
+@not_found_is_404
 def undated(request):
     articles = selectors.in_year(selectors.published_articles(), selectors.UNDATED)
     page = selectors.page_of(selectors.article_list(articles), request.GET.get("page"))
@@ -144,8 +159,9 @@ def term_index(request):
     return render(request, "archive/term_index.html", {"terms": selectors.terms()})
 
 
+@not_found_is_404
 def term(request, start, end):
-    span = get_object_or_404(Term, start_year=start, end_year=end)
+    span = selectors.term(start, end)
     articles = selectors.article_list().filter(terms=span)
     return render(
         request,
@@ -157,6 +173,7 @@ def term(request, start, end):
     )
 
 
+@not_found_is_404
 def official_index(request):
     name = request.GET.get("q", "")[:120]
     return render(
@@ -166,8 +183,9 @@ def official_index(request):
     )
 
 
+@not_found_is_404
 def official(request, pk, slug=None):
-    person = get_object_or_404(selectors.officials_visible_to(request.user), pk=pk)
+    person = selectors.official_for(request.user, pk)
     if slug != person.slug:
         return redirect(person, permanent=True)
     return render(
@@ -182,17 +200,19 @@ def official(request, pk, slug=None):
 
 
 def not_found(request, exception):
-    message = str(exception) if isinstance(exception, selectors.NotFound) else ""
+    message = str(exception) if isinstance(exception, ReaderNotFound) else ""
     return render(request, "404.html", {"message": message}, status=404)
 
 
+@not_found_is_404
 def article_citation(request, pk, extension):
     """A published article's citation as a file for reference managers: `.ris`, `.bib` (BibTeX)
     or `.json` (CSL-JSON)."""
     file_format = citation.FORMATS.get(extension)
     if file_format is None:
         raise selectors.NotFound(_("Không có định dạng trích dẫn này: hãy chọn RIS, BibTeX hoặc CSL-JSON."))
-    cite = citation.record(get_object_or_404(selectors.published_articles(), pk=pk), request.build_absolute_uri)
+    article = selectors.get_one(selectors.published_articles(), pk=pk)
+    cite = citation.record(article, request.build_absolute_uri)
     response = HttpResponse(file_format.write([cite]), content_type=f"{file_format.content_type}; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"{cite.key}.{extension}")
     return response

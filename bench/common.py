@@ -238,7 +238,7 @@ def known_items(articles, count, seed, words=4):
     def terms(text):
         return fold(text).lower().split()
 
-    df = {}
+    df: dict[str, int] = {}
     for _pk, title, body in articles:
         for term in set(terms(f"{title} {body}")):
             df[term] = df.get(term, 0) + 1

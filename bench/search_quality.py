@@ -58,7 +58,8 @@ def main():
         f"   {'FTS5 MRR':>8} {'recall@10':>9}"
     )
     for name, queries in kinds.items():
-        scores, times = {"archive": [], "fts5": []}, []
+        scores: dict[str, list[float]] = {"archive": [], "fts5": []}
+        times: list[float] = []
         for pk, text in queries:
             started = time.perf_counter()
             ranked = archive_top10(text)

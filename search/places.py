@@ -13,7 +13,7 @@ from archive.places import PlaceNotice, namesake
 from search import query
 from search.forms import CURRENT_PREFIX, SearchForm
 
-PROVINCE_FIELDS = {Locality.Era.LEGACY: "provinces", Locality.Era.CURRENT: "provinces_2025"}
+PROVINCE_FIELDS: dict[str, str] = {Locality.Era.LEGACY: "provinces", Locality.Era.CURRENT: "provinces_2025"}
 
 
 def _count_in(form: SearchForm, outcome: query.Outcome, other: Locality) -> int:
@@ -30,7 +30,7 @@ def notice(form: SearchForm, outcome: query.Outcome | None, params: dict) -> Pla
         return None
     unit = form.cleaned_data.get("province")
     pair = namesake(unit)
-    if pair is None:
+    if pair is None or unit is None:
         return None
     other = pair.other(unit)
     count = _count_in(form, outcome, other)

@@ -53,7 +53,7 @@ class ParsedQuery:
     items: list[Item] = field(default_factory=list)
     truncated: bool = False
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return any(not item.negated for item in self.items)
 
     @property
@@ -61,12 +61,12 @@ class ParsedQuery:
         """The positive clauses that search everywhere: they rank by proximity and highlight."""
         return [c for item in self.items if not item.negated for c in item.alternatives if not c.field]
 
-    def __str__(self):
-        def show(c):
+    def __str__(self) -> str:
+        def show(c: Clause) -> str:
             body = f'"{c.text}"' if c.phrase else c.text
             return f"{c.field}:{body}" if c.field else body
 
-        def sign(item):
+        def sign(item: Item) -> str:
             return "-" if item.negated else "+" if item.required else ""
 
         return " ".join(sign(i) + " OR ".join(map(show, i.alternatives)) for i in self.items)

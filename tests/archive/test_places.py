@@ -45,7 +45,7 @@ def test_the_names_are_those_the_gazetteer_gives_both_eras_with_more_than_one_pr
         r["provinceShort"]: r["province"] for r in get_data(["provinceShort", "province"], "admin_units_legacy")
     }
     current_codes = {r["provinceShort"]: r["provinceCode"] for r in get_data(["provinceShort", "provinceCode"])}
-    merged = {}
+    merged: dict[str, set[str]] = {}
     for name, full in legacy_names.items():
         merged.setdefault(convert_address(full).province_code, set()).add(name)
     expected = {n for n in legacy_names if n in current_codes and len(merged[current_codes[n]]) > 1}
@@ -70,6 +70,7 @@ def test_a_pair_knows_both_units_and_the_provinces_taken_in_namesake_first():
 @pytest.mark.parametrize("kind", [None, "Bến Tre", "Cao Bằng", "district", "commune"])
 def test_units_without_a_namesake(kind):
     """A legacy province merged into another, one left whole, a district, a commune, nothing."""
+    unit: Locality | None
     if kind == "district":
         unit = Locality.objects.get(kind=Locality.Kind.DISTRICT, short_name="Mỏ Cày Bắc")
     elif kind == "commune":

@@ -101,6 +101,7 @@ def count_in(folder, times):
             cache.incr("reader")
 
 
+@pytest.mark.slow  # processes at once
 def test_the_count_is_exact_when_worker_processes_count_at_once(tmp_path):
     processes = [
         multiprocessing.get_context("fork").Process(target=count_in, args=(str(tmp_path), 100)) for _ in range(4)

@@ -170,7 +170,12 @@ def test_forgiving_costs_at_most_one_more_search(articles, monkeypatch):
     calls = []
     engine = query.engine()
     original = engine.execute
-    monkeypatch.setattr(engine, "execute", lambda request: calls.append(request) or original(request))
+
+    def counted(request):
+        calls.append(request)
+        return original(request)
+
+    monkeypatch.setattr(engine, "execute", counted)
     monkeypatch.setattr(query, "engine", lambda: engine)
     for q in ("sơ kết phát triển dân vận khéo", "tácc dân vận", "Nguyễn Văn Mai", "a" * 1000):
         calls.clear()

@@ -4,9 +4,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import User
 
 from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Term
+from tests.factories import make_superuser, signed_in
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -264,8 +264,7 @@ def test_detail_page_shows_related_articles(client, archive):
 
 
 def test_admin_save_is_searchable_once_the_worker_applies_it(client, archive, index_worker):
-    User.objects.create_superuser("bientap", "bt@example.vn", "mat-khau-dai-2025")
-    client.login(username="bientap", password="mat-khau-dai-2025")
+    signed_in(make_superuser(), client)
     response = client.post(
         "/admin/archive/article/add/",
         form_data(

@@ -9,6 +9,7 @@ import pytest
 
 from archive.models import Article, ArticleLocality, Locality
 from search import places, query
+from search.forms import SearchForm
 
 pytestmark = pytest.mark.django_db
 MO_CAY_BAC = "Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đại hội Đảng bộ huyện lần thứ XII"
@@ -179,4 +180,4 @@ def test_the_notice_follows_the_pages_of_an_api_search(client, vinh_long):
 
 
 def test_notice_is_none_without_a_search():
-    assert places.notice(None, None, {}) is None
+    assert places.notice(SearchForm({}), None, {}) is None

@@ -24,6 +24,7 @@ from search.search_indexes import ArticleIndex
 from search.solr.admin import SolrAdmin
 from search.solr_backend import VietnameseSolrBackend
 from search.syntax import parse
+from tests.conftest import apply_pending, rebuild_index
 from tests.search import test_search, test_search_places
 from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
     articles,
@@ -130,11 +131,7 @@ def solr(settings, collection):
 @pytest.fixture
 def indexed(solr):
     """The imported tests (and test_search's `archive` fixture) call this: it rebuilds the collection."""
-
-    def rebuild():
-        call_command("rebuild_index", interactive=False, verbosity=0)
-
-    return rebuild
+    return rebuild_index
 
 
 @pytest.fixture
@@ -142,7 +139,7 @@ def index_worker(solr):
     """The worker once, then at once what Solr's own soft commit does within a second (tested below)."""
 
     def apply():
-        call_command("index_worker", once=True, verbosity=0)
+        apply_pending()
         solr.conn.commit(softCommit=True)
 
     return apply
@@ -200,7 +197,7 @@ def test_drafts_never_reach_solr(client, archive, solr):
     article = Article.objects.get(title=TRI_TON)
     article.status = Article.Status.DRAFT
     article.save()
-    call_command("index_worker", once=True, verbosity=0)  # no commit: Solr's soft commit shows it
+    apply_pending()  # no commit: Solr's soft commit shows it
     eventually(lambda: f"archive.article.{article.pk}" not in solr.indexed_ids())
     assert TRI_TON not in titles(client, q="Tri Tôn")
     assert f"archive.article.{draft.pk}" not in solr.indexed_ids()
@@ -212,7 +209,7 @@ def test_drafts_never_reach_solr(client, archive, solr):
 def test_a_save_is_searchable_once_the_worker_applies_it(client, archive):
     Article.objects.create(title="Hội nghị hòa giải ở cơ sở", body="Tổ hòa giải ấp Phú Hòa họp bàn.")
     assert "Hội nghị hòa giải ở cơ sở" not in titles(client, q="to hoa giai")  # the request wrote no index
-    call_command("index_worker", once=True, verbosity=0)
+    apply_pending()
     eventually(lambda: titles(client, q="to hoa giai")[:1] == ["Hội nghị hòa giải ở cơ sở"])
 
 
@@ -235,14 +232,14 @@ def test_rebuild_through_an_alias_fills_a_new_collection_and_switches(client, se
     made = []
     try:
         for _ in range(2):
-            call_command("rebuild_index", interactive=False, verbosity=0)
+            rebuild_index()
             made.append(admin.aliases()[alias])
             assert titles(client, q="xay dung dang")[0] == TRI_TON
             assert api(client)["count"] == 5
             time.sleep(1)  # a new collection's name has the second it was made in
         assert first not in made and made[0] != made[1] and all(m.startswith(f"{alias}_") for m in made)
         assert admin.collections().count(made[0]) == 1  # the one the alias left is kept
-        call_command("rebuild_index", interactive=False, verbosity=0)
+        rebuild_index()
         made.append(admin.aliases()[alias])
         assert made[0] not in admin.collections() and made[0] not in admin.configsets()
         assert made[1] in admin.collections() and first in admin.collections()  # not one of the rebuild's
