@@ -24,6 +24,7 @@ from search import spelling
 from search.analysis import folded
 from search.plan import (
     MOST_WORDS_FROM,
+    Engine,
     Phrase,
     SearchRequest,
     SearchResult,
@@ -91,7 +92,7 @@ def names(parsed: ParsedQuery, officials: frozenset[str]) -> list[tuple[str, ...
     return found
 
 
-def _near(engine, loose: list[Item]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+def _near(engine: Engine, loose: list[Item]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     """(folded word -> its near spellings, folded word -> the word as typed) for the loose words."""
     typed = {folded(w): w for w in filter(None, map(_word, loose))}
     words = [w for w in typed if spelling.eligible(w)][:NEAR_WORDS]
@@ -112,7 +113,7 @@ def _label(group: tuple[Item, ...]) -> str:
     return " ".join(" OR ".join(c.text for c in item.alternatives) for item in group)
 
 
-def _suggestion(text: str, near: dict, typed: dict, tallies: dict[str, int]) -> str:
+def _suggestion(text: str, near: dict[str, tuple[str, ...]], typed: dict[str, str], tallies: dict[str, int]) -> str:
     """`text` with each word that had near spellings replaced by the one most of the results hold."""
     suggestion = text
     for word, spellings in near.items():
@@ -123,7 +124,7 @@ def _suggestion(text: str, near: dict, typed: dict, tallies: dict[str, int]) -> 
     return suggestion if suggestion != text else ""
 
 
-def find(engine, request: SearchRequest, parsed: ParsedQuery, text: str, officials: frozenset[str]) -> Found:
+def find(engine: Engine, request: SearchRequest, parsed: ParsedQuery, text: str, officials: frozenset[str]) -> Found:
     """See the module docstring; `request` carries the filters, sort and page, `text` is the query as typed."""
     people = names(parsed, officials)
     wholes = tuple(Phrase("text_folded", tuple(folded(w) for w in name)) for name in people)

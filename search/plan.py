@@ -18,7 +18,8 @@ word -> folded spellings); constant tiers rank the matches by the words there as
 one spelt otherwise) and the neighbouring pairs standing together.
 
 SearchRequest -> engine.execute(request) -> SearchResult (article ids of the page, total count,
-facet counts). The Whoosh engine evaluates it over its own postings (search.whoosh_search); another
+facet counts, tallies, what each page document matched); an Engine also tells how many documents
+hold given terms (frequencies), for near spellings. The Whoosh engine evaluates it over its own postings (search.whoosh_search); another
 engine translates the same tree into its query language.
 """
 
@@ -28,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from types import MappingProxyType
+from typing import Protocol
 
 from search.analysis import SYLLABLE, canonical, folded, segment
 from search.syntax import Clause, Item, ParsedQuery
@@ -99,6 +101,16 @@ class Boost:
     match: Match
     weight: float
     constant: bool = False
+
+
+class Engine(Protocol):
+    """What a search backend offers the search core (search.backend, search.solr_backend)."""
+
+    def execute(self, request: "SearchRequest") -> "SearchResult": ...
+
+    def frequencies(self, field_name: str, terms: set[str]) -> tuple[int, dict[str, int]]:
+        """(documents, how many hold each of `terms` that the index knows)."""
+        ...
 
 
 class SearchUnavailable(Exception):

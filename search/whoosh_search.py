@@ -253,7 +253,7 @@ class _Scorer:
     def on(self, docs: np.ndarray) -> "_Scorer":
         return _Scorer(self.view, np.sort(docs))
 
-    def _bm25(self, field_name: str, df: int, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    def _bm25(self, field_name: str, df: float, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
         idf = math.log(self.searcher.doc_count_all() / (df + 1)) + 1
         average = self.searcher.avg_field_length(field_name) or 1
         lengths = self.view.lengths(field_name)[ids]
@@ -282,6 +282,7 @@ class _Scorer:
 
     def phrase(self, match: Phrase) -> tuple[np.ndarray, np.ndarray]:
         """Over `docs`: how often the words stand together, scored as a term of that frequency."""
+        assert self.docs is not None
         mask, score = self._empty()
         words = [self.term(match.field, w)[0] for w in match.words]
         candidates = self.docs[np.logical_and.reduce(words)]
@@ -354,8 +355,8 @@ def _has_phrase(match: Match) -> bool:
 def _filtered(view: IndexView, request: SearchRequest, mask: np.ndarray) -> np.ndarray:
     for field_name, keys in request.filters:
         ordered, docs, codes = view.facet(field_name)
-        keys = set(keys)
-        wanted = np.isin(codes, [i for i, k in enumerate(ordered) if k in keys])
+        accepted = set(keys)
+        wanted = np.isin(codes, [i for i, k in enumerate(ordered) if k in accepted])
         chosen = np.zeros(view.size, bool)
         chosen[docs[wanted]] = True
         mask &= chosen
@@ -405,6 +406,7 @@ def _ordered(scorer: _Scorer, request: SearchRequest, matches: np.ndarray, score
     if costly:
         head = ranked[:RERANK]
         on_head = scorer.on(head)
+        assert on_head.docs is not None
         final = on_head.boosted(costly, score[on_head.docs])
         head = _first(on_head.docs, -final, len(head))
         ranked = np.concatenate([head, ranked[RERANK:]])
