@@ -40,9 +40,7 @@ def _provinces(era: str, scope: str) -> dict:
             years.add(year)
     ordered_years = sorted(years)
     rows = []
-    for unit in Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE).only(
-        "pk", "name", "short_name", "slug", "era"
-    ):
+    for unit in Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE):
         counts = by_unit.get(unit.pk, {})
         rows.append(
             {

@@ -67,6 +67,7 @@ def test_the_page_draws_an_svg_whose_bars_link_to_the_search(client, archive):
     assert "<svg" in html and "<script" not in html and "style=" not in html
     bars = re.findall(r'<a href="([^"]+)" aria-label="([^"]+)" class="bar-link">', html)
     assert len(bars) == 6
+    assert not re.search(r'(x|y|width|height)="[0-9]+,', html)  # coordinates are not localised numbers
     assert any("Tri Tôn" in label and "2021" in label for _u, label in bars)
     target = next(u for u, label in bars if "Tri Tôn" in label and "2021" in label).replace("&amp;", "&")
     results = client.get(target)
