@@ -63,7 +63,7 @@ def _sources() -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by("-n", "source__name")
     )
-    return [{"name": name or "—", "code": code or "", "n": n} for name, code, n in counted]
+    return [{"name": name, "code": code or "", "n": n} for name, code, n in counted]  # name None: no newspaper
 
 
 def _officials() -> list[dict]:
@@ -103,13 +103,13 @@ class BarRow:
 class BarChart:
     rows: list[BarRow]
     height: int
-    label_width: int = 190
-    plot_width: int = 300
+    label_width: int = 150
+    plot_width: int = 170
     row_height: int = 26
 
     @property
     def width(self):
-        return self.label_width + self.plot_width + 70
+        return self.label_width + self.plot_width + 50
 
 
 def bars(items: list[tuple[str, int, str]], limit: int = TOP) -> BarChart:

@@ -213,7 +213,7 @@ def statistics_page(request):
         ),
         "current": province_bars("current"),
         "legacy": province_bars("legacy"),
-        "sources": statistics.bars([(s["name"], s["n"], "") for s in stats["sources"]]),
+        "sources": statistics.bars([(s["name"] or _("Không rõ nguồn"), s["n"], "") for s in stats["sources"]]),
         "officials": statistics.bars([(o["name"], o["n"], o["url"]) for o in stats["officials"]], limit=20),
     }
     return render(request, "archive/statistics.html", {"stats": stats, "charts": charts})

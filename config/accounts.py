@@ -64,8 +64,7 @@ class SignUpForm(forms.Form):
     )
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"]).strip()
-        return email[: email.rfind("@")] + email[email.rfind("@") :].lower()
+        return User.objects.normalize_email(self.cleaned_data["email"].strip())  # the domain in lower case
 
     def clean(self):
         data = super().clean()

@@ -62,7 +62,7 @@ def saved_params(params: dict) -> dict:
 def describe(params: dict) -> str:
     """A name for a saved search: its words and filters, as typed."""
     words = params.get("q", "")
-    filters = [f"{k}: {v}" for k, v in params.items() if k != "q"]
+    filters = [f"{SearchForm.base_fields[SearchForm.field_for(k)].label}: {v}" for k, v in params.items() if k != "q"]
     return "; ".join(filter(None, [f"“{words}”" if words else "", *filters])) or _("Mọi bài viết")
 
 

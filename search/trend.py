@@ -219,7 +219,8 @@ def chart(trend: Trend, show: str = "count") -> Chart | None:
     group = (width - LEFT - 16) / len(trend.periods)
     bar = min(24, (group - 6) / columns)
     values = [s.shares if share else s.counts for s in trend.series]
-    top = _nice_max(max(max(v) for v in values))
+    highest = max(max(v) for v in values)
+    top = _nice_max(highest if share else max(4, highest))  # counts: whole numbers on the axis
     bars = []
     for s_index, (series, series_values) in enumerate(zip(trend.series, values, strict=True)):
         for p_index, period in enumerate(trend.periods):

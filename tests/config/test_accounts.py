@@ -103,3 +103,8 @@ def test_sign_ups_and_sign_ins_are_rate_limited(client, settings, tmp_path):
         sign_up(client, email=f"r{index}@example.vn")
     assert sign_up(client, email="r9@example.vn").status_code == 429
     assert client.get("/accounts/sign-in/").status_code == 200  # only attempts count
+
+
+def test_the_sign_up_page_in_english(client):
+    html = client.get("/accounts/sign-up/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Sign up for a reader account" in html and "E-mail address" in html

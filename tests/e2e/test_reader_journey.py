@@ -91,3 +91,15 @@ def test_sign_up_save_a_search_and_receive_its_alert(page, archive, smtp, settin
     expect(page.get_by_role("status")).to_contain_text("không nhận thư báo")
     call_command("send_alerts", verbosity=0)
     assert len(smtp.messages) == 2
+
+
+def test_the_statistics_page_on_a_phone(page, assert_accessible):
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+    page.goto("/")
+    page.get_by_role("link", name="Thống kê").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thống kê")
+    page.wait_for_load_state("load")
+    expect(page.locator("svg.bar-chart")).to_have_count(5)
+    assert_fits_a_phone(page)
+    assert_accessible(page)
+    save_screenshot(page, f"statistics-{PHONE_WIDTH}px")

@@ -197,7 +197,7 @@ def test_a_reader_saves_lists_and_deletes_searches(client, reader, archive):
     assert found.params == {"q": "Đảng", "province": "Bến Tre"} and found.user == reader
     listing = client.get("/search/saved/").content.decode()
     assert (
-        "“Đảng”; province: Bến Tre" in listing
+        "“Đảng”; Tỉnh, thành: Bến Tre" in listing
         and "/search/?q=%C4%90%E1%BA%A3ng&amp;province=B%E1%BA%BFn+Tre" in listing
     )
 

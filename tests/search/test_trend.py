@@ -115,3 +115,11 @@ def test_no_query_shows_the_form(client, archive):
     page = client.get("/search/trend/")
     assert page.status_code == 200
     assert "Nhập một đến ba câu tìm kiếm" in page.content.decode()
+
+
+def test_in_english(client, archive):
+    page = client.get("/search/trend/?q=Đảng", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "Trend over time" in html and "each bar links to those articles" in html
+    four = client.get("/search/trend/?q=a&q=b&q=c&q=d", HTTP_ACCEPT_LANGUAGE="en")
+    assert four.status_code == 400 and "At most 3 queries can be compared at once." in four.content.decode()
