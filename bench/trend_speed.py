@@ -62,7 +62,7 @@ def main():
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
-    from search import query  # noqa: I001
+    from search import query
 
     client = Client()
     params = {"q": QUERIES, "by": args.by}
