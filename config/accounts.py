@@ -202,6 +202,20 @@ class SetPasswordForm(auth_views.SetPasswordForm):
         self.fields["new_password2"].label = _("Nhập lại mật khẩu mới")
 
 
+class ResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's, with a link that is wrong, expired or used answered 400 (the page says so)."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = SetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if not self.validlink and response.status_code == 200:  # a good link first redirects (302)
+            response.status_code = 400
+        return response
+
+
 urlpatterns = [
     path("sign-up/", sign_up, name="sign_up"),
     path("confirm/<str:uidb64>/<str:token>/", confirm, name="confirm"),
@@ -215,11 +229,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<str:uidb64>/<str:token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            form_class=SetPasswordForm,
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
+        ResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

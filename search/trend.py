@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -205,7 +206,8 @@ def _nice_max(value: float) -> float:
 
 
 def _number(value: float, share: bool) -> str:
-    return f"{value:.1f}%".replace(".", ",") if share else f"{int(value):,}".replace(",", ".")
+    """As the reader's language writes numbers (Vietnamese: 1.234 and 12,5%)."""
+    return number_format(value, 1) + "%" if share else number_format(int(value), force_grouping=True)
 
 
 def chart(trend: Trend, show: str = "count") -> Chart | None:

@@ -85,7 +85,9 @@ def test_password_reset_works(client):
     )
     assert done.status_code == 302
     assert client.login(username="ban.doc@example.vn", password="Mật-khẩu-mới-2026")
-    assert "không đúng" in client.get(link, follow=True).content.decode()  # a used link stops working
+    used = client.get(link, follow=True)  # a used link stops working
+    assert used.status_code == 400 and "không đúng" in used.content.decode()
+    assert client.get("/accounts/password-reset/MQ/bad-token/").status_code == 400
 
 
 def test_sign_ups_and_sign_ins_are_rate_limited(client, settings, tmp_path):
