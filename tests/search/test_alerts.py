@@ -216,5 +216,9 @@ def test_a_reader_saves_lists_and_deletes_searches(client, reader, archive):
 
 def test_the_results_page_offers_to_save_the_search_and_see_its_trend(client, reader, archive):
     html = client.get("/search/?q=Đảng&page=1").content.decode()
-    assert "Lưu tìm kiếm" in html and 'href="/search/trend/?q=%C4%90%E1%BA%A3ng&amp;by=year"' in html
+    assert 'href="/search/trend/?q=%C4%90%E1%BA%A3ng&amp;by=year"' in html
+    assert '"/accounts/sign-in/?next=/search/%3Fq%3D%25C4%2590%25E1%25BA%25A3ng%26page%3D1">Đăng nhập để lưu' in html
+    client.force_login(reader)
+    html = client.get("/search/?q=Đảng&page=1").content.decode()
+    assert '<button type="submit">Lưu tìm kiếm</button>' in html
     assert 'name="page"' not in html.split("reader-tools")[1]
