@@ -99,7 +99,7 @@ def trend_page(request):
         context = {"errors": error.errors, "queries": queries + [""] * (trend.MAX_QUERIES - len(queries))}
         return render(request, "search/trend.html", {**context, **_choices(request)}, status=400)
     queries = found.queries + [""] * (trend.MAX_QUERIES - len(found.queries))
-    csv_url = request.path + "csv/?" + request.GET.urlencode() if found.series else ""
+    csv_url = reverse("search:trend_csv") + "?" + request.GET.urlencode() if found.series else ""
     return render(
         request,
         "search/trend.html",

@@ -211,8 +211,8 @@ def _number(value: float, share: bool) -> str:
 
 
 def chart(trend: Trend, show: str = "count") -> Chart | None:
-    if not trend.periods or not trend.series:
-        return None
+    if not trend.periods or not any(any(s.counts) for s in trend.series):
+        return None  # no dated match: nothing to draw
     share = show == "share"
     columns = len(trend.series)
     bar = 10 if columns > 1 else 14

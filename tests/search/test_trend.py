@@ -123,3 +123,10 @@ def test_in_english(client, archive):
     assert "Trend over time" in html and "each bar links to those articles" in html
     four = client.get("/search/trend/?q=a&q=b&q=c&q=d", HTTP_ACCEPT_LANGUAGE="en")
     assert four.status_code == 400 and "At most 3 queries can be compared at once." in four.content.decode()
+
+
+def test_matches_without_a_date_are_counted_beside_an_empty_chart(client, archive):
+    page = client.get("/search/trend/", {"q": 'title:"sức chiến đấu"'})
+    html = page.content.decode()
+    assert page.status_code == 200 and "<svg" not in html
+    assert "Không có bài nào có ngày đăng khớp" in html and "1 bài không rõ ngày" in html
