@@ -10,7 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from archive import citation, selectors, statistics
+from archive import citation, places, selectors, statistics
 from archive.models import Article, Locality, Term
 
 
@@ -85,6 +85,7 @@ def _locality_page(request, locality, extra):
             "years": selectors.years(articles, f"unit {locality.pk}"),
             "year": year,
             "page": selectors.page_of(selectors.article_list(shown), request.GET.get("page")),
+            "namesake": places.page_notice(locality),
             **extra,
         },
     )

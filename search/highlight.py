@@ -33,9 +33,10 @@ class Terms:
     _seen: dict = field(default_factory=dict, compare=False, repr=False)  # syllable -> key, for these terms
 
     @classmethod
-    def of(cls, parsed: ParsedQuery, field: str = "") -> "Terms":
-        """The words to mark: a query's positive clauses that search everywhere or in `field`."""
-        exact, loose = set(), set()
+    def of(cls, parsed: ParsedQuery, field: str = "", also: frozenset[str] = frozenset()) -> "Terms":
+        """The words to mark: a query's positive clauses that search everywhere or in `field`, and
+        the folded spellings `also` searched for."""
+        exact, loose = set(), set(also)
         for item in parsed.items:
             for clause in item.alternatives if not item.negated else ():
                 if clause.field in ("", field):

@@ -258,8 +258,10 @@ def test_every_admin_page_names_things_and_titles_columns_in_both_languages(edit
         assert shown is not None, f"nothing to show for {meta.label}"
         urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[shown.pk]))
         for url in urls:
-            vietnamese = text_of(editor_client.get(url, HTTP_ACCEPT_LANGUAGE="vi"))
-            english = text_of(editor_client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+            editor_client.cookies["django_language"] = "vi"  # the language switch's choice
+            vietnamese = text_of(editor_client.get(url))
+            editor_client.cookies["django_language"] = "en"
+            english = text_of(editor_client.get(url))
             assert not re.search(r"object \(\d+\)", vietnamese + english), url
             vi_titles, en_titles = titles_of(vietnamese), titles_of(english)
             assert len(vi_titles) > 1, url
@@ -268,6 +270,7 @@ def test_every_admin_page_names_things_and_titles_columns_in_both_languages(edit
             assert not untranslated, f"{url}: {untranslated}"
             pages += 1
     assert pages == 2 * len(admin.site._registry)
+    del editor_client.cookies["django_language"]  # back to the default, Vietnamese
     removed = f"Nhiệm kỳ: {article.terms.first()}"
     assert removed in text_of(change_form(editor_client, article))  # the removed link, by what it was
 
@@ -280,7 +283,8 @@ def test_a_bad_json_line_in_a_bulk_import_is_reported_in_the_editors_language(ed
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("loat-bai.jsonl", b'{"title": "A" "body": "x"}\n')
-    response = editor_client.post("/admin/archive/article/import/", {"files": [upload]}, HTTP_ACCEPT_LANGUAGE=language)
+    editor_client.cookies["django_language"] = language  # the language switch's choice
+    response = editor_client.post("/admin/archive/article/import/", {"files": [upload]})
     page = text_of(response)
     assert "loat-bai.jsonl:1" in page and said in page
     assert "Expecting" not in page

@@ -107,6 +107,7 @@ def test_sign_ups_and_sign_ins_are_rate_limited(client, settings, tmp_path):
     assert client.get("/accounts/sign-in/").status_code == 200  # only attempts count
 
 
-def test_the_sign_up_page_in_english(client):
-    html = client.get("/accounts/sign-up/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+def test_the_sign_up_page_in_english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's choice
+    html = client.get("/accounts/sign-up/").content.decode()
     assert "Sign up for a reader account" in html and "E-mail address" in html

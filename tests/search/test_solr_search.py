@@ -24,7 +24,20 @@ from search.search_indexes import ArticleIndex
 from search.solr.admin import SolrAdmin
 from search.solr_backend import VietnameseSolrBackend
 from search.syntax import parse
-from tests.search import test_search
+from tests.search import test_search, test_search_places
+from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
+    articles,
+    test_a_dropped_letter_finds_the_word_and_the_suggestion_corrects_it,
+    test_a_name_standing_whole_nowhere_is_said,
+    test_a_name_standing_whole_ranks_first,
+    test_a_thousand_letters_answer_with_a_notice,
+    test_a_wrong_word_still_finds_the_article_and_says_which_word_is_missing,
+    test_articles_with_every_word_come_first,
+    test_exact_spelling_ranks_above_a_near_one,
+    test_quoted_phrases_plus_words_and_not_stay_strict,
+    test_the_suggestion_keeps_capitals_and_accents,
+    test_the_words_standing_together_rank_highest_among_those_missing_one,
+)
 from tests.search.test_ranking import (  # noqa: F401 (run here on Solr)
     test_exact_accents_rank_above_folded_matches,
     test_four_remembered_words_find_the_article_first,
@@ -63,6 +76,11 @@ from tests.search.test_search import (  # noqa: F401 (the test_ functions: run h
     test_year_facet_follows_vietnam_time,
     titles,
 )
+from tests.search.test_search_places import (  # noqa: F401 (run here on Solr)
+    test_the_count_is_of_the_same_search_in_the_other_province,
+    test_the_new_province_says_so_and_links_the_old_one_with_its_count,
+    test_the_old_province_says_so_and_links_the_new_one_with_its_count,
+)
 
 SOLR_URL = os.environ.get("SOLR_URL", "")
 if not SOLR_URL or os.environ.get("SEARCH_ENGINE") != "solr":
@@ -75,6 +93,7 @@ CONFIGURED = dict(django_settings.HAYSTACK_CONNECTIONS["default"])  # as SEARCH_
 pytestmark = pytest.mark.django_db
 AN_PHU = "An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"
 archive = test_search.archive  # the seeds, linked to localities, an official and a term; then indexed() below
+vinh_long = test_search_places.vinh_long  # articles in the old and the new Vĩnh Long; then indexed() below
 
 
 @pytest.fixture(scope="module")

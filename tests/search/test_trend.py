@@ -117,11 +117,12 @@ def test_no_query_shows_the_form(client, archive):
     assert "Nhập một đến ba câu tìm kiếm" in page.content.decode()
 
 
-def test_in_english(client, archive):
-    page = client.get("/search/trend/?q=Đảng", HTTP_ACCEPT_LANGUAGE="en")
+def test_in_english(client, archive, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's choice
+    page = client.get("/search/trend/?q=Đảng")
     html = page.content.decode()
     assert "Trend over time" in html and "each bar links to those articles" in html
-    four = client.get("/search/trend/?q=a&q=b&q=c&q=d", HTTP_ACCEPT_LANGUAGE="en")
+    four = client.get("/search/trend/?q=a&q=b&q=c&q=d")
     assert four.status_code == 400 and "At most 3 queries can be compared at once." in four.content.decode()
 
 
