@@ -7,11 +7,12 @@ import functools
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from archive import citation, places, selectors
+from archive import citation, places, selectors, statistics
 from archive.models import Article, Locality
 
 
@@ -216,3 +217,24 @@ def article_citation(request, pk, extension):
     response = HttpResponse(file_format.write([cite]), content_type=f"{file_format.content_type}; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"{cite.key}.{extension}")
     return response
+
+
+def statistics_page(request):
+    """Articles per province and year, per newspaper, and the most named officials (archive.statistics)."""
+    stats = statistics.summary()
+
+    def province_bars(era):
+        return statistics.bars([(r["name"], r["total"], r["url"]) for r in stats[era]["rows"]])
+
+    charts = {
+        "years": statistics.bars(
+            [(str(y["year"]), y["n"], reverse("archive:year", args=[y["year"]])) for y in stats["years"]]
+            + [(_("Không rõ ngày"), stats["undated"], reverse("archive:undated"))],
+            limit=200,
+        ),
+        "current": province_bars("current"),
+        "legacy": province_bars("legacy"),
+        "sources": statistics.bars([(s["name"] or _("Không rõ nguồn"), s["n"], "") for s in stats["sources"]]),
+        "officials": statistics.bars([(o["name"], o["n"], o["url"]) for o in stats["officials"]], limit=20),
+    }
+    return render(request, "archive/statistics.html", {"stats": stats, "charts": charts})

@@ -31,7 +31,7 @@ from django_ratelimit.core import get_usage
 
 log = logging.getLogger(__name__)
 
-SEARCH_VIEWS = {"search:page", "search:api"}
+SEARCH_VIEWS = {"search:page", "search:api", "search:trend", "search:trend_csv"}  # the trend: 4 searches
 BUSY_RETRY_AFTER = 2  # seconds: a slot frees as soon as one running search ends
 POLL_SECONDS = 0.01  # how often a waiting search looks for a free slot
 

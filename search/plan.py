@@ -19,8 +19,8 @@ one spelt otherwise) and the neighbouring pairs standing together.
 
 SearchRequest -> engine.execute(request) -> SearchResult (article ids of the page, total count,
 facet counts, tallies, what each page document matched); an Engine also tells how many documents
-hold given terms (frequencies), for near spellings. The Whoosh engine evaluates it over its own postings (search.whoosh_search); another
-engine translates the same tree into its query language.
+hold given terms (frequencies), for near spellings. The Whoosh engine evaluates it over its own
+postings (search.whoosh_search); another engine translates the same tree into its query language.
 """
 
 import datetime
