@@ -20,7 +20,9 @@ import common
 
 
 def main():
-    args = common.arguments(__doc__)
+    args = common.arguments(
+        __doc__, lambda parser: parser.add_argument("--kinds", help="comma-separated variants to run (default: all)")
+    )
     common.prepare(args)
     from archive.models import Article
     from search.forms import SearchForm
@@ -33,6 +35,8 @@ def main():
     kinds = {name: [(pk, common.variants(p)[name]) for pk, p in items] for name in common.variants("x")}
     kinds |= common.forgiving_kinds(articles, args.queries, args.seed)
     kinds["1,000 letters"] = [(None, ("xaydungdang" * 91)[:1000]), (None, " ".join(["nghị quyt"] * 100)[:1000])]
+    if args.kinds:
+        kinds = {name: queries for name, queries in kinds.items() if name in args.kinds.split(",")}
     print(
         f"# {len(items)} known items over {len(articles):,} articles, e.g. {items[0][1]!r}; pyvi "
         f"{common.pyvi_speed(articles) / 1e6:.2f} M characters/s"

@@ -308,6 +308,10 @@ class _Scorer:
             estimate *= len(self.view.postings(match.field, word)[0]) / max(self.searcher.doc_count_all(), 1)
         return max(estimate, 1.0)
 
+    def known(self, match: Match) -> bool:
+        """Whether `match` was evaluated already (a required phrase, say)."""
+        return match in self._done
+
     def __call__(self, match: Match) -> tuple[np.ndarray, np.ndarray]:
         if match not in self._done:
             self._done[match] = self._evaluate(match)
@@ -400,7 +404,8 @@ def _ordered(scorer: _Scorer, request: SearchRequest, matches: np.ndarray, score
         column = scorer.view.column("newest_first" if request.sort == "newest" else "oldest_first")[matches]
         newest = request.sort == "newest"
         return _first(matches, -column if newest else column, wanted, newest)[request.offset :]
-    costly = tuple(b for b in request.ranking if _has_phrase(b.match))
+    # A phrase's occurrences are read on the head only, unless matching asked for them already.
+    costly = tuple(b for b in request.ranking if _has_phrase(b.match) and not scorer.known(b.match))
     score = scorer.boosted(tuple(b for b in request.ranking if b not in costly), score)
     ranked = _first(matches, -score[matches], max(wanted, RERANK))
     if costly:
