@@ -7,17 +7,21 @@
 - create_spelling_suggestion(text) -> the query with unknown words replaced by the closest
   indexed word, or "" when nothing better is known.
 - update/remove write in one commit and raise IndexBusy when another process holds the lock.
-- rebuild(index, workers) -> builds a complete new index aside on `workers` cores, then swaps
-  it in: searches keep working on the old index meanwhile.
+- rebuild(index, workers) -> builds a complete new index aside on `workers` cores (one segment
+  each, search.whoosh_writer), then swaps it in: searches keep working on the old index meanwhile.
 """
 
 import glob
+import multiprocessing
 import os
+import queue
 import shutil
 import tempfile
 import threading
 import time
+import traceback
 
+from django import db
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import DJANGO_ID
@@ -27,7 +31,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from search import whoosh_search
+from search import whoosh_search, whoosh_writer
 from search.analysis import canonical, folded, query_words
 from search.plan import SearchRequest, SearchResult
 
@@ -156,35 +160,98 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
 
     def rebuild(self, index, workers=1, progress=None) -> int:
         """Index every object of `index` into a new folder, then point the index path at it.
-        Whoosh's multi-process writer analyses (pyvi included) and writes on `workers` cores,
-        one segment each, so the commit has nothing to merge. The path is a symbolic link
-        replaced in one step, so a search finds either the old index or the new one."""
+        The objects are split into `workers` runs of consecutive ids, each written as its own
+        segment by its own process (search.whoosh_writer), and the segments are committed
+        together in id order: nothing to merge, no temporary run files, the same documents
+        in the same order whatever the timing. The path is a symbolic link replaced in one
+        step, so a search finds either the old index or the new one."""
         if not self.setup_complete:
             self.setup()
         parent, name = os.path.split(os.path.abspath(self.path))
         building = tempfile.mkdtemp(prefix=f"{name}.{time.strftime('%Y%m%d%H%M%S')}.", dir=parent)
         new_index = FileStorage(building).create().create_index(self.schema)
-        objects = index.index_queryset(using=self.connection_alias).order_by("pk")
-        procs = max(1, min(workers, objects.count() // 1000))  # small archives: no processes to start
-        writer = new_index.writer(procs=procs, multisegment=procs > 1, limitmb=256)
-        done, started = 0, time.monotonic()
+        ids = list(index.index_queryset(using=self.connection_alias).order_by("pk").values_list("pk", flat=True))
+        procs = max(1, min(workers, len(ids) // 1000))  # small archives: no processes to start
+        runs = [ids[len(ids) * i // procs : len(ids) * (i + 1) // procs] for i in range(procs)]
+        runs = [(run[0], run[-1]) for run in runs if run]
+        started = time.monotonic()
         try:
-            for obj in objects.iterator(chunk_size=500):
-                writer.add_document(**self.document(index, obj))
-                done += 1
-                if progress:
-                    progress(done, time.monotonic() - started)
+            if len(runs) > 1:
+                segments = self._build_in_processes(index, building, runs, progress, started)
+            else:
+                segments = [self._build_run(index, building, *run, progress=progress, started=started) for run in runs]
+                segments = [segment for segment in segments if segment is not None]
+            done = sum(s.doc_count_all() for s in segments)
+            whoosh_writer.commit_segments(new_index, segments)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(building, ignore_errors=True)
             raise
-        writer.commit()
         self._point_at(building)
         self.setup_complete = False  # reopen on next use
         if self._current:
             self._current[1].searcher.close()
             self._current = None
         return done
+
+    def _build_run(self, index, building, first, last, progress=None, started=0.0, counter=None):
+        """One segment of the objects with ids first..last, in id order (None if there are none)."""
+        builder = whoosh_writer.SegmentBuilder(FileStorage(building).open_index(schema=self.schema))
+        objects = index.index_queryset(using=self.connection_alias).filter(pk__gte=first, pk__lte=last)
+        try:
+            for done, obj in enumerate(objects.order_by("pk").iterator(chunk_size=500), 1):
+                builder.add(self.document(index, obj))
+                if counter is not None and done % 50 == 0:
+                    with counter.get_lock():
+                        counter.value += 50
+                if progress:
+                    progress(done, time.monotonic() - started)
+        except BaseException:
+            builder.cancel()
+            raise
+        if counter is not None:
+            with counter.get_lock():
+                counter.value += builder.docnum % 50
+        return builder.finish() if builder.docnum else None
+
+    def _build_in_processes(self, index, building, runs, progress, started):
+        """Each run built by a forked process of its own; their segments, in the runs' order."""
+        context = multiprocessing.get_context("fork")
+        counter, results = context.Value("q", 0), context.Queue()
+        db.connections.close_all()  # each process opens its own connection
+
+        def build(number, run):
+            try:
+                results.put((number, self._build_run(index, building, *run, counter=counter), None))
+            except BaseException:
+                results.put((number, None, traceback.format_exc()))
+
+        processes = [context.Process(target=build, args=(n, run), daemon=True) for n, run in enumerate(runs)]
+        for process in processes:
+            process.start()
+        segments, failures, shown = {}, [], -1
+        try:
+            while len(segments) + len(failures) < len(processes):
+                try:
+                    number, segment, failure = results.get(timeout=0.5)
+                except queue.Empty:
+                    if not any(p.is_alive() for p in processes) and results.empty():
+                        failures.append("a rebuild process ended without a result")
+                else:
+                    if failure:
+                        failures.append(failure)
+                    else:
+                        segments[number] = segment
+                if progress and counter.value != shown:
+                    shown = counter.value
+                    progress(shown, time.monotonic() - started)
+        finally:
+            for process in processes:
+                if failures and process.is_alive():
+                    process.terminate()
+                process.join()
+        if failures:
+            raise RuntimeError("Rebuilding the index failed:\n" + "\n".join(failures))
+        return [segments[n] for n in sorted(segments) if segments[n] is not None]
 
     def _point_at(self, folder):
         """Make the index path a symbolic link to `folder`, atomically. The folder it left stays
