@@ -6,7 +6,8 @@
   search.whoosh_search over one searcher kept until the index changes.
 - create_spelling_suggestion(text) -> the query with unknown words replaced by the closest
   indexed word, or "" when nothing better is known.
-- update/remove write in one commit and raise IndexBusy when another process holds the lock.
+- update/remove write in one commit and raise IndexBusy when another process holds the lock;
+  update writes its documents as a rebuild does (search.whoosh_writer).
 - rebuild(index, workers) -> builds a complete new index aside on `workers` cores (one segment
   each, search.whoosh_writer), then swaps it in: searches keep working on the old index meanwhile.
 """
@@ -40,6 +41,15 @@ MATCH_ALL = "*:*"  # Whoosh's every-document query; a bare "*" means nothing to 
 
 class IndexBusy(Exception):
     """Another process holds the index's write lock; try again shortly."""
+
+
+SEGMENT_DOCS = 6000  # at most in one segment of a rebuild, which holds its postings in memory (~45 KB each)
+
+
+def _split(ids: list[int], count: int) -> list[list[int]]:
+    """`ids` cut into `count` runs of consecutive ones, as even as can be (none empty)."""
+    cuts = [ids[len(ids) * i // count : len(ids) * (i + 1) // count] for i in range(max(count, 1))]
+    return [cut for cut in cuts if cut]
 
 
 class VietnameseWhooshBackend(WhooshSearchBackend):
@@ -138,10 +148,22 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             raise IndexBusy(str(exc)) from exc
 
     def update(self, index, iterable, commit=True):
-        writer = self._writer()
+        """Write `iterable` in one commit: its documents in a new segment (search.whoosh_writer),
+        their old versions deleted through one searcher (Whoosh's update_document opens one
+        for each document), small segments merged as Whoosh's own commit merges them."""
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
         try:
-            for obj in iterable:
-                writer.update_document(**self.document(index, obj))
+            writer = whoosh_writer.SegmentBuilder(self.index, lock=True, timeout=self.WRITE_LOCK_WAIT)
+        except LockError as exc:
+            raise IndexBusy(str(exc)) from exc
+        try:
+            with writer.searcher() as searcher:
+                for obj in iterable:
+                    document = self.document(index, obj)
+                    writer.delete_by_term(ID_FIELD, document[ID_FIELD], searcher=searcher)
+                    writer.add(document)
         except BaseException:
             writer.cancel()
             raise
@@ -160,9 +182,9 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
 
     def rebuild(self, index, workers=1, progress=None) -> int:
         """Index every object of `index` into a new folder, then point the index path at it.
-        The objects are split into `workers` runs of consecutive ids, each written as its own
-        segment by its own process (search.whoosh_writer), and the segments are committed
-        together in id order: nothing to merge, no temporary run files, the same documents
+        The objects are split into `workers` runs of consecutive ids, each written by its own
+        process as segments of at most SEGMENT_DOCS (search.whoosh_writer), and the segments
+        are committed together in id order: nothing to merge, no temporary run files, the same documents
         in the same order whatever the timing. The path is a symbolic link replaced in one
         step, so a search finds either the old index or the new one."""
         if not self.setup_complete:
@@ -172,14 +194,20 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         new_index = FileStorage(building).create().create_index(self.schema)
         ids = list(index.index_queryset(using=self.connection_alias).order_by("pk").values_list("pk", flat=True))
         procs = max(1, min(workers, len(ids) // 1000))  # small archives: no processes to start
-        runs = [ids[len(ids) * i // procs : len(ids) * (i + 1) // procs] for i in range(procs)]
-        runs = [(run[0], run[-1]) for run in runs if run]
+        # A run for each process, in pieces of (first id, last id, how many), one segment each.
+        runs = [
+            [(piece[0], piece[-1], len(piece)) for piece in _split(run, -(-len(run) // SEGMENT_DOCS))]
+            for run in _split(ids, procs)
+        ]
         started = time.monotonic()
         try:
             if len(runs) > 1:
                 segments = self._build_in_processes(index, building, runs, progress, started)
             else:
-                segments = [self._build_run(index, building, *run, progress=progress, started=started) for run in runs]
+                segments, done = [], 0
+                for first, last, count in (piece for run in runs for piece in run):
+                    segments.append(self._build_run(index, building, first, last, progress, started, done))
+                    done += count
                 segments = [segment for segment in segments if segment is not None]
             done = sum(s.doc_count_all() for s in segments)
             whoosh_writer.commit_segments(new_index, segments)
@@ -193,7 +221,7 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             self._current = None
         return done
 
-    def _build_run(self, index, building, first, last, progress=None, started=0.0, counter=None):
+    def _build_run(self, index, building, first, last, progress=None, started=0.0, done_before=0, counter=None):
         """One segment of the objects with ids first..last, in id order (None if there are none)."""
         builder = whoosh_writer.SegmentBuilder(FileStorage(building).open_index(schema=self.schema))
         objects = index.index_queryset(using=self.connection_alias).filter(pk__gte=first, pk__lte=last)
@@ -204,7 +232,7 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
                     with counter.get_lock():
                         counter.value += 50
                 if progress:
-                    progress(done, time.monotonic() - started)
+                    progress(done_before + done, time.monotonic() - started)
         except BaseException:
             builder.cancel()
             raise
@@ -214,14 +242,16 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         return builder.finish() if builder.docnum else None
 
     def _build_in_processes(self, index, building, runs, progress, started):
-        """Each run built by a forked process of its own; their segments, in the runs' order."""
+        """Each run (its pieces one after another) built by a forked process of its own; their
+        segments, in the runs' order."""
         context = multiprocessing.get_context("fork")
         counter, results = context.Value("q", 0), context.Queue()
         db.connections.close_all()  # each process opens its own connection
 
         def build(number, run):
             try:
-                results.put((number, self._build_run(index, building, *run, counter=counter), None))
+                built = [self._build_run(index, building, first, last, counter=counter) for first, last, _n in run]
+                results.put((number, built, None))
             except BaseException:
                 results.put((number, None, traceback.format_exc()))
 
@@ -251,7 +281,7 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
                 process.join()
         if failures:
             raise RuntimeError("Rebuilding the index failed:\n" + "\n".join(failures))
-        return [segments[n] for n in sorted(segments) if segments[n] is not None]
+        return [segment for n in sorted(segments) for segment in segments[n] if segment is not None]
 
     def _point_at(self, folder):
         """Make the index path a symbolic link to `folder`, atomically. The folder it left stays

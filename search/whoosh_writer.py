@@ -11,22 +11,30 @@ analysed text fields skip Whoosh's token objects (search.analysis.term_positions
 SegmentBuilder(index) -> add(fields) for each document (the fields of writer.add_document),
 then finish() -> the finished whoosh Segment, for commit_segments(index, segments) to publish
 (several builders in separate processes write one segment each; their documents come in the
-order of the segments given).
+order of the segments given). SegmentBuilder(index, lock=True) is also a whole writer: its
+commit() merges small segments into the new one as Whoosh's does (the index worker).
 """
 
 from array import array
 
 from whoosh.formats import Positions
-from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.analysis import VietnameseAnalyzer, canonical, term_positions
 
 
-class _NoPool:
-    """Stands in for the sorting pool SegmentWriter would fill: the builder keeps postings itself."""
+class _Gathered:
+    """Stands in for the sorting pool SegmentWriter fills: postings a merge of small segments
+    adds (reader by reader, so in document order for each term) join the builder's."""
 
     fieldnames = ()
+
+    def __init__(self, builder):
+        self.builder = builder
+
+    def add(self, item):
+        fieldname, tbytes, docnum, weight, vbytes = item
+        self.builder._post(fieldname, docnum, [(tbytes, weight, vbytes)])
 
     def cleanup(self):
         pass
@@ -36,11 +44,11 @@ class SegmentBuilder(SegmentWriter):
     """A SegmentWriter (its per-document writer, field writer and segment assembly are Whoosh's)
     whose postings go straight to its field writer when the segment is finished."""
 
-    def __init__(self, index):
-        super().__init__(index, _lk=False)  # the parent holds the index's lock
-        self.pool = _NoPool()
+    def __init__(self, index, lock=False, timeout=0.0):
+        """lock=False: another writer (a rebuild's parent) holds the index's lock."""
+        super().__init__(index, _lk=lock, timeout=timeout)
+        self.pool = _Gathered(self)
         self._postings: dict[str, dict[bytes, list]] = {}  # field -> term -> [docs, weights, values]
-        self._lengths: dict[str, dict[int, int]] = {}  # field -> doc -> length as the segment keeps it
         self._fast = {
             name: field.analyzer.folded
             for name, field in self.schema.items()
@@ -87,8 +95,6 @@ class SegmentBuilder(SegmentWriter):
                     length = 0
                 if items:  # a field with no terms at all is not in Whoosh's field map either
                     self._post(fieldname, docnum, items)
-                if length:
-                    self._lengths.setdefault(fieldname, {})[docnum] = byte_to_length(length_to_byte(length))
             perdoc.add_field(fieldname, field, value if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
@@ -100,10 +106,11 @@ class SegmentBuilder(SegmentWriter):
         """Write the gathered postings, field by field and term by term in Whoosh's order, a block
         at a time through the field writer's own postings writer (its encoding, its statistics)."""
         self.perdocwriter.close()
+        lengths_of = self.per_document_reader()  # the lengths as the segment keeps them (one byte each)
         writer, limit = self.fieldwriter, self.codec._blocklimit
         for fieldname in sorted(self._postings):
             field, terms = self.schema[fieldname], self._postings.pop(fieldname)
-            lengths = self._lengths.get(fieldname, {})
+            lengths = [lengths_of.doc_field_length(d, fieldname) for d in range(self.docnum)]
             writer.start_field(fieldname, field)
             for tbytes in sorted(terms):
                 docs, weights, values = terms.pop(tbytes)
@@ -116,19 +123,17 @@ class SegmentBuilder(SegmentWriter):
                     block._weights = weights[start : start + limit]
                     block._values = values[start : start + limit]
                     block._maxweight = max(0, max(block._weights))
-                    held = [n for n in (lengths.get(d) for d in block._ids) if n]
+                    held = [n for n in (lengths[d] for d in block._ids) if n]
                     block._minlength = min(held) if held else None
                     block._maxlength = max(held) if held else 0
                 writer.finish_term()
             writer.finish_field()
         self.fieldwriter.close()
+        lengths_of.close()
 
     def finish(self):
         """Close the segment and return it (SegmentWriter's own finishing, without a commit)."""
         return self._finalize_segment()
-
-    def cancel(self):
-        self._close_segment()
 
 
 def commit_segments(index, segments) -> None:
