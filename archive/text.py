@@ -13,8 +13,10 @@ import unicodedata
 
 from django.utils.text import slugify
 
-_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110"})
-_FOLD_D = str.maketrans({"\u0110": "D", "\u0111": "d"})
+# Replaced with str.replace: str.translate with a table costs a Python lookup per character
+# (most of normalise's and fold's time on an article).
+_LOOKALIKES = {"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110"}
+_FOLD_D = {"\u0110": "D", "\u0111": "d"}
 # Every Vietnamese letter has a precomposed form, so a mark still loose after NFC is a typo
 # ("đượ̣c" with a doubled dot, a lone "̣" after a space).
 _STRAY_MARK = re.compile("[\u0300-\u036f]+")
@@ -23,9 +25,15 @@ LINE_BREAK = re.compile(r"\r\n?|[\n\v\f\u0085\u2028\u2029]")
 _BLANK_LINES = re.compile(r"\n{2,}")
 
 
+def _replaced(text: str, table: dict[str, str]) -> str:
+    for old, new in table.items():
+        text = text.replace(old, new)
+    return text
+
+
 def normalise(text: str) -> str:
     """Return `text` in the stored form; paragraph breaks (newlines) are kept."""
-    text = unicodedata.normalize("NFC", text.translate(_LOOKALIKES))
+    text = unicodedata.normalize("NFC", _replaced(text, _LOOKALIKES))
     text = _STRAY_MARK.sub("", text)
     lines = (_SPACES.sub(" ", line).strip() for line in LINE_BREAK.split(text))
     return "\n".join(lines)
@@ -46,7 +54,7 @@ def is_heading(paragraph: str) -> bool:
 
 def fold(text: str) -> str:
     """Remove every diacritic; "đ"/"Đ" become "d"/"D"."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_LOOKALIKES).translate(_FOLD_D))
+    decomposed = unicodedata.normalize("NFD", _replaced(_replaced(text, _LOOKALIKES), _FOLD_D))
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 

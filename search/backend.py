@@ -6,18 +6,23 @@
   search.whoosh_search over one searcher kept until the index changes.
 - frequencies(field, terms) -> (documents, document count of each term the index knows), which
   search.forgiving asks for near spellings.
-- update/remove write in one commit and raise IndexBusy when another process holds the lock.
-- rebuild(index, workers) -> builds a complete new index aside on `workers` cores, then swaps
-  it in: searches keep working on the old index meanwhile.
+- update/remove write in one commit and raise IndexBusy when another process holds the lock;
+  update writes its documents as a rebuild does (search.whoosh_writer).
+- rebuild(index, workers) -> builds a complete new index aside on `workers` cores (one segment
+  each, search.whoosh_writer), then swaps it in: searches keep working on the old index meanwhile.
 """
 
 import glob
+import multiprocessing
 import os
+import queue
 import shutil
 import tempfile
 import threading
 import time
+import traceback
 
+from django import db
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import DJANGO_ID
@@ -27,7 +32,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from search import whoosh_search
+from search import whoosh_search, whoosh_writer
 from search.plan import SearchRequest, SearchResult
 
 MATCH_ALL = "*:*"  # Whoosh's every-document query; a bare "*" means nothing to the Vietnamese analyzer
@@ -35,6 +40,15 @@ MATCH_ALL = "*:*"  # Whoosh's every-document query; a bare "*" means nothing to 
 
 class IndexBusy(Exception):
     """Another process holds the index's write lock; try again shortly."""
+
+
+SEGMENT_DOCS = 6000  # at most in one segment of a rebuild, which holds its postings in memory (~45 KB each)
+
+
+def _split(ids: list[int], count: int) -> list[list[int]]:
+    """`ids` cut into `count` runs of consecutive ones, as even as can be (none empty)."""
+    cuts = [ids[len(ids) * i // count : len(ids) * (i + 1) // count] for i in range(max(count, 1))]
+    return [cut for cut in cuts if cut]
 
 
 class VietnameseWhooshBackend(WhooshSearchBackend):
@@ -120,10 +134,22 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             raise IndexBusy(str(exc)) from exc
 
     def update(self, index, iterable, commit=True):
-        writer = self._writer()
+        """Write `iterable` in one commit: its documents in a new segment (search.whoosh_writer),
+        their old versions deleted through one searcher (Whoosh's update_document opens one
+        for each document), small segments merged as Whoosh's own commit merges them."""
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
         try:
-            for obj in iterable:
-                writer.update_document(**self.document(index, obj))
+            writer = whoosh_writer.SegmentBuilder(self.index, lock=True, timeout=self.WRITE_LOCK_WAIT)
+        except LockError as exc:
+            raise IndexBusy(str(exc)) from exc
+        try:
+            with writer.searcher() as searcher:
+                for obj in iterable:
+                    document = self.document(index, obj)
+                    writer.delete_by_term(ID_FIELD, document[ID_FIELD], searcher=searcher)
+                    writer.add(document)
         except BaseException:
             writer.cancel()
             raise
@@ -142,35 +168,106 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
 
     def rebuild(self, index, workers=1, progress=None) -> int:
         """Index every object of `index` into a new folder, then point the index path at it.
-        Whoosh's multi-process writer analyses (pyvi included) and writes on `workers` cores,
-        one segment each, so the commit has nothing to merge. The path is a symbolic link
-        replaced in one step, so a search finds either the old index or the new one."""
+        The objects are split into `workers` runs of consecutive ids, each written by its own
+        process as segments of at most SEGMENT_DOCS (search.whoosh_writer), and the segments
+        are committed together in id order: nothing to merge, no temporary run files, the same documents
+        in the same order whatever the timing. The path is a symbolic link replaced in one
+        step, so a search finds either the old index or the new one."""
         if not self.setup_complete:
             self.setup()
         parent, name = os.path.split(os.path.abspath(self.path))
         building = tempfile.mkdtemp(prefix=f"{name}.{time.strftime('%Y%m%d%H%M%S')}.", dir=parent)
         new_index = FileStorage(building).create().create_index(self.schema)
-        objects = index.index_queryset(using=self.connection_alias).order_by("pk")
-        procs = max(1, min(workers, objects.count() // 1000))  # small archives: no processes to start
-        writer = new_index.writer(procs=procs, multisegment=procs > 1, limitmb=256)
-        done, started = 0, time.monotonic()
+        ids = list(index.index_queryset(using=self.connection_alias).order_by("pk").values_list("pk", flat=True))
+        procs = max(1, min(workers, len(ids) // 1000))  # small archives: no processes to start
+        # A run for each process, in pieces of (first id, last id, how many), one segment each.
+        runs = [
+            [(piece[0], piece[-1], len(piece)) for piece in _split(run, -(-len(run) // SEGMENT_DOCS))]
+            for run in _split(ids, procs)
+        ]
+        started = time.monotonic()
         try:
-            for obj in objects.iterator(chunk_size=500):
-                writer.add_document(**self.document(index, obj))
-                done += 1
-                if progress:
-                    progress(done, time.monotonic() - started)
+            if len(runs) > 1:
+                segments = self._build_in_processes(index, building, runs, progress, started)
+            else:
+                segments, done = [], 0
+                for first, last, count in (piece for run in runs for piece in run):
+                    segments.append(self._build_run(index, building, first, last, progress, started, done))
+                    done += count
+                segments = [segment for segment in segments if segment is not None]
+            done = sum(s.doc_count_all() for s in segments)
+            whoosh_writer.commit_segments(new_index, segments)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(building, ignore_errors=True)
             raise
-        writer.commit()
         self._point_at(building)
         self.setup_complete = False  # reopen on next use
         if self._current:
             self._current[1].searcher.close()
             self._current = None
         return done
+
+    def _build_run(self, index, building, first, last, progress=None, started=0.0, done_before=0, counter=None):
+        """One segment of the objects with ids first..last, in id order (None if there are none)."""
+        builder = whoosh_writer.SegmentBuilder(FileStorage(building).open_index(schema=self.schema))
+        objects = index.index_queryset(using=self.connection_alias).filter(pk__gte=first, pk__lte=last)
+        try:
+            for done, obj in enumerate(objects.order_by("pk").iterator(chunk_size=500), 1):
+                builder.add(self.document(index, obj))
+                if counter is not None and done % 50 == 0:
+                    with counter.get_lock():
+                        counter.value += 50
+                if progress:
+                    progress(done_before + done, time.monotonic() - started)
+        except BaseException:
+            builder.cancel()
+            raise
+        if counter is not None:
+            with counter.get_lock():
+                counter.value += builder.docnum % 50
+        return builder.finish() if builder.docnum else None
+
+    def _build_in_processes(self, index, building, runs, progress, started):
+        """Each run (its pieces one after another) built by a forked process of its own; their
+        segments, in the runs' order."""
+        context = multiprocessing.get_context("fork")
+        counter, results = context.Value("q", 0), context.Queue()
+        db.connections.close_all()  # each process opens its own connection
+
+        def build(number, run):
+            try:
+                built = [self._build_run(index, building, first, last, counter=counter) for first, last, _n in run]
+                results.put((number, built, None))
+            except BaseException:
+                results.put((number, None, traceback.format_exc()))
+
+        processes = [context.Process(target=build, args=(n, run), daemon=True) for n, run in enumerate(runs)]
+        for process in processes:
+            process.start()
+        segments, failures, shown = {}, [], -1
+        try:
+            while len(segments) + len(failures) < len(processes):
+                try:
+                    number, segment, failure = results.get(timeout=0.5)
+                except queue.Empty:
+                    if not any(p.is_alive() for p in processes) and results.empty():
+                        failures.append("a rebuild process ended without a result")
+                else:
+                    if failure:
+                        failures.append(failure)
+                    else:
+                        segments[number] = segment
+                if progress and counter.value != shown:
+                    shown = counter.value
+                    progress(shown, time.monotonic() - started)
+        finally:
+            for process in processes:
+                if failures and process.is_alive():
+                    process.terminate()
+                process.join()
+        if failures:
+            raise RuntimeError("Rebuilding the index failed:\n" + "\n".join(failures))
+        return [segment for n in sorted(segments) for segment in segments[n] if segment is not None]
 
     def _point_at(self, folder):
         """Make the index path a symbolic link to `folder`, atomically. The folder it left stays
