@@ -13,7 +13,10 @@ configset (search/solr/conf/, see search/solr/README.md).
 - rebuild(index): through an alias, into a new collection the alias then points at; on a plain
   collection, every document re-sent in place and those of articles no longer published
   deleted. Either way searches keep answering meanwhile.
+- related_ids(pk, limit): articles like one, by Solr's distributed {!mlt} query parser.
 - create_spelling_suggestion(text): Solr's spellcheck, folded or exact dictionary per word.
+- The connection's URL may name the collection on several nodes, comma-separated (SOLR_URL's
+  list): FailoverSolr passes over a node that is away for the next.
 
 Documents carry what the configset needs beyond ArticleIndex's fields: text in canonical form
 (one tone placement, as search.analysis gives queries), the folded pairs (text_pairs) and the
@@ -47,7 +50,7 @@ from search.plan import (
     SearchUnavailable,
     Term,
 )
-from search.solr.admin import SolrAdmin
+from search.solr.admin import SolrAdmin, node_urls
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,7 @@ SORTS = {  # a deterministic order for ties, as the shards merge
 }
 _HTTP_STATUS = re.compile(r"Solr responded with an error \(HTTP (\d{3})\)")
 CHUNK = 500  # documents a rebuild sends at a time
+CONNECT_TIMEOUT = 3.0  # seconds to reach a node before the next one named is tried
 
 
 def _quoted(text: str) -> str:
@@ -131,7 +135,43 @@ def _unreachable(error: SolrError) -> bool:
     return status is None or int(status.group(1)) >= 500
 
 
+def _node_away(error: SolrError) -> bool:
+    """This node gave no answer, or says it cannot serve now: another node may."""
+    status = _HTTP_STATUS.match(str(error))
+    return status is None or int(status.group(1)) in (502, 503, 504)
+
+
+class FailoverSolr(pysolr.Solr):
+    """pysolr's client on a collection reached through any of several nodes: `url` is one
+    collection address or several, comma-separated (http://a:8983/solr/archive,http://b:8983/solr/archive).
+    A request goes to the node that answered last; one that cannot be reached (or answers 502-504)
+    is passed over for the next, in turn, so the first node named being down costs one refused
+    connection (at most CONNECT_TIMEOUT for a machine that is gone). Any node serves the whole
+    collection: SolrCloud forwards to the replicas, and writes to the shard leaders."""
+
+    def __init__(self, url: str, timeout: float = 60, **kwargs):
+        self.urls = node_urls(url)
+        super().__init__(self.urls[0], timeout=(min(CONNECT_TIMEOUT, timeout), timeout), **kwargs)
+
+    def _send_request(self, method, path="", body=None, headers=None, files=None):
+        for attempt in range(len(self.urls)):
+            self.url = self.urls[0]
+            try:
+                return super()._send_request(method, path, body, headers, files)
+            except SolrError as error:
+                if attempt == len(self.urls) - 1 or not _node_away(error):
+                    raise
+                log.warning("Solr node %s did not answer (%s); trying %s", self.url, str(error)[:80], self.urls[1])
+                self.urls.append(self.urls.pop(0))
+        raise AssertionError("unreachable")
+
+
 class VietnameseSolrBackend(SolrSearchBackend):
+    def __init__(self, connection_alias, **connection_options):
+        super().__init__(connection_alias, **connection_options)
+        options = connection_options.get("KWARGS", {})
+        self.conn = FailoverSolr(connection_options["URL"], timeout=self.timeout, **options)
+
     # --- searching ---------------------------------------------------------------------------
     def _select(self, params: dict):
         params = {"defType": "lucene", **params}
@@ -149,6 +189,26 @@ class VietnameseSolrBackend(SolrSearchBackend):
             flat = counts.get(name, [])
             facets[name] = sorted(zip(flat[::2], flat[1::2], strict=True), key=lambda pair: (-pair[1], pair[0]))
         return SearchResult(ids=[int(doc[DJANGO_ID]) for doc in found.docs], count=found.hits, facets=facets)
+
+    def related_ids(self, pk: int, limit: int) -> list[int]:
+        """The articles most like article `pk` (search.query.related's engine hook): Solr's {!mlt}
+        query parser, distributed (its /mlt handler sees one shard): it fetches the document from
+        its shard and asks every shard for the documents sharing its most telling terms (by
+        tf-idf over the collection), title words counting three times. The exact fields, since
+        {!mlt} reads stored text. An article not indexed yet has none."""
+        params = {
+            "q": f"{{!mlt qf=title^3,text mintf=1 mindf=2 maxqt=25 boost=true}}archive.article.{pk}",
+            "defType": "lucene",  # local parameters in q are read under the standard parser only
+            "fl": DJANGO_ID,
+            "rows": limit + 1,
+        }
+        try:
+            found = self.conn.search(params.pop("q"), **params)
+        except SolrError as error:
+            if _unreachable(error):
+                raise SearchUnavailable(str(error)) from error
+            return []  # Solr's 400: no document of that id
+        return [int(doc[DJANGO_ID]) for doc in found.docs if int(doc[DJANGO_ID]) != pk][:limit]
 
     def create_spelling_suggestion(self, query_string):
         """The words with each unknown one replaced by Solr's closest indexed word (the exact
@@ -219,8 +279,9 @@ class VietnameseSolrBackend(SolrSearchBackend):
         collection of the same shape, which the alias then points at (a changed configset takes
         effect so); the collection it left stays until the next rebuild, older ones go. Otherwise
         in place: every document sent again, then those of objects no longer indexed deleted."""
-        base, name = self.conn.url.rstrip("/").rsplit("/", 1)
-        admin = SolrAdmin(base)
+        bases = [url.rsplit("/", 1)[0] for url in self.conn.urls]
+        name = self.conn.urls[0].rsplit("/", 1)[1]
+        admin = SolrAdmin(",".join(bases))
         current = admin.aliases().get(name)
         if current is None:
             done, sent = self._send_all(self.conn, index, progress)
@@ -233,7 +294,7 @@ class VietnameseSolrBackend(SolrSearchBackend):
         built = f"{name}_{time.strftime('%Y%m%d%H%M%S')}"
         admin.create_collection(built, shards=len(shards), replicas=len(next(iter(shards))["replicas"]))
         try:
-            conn = pysolr.Solr(f"{base}/{built}", timeout=self.timeout)
+            conn = FailoverSolr(",".join(f"{base}/{built}" for base in bases), timeout=self.timeout)
             done, _sent = self._send_all(conn, index, progress)
             self._write(conn.commit)
         except BaseException:
