@@ -67,6 +67,8 @@ def arguments(description, extend=None, **defaults):
 
 def setup_django(data_dir):
     os.environ["ARCHIVE_DATA_DIR"] = str(data_dir)
+    # The settings' engine is Whoosh (tests/solr_cluster.py sets SEARCH_ENGINE=solr): --engine chooses.
+    os.environ["SEARCH_ENGINE"] = "whoosh"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
     # One client searching as fast as it can is what the per-reader limit refuses: off while measuring.
@@ -141,7 +143,8 @@ def use_engine(name, args):
     from django.conf import settings
     from haystack import connections
 
-    _WHOOSH.setdefault("default", dict(settings.HAYSTACK_CONNECTIONS["default"]))
+    if not _WHOOSH:
+        _WHOOSH["default"] = dict(settings.HAYSTACK_CONNECTIONS["default"])
     if name == "whoosh":
         options = _WHOOSH["default"]
     else:

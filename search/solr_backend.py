@@ -26,7 +26,10 @@ pyvi compounds (text_words).
 import datetime
 import logging
 import re
+import threading
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 import pysolr
 from haystack.backends import BaseEngine
@@ -151,19 +154,35 @@ class FailoverSolr(pysolr.Solr):
 
     def __init__(self, url: str, timeout: float = 60, **kwargs):
         self.urls = node_urls(url)
-        super().__init__(self.urls[0], timeout=(min(CONNECT_TIMEOUT, timeout), timeout), **kwargs)
+        self._sending = threading.local()  # whether this thread's request has a body
+        super().__init__(self.urls[0], timeout=timeout, **kwargs)
+
+    @property
+    def timeout(self):
+        """(connect, read) seconds for a request without a body; the whole time for one with a
+        body: urllib3 sends the body under the connect timeout, and Solr reads an update's body
+        as it analyses it."""
+        return self._timeouts[1] if getattr(self._sending, "body", False) else self._timeouts[0]
+
+    @timeout.setter
+    def timeout(self, seconds: float):
+        self._timeouts = ((min(CONNECT_TIMEOUT, seconds), seconds), seconds)
 
     def _send_request(self, method, path="", body=None, headers=None, files=None):
-        for attempt in range(len(self.urls)):
-            self.url = self.urls[0]
-            try:
-                return super()._send_request(method, path, body, headers, files)
-            except SolrError as error:
-                if attempt == len(self.urls) - 1 or not _node_away(error):
-                    raise
-                log.warning("Solr node %s did not answer (%s); trying %s", self.url, str(error)[:80], self.urls[1])
-                self.urls.append(self.urls.pop(0))
-        raise AssertionError("unreachable")
+        self._sending.body = body is not None
+        try:
+            for attempt in range(len(self.urls)):
+                self.url = self.urls[0]
+                try:
+                    return super()._send_request(method, path, body, headers, files)
+                except SolrError as error:
+                    if attempt == len(self.urls) - 1 or not _node_away(error):
+                        raise
+                    log.warning("Solr node %s did not answer (%s); trying %s", self.url, str(error)[:80], self.urls[1])
+                    self.urls.append(self.urls.pop(0))
+            raise AssertionError("unreachable")
+        finally:
+            self._sending.body = False
 
 
 class VietnameseSolrBackend(SolrSearchBackend):
@@ -246,8 +265,11 @@ class VietnameseSolrBackend(SolrSearchBackend):
     # --- writing -----------------------------------------------------------------------------
     def document(self, index, obj) -> dict:
         doc = index.full_prepare(obj)
+        forms = {}  # text and text_folded are one text (title and title_folded too): canonical once
         for name in ("text", "text_folded", "title", "title_folded"):
-            doc[name] = canonical(doc[name])
+            if doc[name] not in forms:
+                forms[doc[name]] = canonical(doc[name])
+            doc[name] = forms[doc[name]]
         doc["text_pairs"] = doc["text_folded"]
         doc["text_words"] = doc["text"]  # segmented: pyvi's compounds are joined by "_"
         return {k: _instant(v) if isinstance(v, datetime.datetime) else v for k, v in doc.items()}
@@ -274,8 +296,8 @@ class VietnameseSolrBackend(SolrSearchBackend):
         self._write(self.conn.delete, id=get_identifier(obj_or_string), commit=False, softCommit=commit)
 
     def rebuild(self, index, workers=1, progress=None) -> int:
-        """Index every object of `index` anew; searches keep answering throughout (`workers` is
-        unused: Solr analyses on its own nodes). When the connection names an alias, into a new
+        """Index every object of `index` anew; searches keep answering throughout (`workers`
+        batches are sent at once, while the next is prepared). When the connection names an alias, into a new
         collection of the same shape, which the alias then points at (a changed configset takes
         effect so); the collection it left stays until the next rebuild, older ones go. Otherwise
         in place: every document sent again, then those of objects no longer indexed deleted."""
@@ -284,7 +306,7 @@ class VietnameseSolrBackend(SolrSearchBackend):
         admin = SolrAdmin(",".join(bases))
         current = admin.aliases().get(name)
         if current is None:
-            done, sent = self._send_all(self.conn, index, progress)
+            done, sent = self._send_all(self.conn, index, progress, workers)
             gone = self.indexed_ids() - sent
             if gone:
                 self._write(self.conn.delete, id=sorted(gone), commit=False)
@@ -295,7 +317,7 @@ class VietnameseSolrBackend(SolrSearchBackend):
         admin.create_collection(built, shards=len(shards), replicas=len(next(iter(shards))["replicas"]))
         try:
             conn = FailoverSolr(",".join(f"{base}/{built}" for base in bases), timeout=self.timeout)
-            done, _sent = self._send_all(conn, index, progress)
+            done, _sent = self._send_all(conn, index, progress, workers)
             self._write(conn.commit)
         except BaseException:
             admin.delete_collection(built)
@@ -306,19 +328,32 @@ class VietnameseSolrBackend(SolrSearchBackend):
                 admin.delete_collection(old)
         return done
 
-    def _send_all(self, conn, index, progress) -> tuple[int, set[str]]:
-        """Every object of `index` sent to `conn`, in batches: how many, and their ids."""
+    def _send_all(self, conn, index, progress, workers=1) -> tuple[int, set[str]]:
+        """Every object of `index` sent to `conn`, in batches: how many, and their ids. Up to
+        `workers` batches are in flight while the next is prepared (Python's share of the work),
+        so the preparing here and the analysing in Solr overlap."""
         objects = index.index_queryset(using=self.connection_alias).order_by("pk")
-        sent, batch, started = set(), [], time.monotonic()
-        for obj in objects.iterator(chunk_size=CHUNK):
-            batch.append(obj)
-            sent.add(get_identifier(obj))
-            if len(batch) == CHUNK:
-                self._add(conn, index, batch)
-                batch = []
-                if progress:
-                    progress(len(sent), time.monotonic() - started)
-        self._add(conn, index, batch)
+        sent, batch, started, in_flight = set(), [], time.monotonic(), deque()
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+
+            def send(objs):
+                docs = [self.document(index, obj) for obj in objs]  # here: it reads the database
+                if docs:
+                    in_flight.append(pool.submit(self._write, conn.add, docs, commit=False, softCommit=False))
+                while len(in_flight) > max(1, workers):
+                    in_flight.popleft().result()  # raises what the batch raised (IndexBusy...)
+
+            for obj in objects.iterator(chunk_size=CHUNK):
+                batch.append(obj)
+                sent.add(get_identifier(obj))
+                if len(batch) == CHUNK:
+                    send(batch)
+                    batch = []
+                    if progress:
+                        progress(len(sent), time.monotonic() - started)
+            send(batch)
+            while in_flight:
+                in_flight.popleft().result()
         return len(sent), sent
 
     def indexed_ids(self) -> set[str]:

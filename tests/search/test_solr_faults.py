@@ -98,6 +98,8 @@ def test_a_node_named_twice_or_with_spaces_is_still_one_list(settings):
     conn = FailoverSolr(f" {URLS[0]}/x/ , {URLS[1]}/x ,", timeout=5)
     assert conn.urls == [f"{URLS[0]}/x", f"{URLS[1]}/x"]
     assert conn.timeout == (3.0, 5)  # a machine that is gone costs the connect timeout, not the whole
+    conn._sending.body = True
+    assert conn.timeout == 5  # a body is sent under urllib3's connect timeout: Solr reads an update slowly
 
 
 # --- a node stopped while an editor saves and readers search ------------------------------
