@@ -30,7 +30,7 @@ if not SOLR_URL or os.environ.get("SEARCH_ENGINE") != "solr" or not os.environ.g
         "needs tests/solr_cluster.py's own SolrCloud (it sets SOLR_URL and SOLR_CONTROL): run `make test-solr`",
         allow_module_level=True,
     )
-from tests.solr_cluster import start_node, stop_node  # noqa: E402 (only with its cluster)
+from tests.solr_cluster import nodes, start_node, stop_node  # noqa: E402 (only with its cluster)
 
 URLS = os.environ["SOLR_URLS"].split(",")
 CONFIGURED = dict(django_settings.HAYSTACK_CONNECTIONS["default"])
@@ -143,11 +143,13 @@ def test_a_node_stopped_while_an_editor_saves_and_readers_search(client, archive
 
     traffic_while(lambda: stop_node(number))
     during = len(saved)
+    assert nodes()[number - 1]["state"] == "down"
     try:
         traffic_while(lambda: time.sleep(3))  # with the node down
         assert api(client, q="xay dung dang")["results"][0]["title"] == TRI_TON
     finally:
         traffic_while(lambda: start_node(number))
+    assert nodes()[number - 1]["state"] == "up"
     active(collection)
     settle(solr)
     assert not PendingChange.objects.exists()  # every save applied: none lost
