@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: install messages setup port-free run serve test test-solr lint format
+.PHONY: install messages setup port-free run serve test test-fast test-solr lint format
 
 $(VENV)/installed: requirements.txt
 	@echo "Cài các gói Python vào $(VENV) (lần đầu mất khoảng một phút)…"
@@ -67,17 +67,22 @@ test: messages node_modules/.package-lock.json
 	@echo "== Search tests on a throwaway SolrCloud (3 nodes, 2 shards x 2 replicas) =="
 	$(MAKE) --no-print-directory test-solr
 
+# While working: everything not marked slow (the browser and concurrency tests), on SQLite only.
+test-fast: messages
+	env -u DATABASE_URL $(PY) -m pytest -m "not slow" -q
+
 # Our configset and the search on Solr (search.solr_backend) on a throwaway SolrCloud cluster (three nodes,
 # tests/solr_cluster.py); needs Java and Maven (apt-get install default-jdk-headless maven). Not in `make test`.
 test-solr: install
 	$(PY) tests/solr_cluster.py $(PY) -m pytest tests/search/test_solr_cluster.py tests/search/test_solr_configset.py \
 		tests/search/test_solr_search.py tests/search/test_solr_faults.py
 
-# Lint, format and template indentation, as CI checks them; `make format` rewrites what they flag.
+# Lint, format, template indentation and types, as CI checks them; `make format` rewrites what the first three flag.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djhtml --check templates
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -1,15 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from archive.extract import link_articles
+from archive import services
 from archive.ingest import import_uploads
 from archive.models import (
     Article,
@@ -31,7 +29,7 @@ admin.site.site_title = _("Biên tập lưu trữ")
 admin.site.index_title = _("Quản trị nội dung")
 
 
-class FoldedSearchMixin:
+class FoldedSearchMixin(admin.ModelAdmin):
     """Editors type without diacritics too: a search also matches the accent-free slug."""
 
     def get_search_results(self, request, queryset, search_term):
@@ -53,9 +51,10 @@ class ProvinceFilter(admin.SimpleListFilter):
         return [(p.pk, f"{p.short_name} ({p.get_era_display()})") for p in ordered]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        value = self.value()
+        if not value:
             return queryset
-        unit = Locality.objects.filter(pk=self.value()).first()
+        unit = Locality.objects.filter(pk=value).first()
         if unit is None:
             return queryset.none()
         return queryset.filter(**{f"localities__{unit.scope_field}": unit}).distinct()
@@ -70,10 +69,11 @@ class YearFilter(admin.SimpleListFilter):
         return [(d.year, str(d.year)) for d in years] + [("none", _("không rõ ngày"))]
 
     def queryset(self, request, queryset):
-        if self.value() == "none":
+        value = self.value()
+        if value == "none":
             return queryset.filter(published_at=None)
-        if self.value() and self.value().isdigit():
-            return queryset.filter(published_at__year=int(self.value()))
+        if value and value.isdigit():
+            return queryset.filter(published_at__year=int(value))
         return queryset
 
 
@@ -107,7 +107,7 @@ class DismissedInline(admin.TabularInline):
     model = DismissedLink
     extra = 0
     fields = ["kind", "target", "dismissed_at"]
-    readonly_fields = fields
+    readonly_fields = ["kind", "target", "dismissed_at"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -118,24 +118,14 @@ class DismissedInline(admin.TabularInline):
 
 
 def remember_editors_choices(formset, kind: str, target: str) -> None:
-    """Rows the editor added or changed become theirs; what they deleted or replaced is remembered
-    as dismissed, so a later extraction neither undoes nor repeats the correction."""
-
-    def dismiss(article_id, target_id):
-        DismissedLink.objects.get_or_create(article_id=article_id, kind=kind, target_id=target_id)
-
+    """Rows the editor deleted, added or changed in `formset`, told to the removed-links policy
+    (archive.services): a later extraction neither undoes nor repeats the correction."""
     for row in formset.deleted_forms:
         if row.instance.pk:
-            dismiss(row.instance.article_id, getattr(row.instance, f"{target}_id"))
+            services.dismiss_link(row.instance.article_id, kind, getattr(row.instance, f"{target}_id"))
     for row in formset.forms:
         if row.has_changed() and row not in formset.deleted_forms:
-            instance, replaced = row.instance, row.initial.get(target)
-            instance.origin = ArticleLink.Origin.EDITOR
-            if replaced and replaced != getattr(instance, f"{target}_id"):
-                dismiss(instance.article_id, replaced)
-            DismissedLink.objects.filter(
-                article_id=instance.article_id, kind=kind, target_id=getattr(instance, f"{target}_id")
-            ).delete()
+            services.editor_linked(row.instance, kind, target, replaced=row.initial.get(target))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -154,7 +144,7 @@ class MultipleFileField(forms.FileField):
 class ImportForm(forms.Form):
     MAX_BYTES = 20 * 1024 * 1024  # what one request imports well within a web server's timeout
 
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]  # a declared field: the metaclass moves it to base_fields
         label=_("Tệp bài viết"),
         help_text=_(
             "Tệp văn bản của từng bài (như khi sao chép từ trang báo), hoặc một tệp JSON lines (.jsonl, .jsonl.gz). "
@@ -199,39 +189,9 @@ class ArticleForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.updated_at.isoformat()
 
     def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            # Inside the admin's transaction: the row stays locked until this save commits.
-            current = (
-                Article.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("updated_at", flat=True)
-                .first()
-            )
-            if current is None:
-                raise forms.ValidationError(
-                    _("Bài này vừa bị xóa nên không lưu được; những gì bạn nhập vẫn ở dưới đây."), code="deleted"
-                )
-            if cleaned.get("version") != current.isoformat():
-                last = (
-                    LogEntry.objects.filter(
-                        content_type=ContentType.objects.get_for_model(Article), object_id=str(self.instance.pk)
-                    )
-                    .select_related("user")
-                    .first()
-                )
-                raise forms.ValidationError(
-                    _(
-                        "Bài này đã được %(who)s lưu lúc %(time)s, sau khi bạn mở nó. Để không ghi đè lên thay đổi "
-                        "đó, bài chưa được lưu; những gì bạn nhập vẫn ở dưới đây. Hãy mở bài trong thẻ mới, "
-                        "chép phần bạn sửa sang bản mới nhất rồi lưu."
-                    ),
-                    code="stale",
-                    params={
-                        "who": last.user.get_username() if last else _("người khác"),
-                        "time": timezone.localtime(current).strftime("%H:%M:%S %d/%m/%Y"),
-                    },
-                )
+        cleaned = super().clean() or {}
+        if self.instance.pk:  # inside the admin's transaction
+            services.check_version(self.instance.pk, cleaned.get("version"))
         return cleaned
 
 
@@ -273,7 +233,11 @@ class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
             created = Article.objects.filter(pk__in=report.created_ids)
             if created:
                 LogEntry.objects.log_actions(
-                    request.user.pk, list(created), ADDITION, change_message=_("Nhập hàng loạt"), single_object=False
+                    request.user.pk,
+                    list(created),
+                    ADDITION,
+                    change_message=str(_("Nhập hàng loạt")),
+                    single_object=False,
                 )
         return TemplateResponse(
             request,
@@ -295,19 +259,14 @@ class ArticleAdmin(FoldedSearchMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         """After the editor's own changes, find what the text names now and show it."""
         super().save_related(request, form, formsets, change)
-        article = form.instance
-        link_articles([article])
+        found = services.relink(form.instance)
         self.message_user(
             request,
             _(
                 "Nhận diện từ nội dung: %(localities)d địa phương, %(officials)d cán bộ, "
                 "%(terms)d nhiệm kỳ (sửa ở các mục bên dưới; mục đã gỡ sẽ không bị thêm lại)."
             )
-            % {
-                "localities": article.localities.count(),
-                "officials": article.officials.count(),
-                "terms": article.terms.count(),
-            },
+            % found,
             messages.INFO,
         )
 

@@ -9,7 +9,7 @@ Two inputs are understood:
 parse_text() and parse_record() turn one input into a ParsedArticle or raise IngestError;
 read_paths() walks files and folders; import_articles() saves in batches, skips what was
 imported before (same import key or original URL), links the localities and party terms each
-new article names (archive.extract) and reports every failure with its place.
+new article names (archive.extraction) and reports every failure with its place.
 """
 
 import gzip
@@ -30,9 +30,10 @@ from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from archive.extract import link_articles
+from archive.extraction import link_articles
 from archive.models import Article, Source
-from archive.text import LINE_BREAK, TERMINAL_PUNCTUATION, fold, normalise, paragraphs, slug_for
+from archive.services import prepare_article
+from archive.text import LINE_BREAK, TERMINAL_PUNCTUATION, fold, normalise, paragraphs
 
 
 class IngestError(ValueError):
@@ -371,29 +372,28 @@ class _Sources:
 
 
 def _build(parsed: ParsedArticle, source: Source | None) -> Article:
-    return Article(
+    article = Article(
         title=parsed.title[:500],
-        slug=slug_for(parsed.title),
         lead=parsed.lead,
         body=parsed.body,
         captions="\n".join(parsed.captions),
         author=parsed.author[:200],
         published_at=parsed.published_at,
         source=source,
-        original_url=parsed.original_url[:500] or None,
+        original_url=parsed.original_url[:500],
         import_key=parsed.import_key,
     )
+    return prepare_article(article)  # bulk_create calls no save()
 
 
-def _save_batch(batch: list[Item], sources: _Sources, report: ImportReport) -> None:
-    keys = {item.article.import_key for item in batch}
-    urls = {item.article.original_url for item in batch if item.article.original_url}
+def _save_batch(batch: list[ParsedArticle], sources: _Sources, report: ImportReport) -> None:
+    keys = {parsed.import_key for parsed in batch}
+    urls = {parsed.original_url for parsed in batch if parsed.original_url}
     with transaction.atomic():
         known_keys = set(Article.objects.filter(import_key__in=keys).values_list("import_key", flat=True))
         known_urls = set(Article.objects.filter(original_url__in=urls).values_list("original_url", flat=True))
         new = []
-        for item in batch:
-            parsed = item.article
+        for parsed in batch:
             if parsed.import_key in known_keys or (parsed.original_url and parsed.original_url in known_urls):
                 report.duplicates += 1
                 continue
@@ -411,12 +411,13 @@ def import_articles(
     items: Iterable[Item], batch_size: int = 500, progress: Callable[[ImportReport], None] | None = None
 ) -> ImportReport:
     """Save every parsed item; failures are collected in the report, never raised."""
-    report, sources, batch = ImportReport(), _Sources(), []
+    report, sources = ImportReport(), _Sources()
+    batch: list[ParsedArticle] = []
     for item in items:
-        if item.error:
+        if item.error or item.article is None:  # an Item holds one or the other
             report.errors.append((item.where, item.error))
             continue
-        batch.append(item)
+        batch.append(item.article)
         if len(batch) >= batch_size:
             _save_batch(batch, sources, report)
             batch = []

@@ -1,6 +1,7 @@
 """The archive's truth: sources, articles, administrative units, officials, party terms."""
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -14,7 +15,13 @@ from archive.text import is_heading, normalise, paragraphs, slug_for
 PUBLISHED_AT_TOLERANCE = datetime.timedelta(minutes=5)  # clocks differ a little
 
 
-class Normalised:
+if TYPE_CHECKING:  # the mixin comes before a Field subclass, whose methods it extends
+    _FieldBase = models.Field[Any, Any]
+else:
+    _FieldBase = object
+
+
+class Normalised(_FieldBase):
     """A text field kept in archive.text's stored form whoever writes it: save() and create() (the
     admin, the shell) and bulk_create() (the importer) go through pre_save, which also updates the
     instance; update() and lookups through to_python. Only fixtures load raw."""
@@ -54,7 +61,8 @@ class NaturalKeyManager(models.Manager):
     """Fixtures refer to rows by their natural key instead of database ids."""
 
     def get_by_natural_key(self, *key):
-        return self.get(**dict(zip(self.model.NATURAL_KEY, key, strict=True)))
+        fields = self.model.NATURAL_KEY  # type: ignore[attr-defined]  # the models using it are NaturalKeyed
+        return self.get(**dict(zip(fields, key, strict=True)))
 
 
 class NaturalKeyed(models.Model):
@@ -100,6 +108,19 @@ class Source(NaturalKeyed):
         return self.name
 
 
+def _unit_above(verbose_name, related_name: str, on_delete=models.CASCADE, **options) -> models.ForeignKey:
+    """A unit's link to a unit above it (or itself), which units at the top have none of."""
+    return models.ForeignKey(
+        "self",
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=on_delete,
+        related_name=related_name,
+        **options,
+    )
+
+
 class Locality(NaturalKeyed):
     """An administrative unit: the 63 legacy provinces with their districts and communes,
     and the 34 provinces in force since 2025-07-01."""
@@ -122,33 +143,14 @@ class Locality(NaturalKeyed):
     short_name = models.CharField(_("tên"), max_length=100)
     type_name = models.CharField(_("loại"), max_length=20, blank=True)
     slug = models.SlugField(_("tên trong đường dẫn"), max_length=120)
-    parent = models.ForeignKey(
-        "self", verbose_name=_("thuộc"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
-    )
+    parent = _unit_above(_("thuộc"), "children")
     # Denormalised ancestors (a unit is its own), so "articles in X" is one join whatever unit was named.
-    province = models.ForeignKey(
-        "self",
-        verbose_name=_("tỉnh (cũ)"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="in_province",
-    )
-    district = models.ForeignKey(
-        "self",
-        verbose_name=_("huyện (cũ)"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="in_district",
-    )
-    current_province = models.ForeignKey(
-        "self",
-        verbose_name=_("tỉnh từ 2025"),
-        null=True,
-        blank=True,
+    province = _unit_above(_("tỉnh (cũ)"), "in_province")
+    district = _unit_above(_("huyện (cũ)"), "in_district")
+    current_province = _unit_above(
+        _("tỉnh từ 2025"),
+        "in_current_province",
         on_delete=models.PROTECT,
-        related_name="in_current_province",
         limit_choices_to={"era": "2025", "kind": "province"},
     )
 
@@ -288,9 +290,9 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.slug = slug_for(self.title)
-        if not self.original_url:
-            self.original_url = None  # several articles may lack a URL; "" would collide
+        from archive.services import prepare_article  # the services import the models
+
+        prepare_article(self)
         with transaction.atomic():  # what post_save records (the pending index change) commits with it
             super().save(*args, **kwargs)
 
@@ -337,13 +339,17 @@ class ArticleLink(models.Model):
     def save(self, *args, **kwargs):
         """A link is part of its article: the article's version moves, in the same transaction
         as the link and the pending index change recorded for it."""
-        with transaction.atomic():
+        from archive.services import articles_touched
+
+        with transaction.atomic():  # the link's own post_save records the pending index change
             super().save(*args, **kwargs)
-            Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
+            articles_touched([self.article_id], announce=False)
 
     def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
+        from archive.services import articles_touched
+
+        with transaction.atomic():  # as does its post_delete, sent for cascades too
+            articles_touched([self.article_id], announce=False)
             return super().delete(*args, **kwargs)
 
 
@@ -439,5 +445,6 @@ class DismissedLink(models.Model):
     @property
     def target(self):
         """The unit, official (a position's too) or term removed; None once it is deleted."""
-        model = {self.Kind.LOCALITY: Locality, self.Kind.TERM: Term}.get(self.kind, Official)
+        by_kind: dict[str, type[Locality | Term | Official]] = {self.Kind.LOCALITY: Locality, self.Kind.TERM: Term}
+        model = by_kind.get(self.kind, Official)
         return model.objects.filter(pk=self.target_id).first()

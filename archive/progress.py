@@ -37,7 +37,7 @@ class Progress:
         self.terminal = out.isatty()
         self.every = TERMINAL_EVERY if self.terminal else every
         self.started = time.monotonic()
-        self.shown_at = None
+        self.shown_at: float | None = None
         self.done = 0
 
     def update(self, done: int) -> None:

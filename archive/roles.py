@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 
 EDITORS = "Biên tập viên"
 ALL = ("add", "change", "delete", "view")
-EDITOR_PERMISSIONS = {
+EDITOR_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "archive": {
         "article": ALL,
         "articlelocality": ALL,

@@ -4,10 +4,11 @@ Counts over the whole archive (articles per unit, year, term, official; how many
 kept in the pages cache until the next change (archive/cache.py), so each page costs a bounded
 number of small queries whatever the archive's size."""
 
+from typing import Any
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import TruncMonth, TruncYear
-from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -20,8 +21,17 @@ UNDATED = "undated"  # the `year` a list of articles without a date is asked for
 PUBLISHED = Article.Status.PUBLISHED
 
 
-class NotFound(Http404):
-    """A 404 whose message is written for the reader and shown on the page."""
+class NotFound(LookupError):
+    """What was asked for is not in the archive (or not for this reader). A message, when given,
+    is written for the reader: the views show it on their 404 page."""
+
+
+def get_one(queryset, **lookup):
+    """The one row of `queryset` matching `lookup`; NotFound (without a message) when none is."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise NotFound from None
 
 
 def published_articles():
@@ -38,6 +48,10 @@ def articles_visible_to(user):
     if user.has_perm("archive.view_article"):
         return Article.objects.select_related("source")
     return published_articles()
+
+
+def article_for(user, pk: int) -> Article:
+    return get_one(articles_visible_to(user), pk=pk)
 
 
 def articles_in(locality: Locality):
@@ -152,6 +166,24 @@ def province_index():
     )
 
 
+def province(slug: str) -> Locality:
+    """A legacy province by its slug."""
+    units = Locality.objects.select_related("current_province")
+    return get_one(units, era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE, slug=slug)
+
+
+def current_province(slug: str) -> Locality:
+    """A 2025 province by its slug."""
+    return get_one(Locality.objects, era=Locality.Era.CURRENT, kind=Locality.Kind.PROVINCE, slug=slug)
+
+
+def district(province_slug: str, slug: str) -> Locality:
+    units = Locality.objects.select_related("province", "current_province")
+    return get_one(
+        units, era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT, province__slug=province_slug, slug=slug
+    )
+
+
 def districts_of(province: Locality):
     return cache.remembered(
         f"districts {province.pk}", lambda: counted(province.children.select_related("province"), "district")
@@ -176,8 +208,16 @@ def terms():
     )
     found = list(Term.objects.all())
     for term in found:
-        term.n = counts.get(term.pk, 0)
+        term.n = counts.get(term.pk, 0)  # type: ignore[attr-defined]  # the count, for the template
     return found
+
+
+def term(start: int, end: int) -> Term:
+    return get_one(Term.objects, start_year=start, end_year=end)
+
+
+def latest_terms(count: int = 6):
+    return Term.objects.all()[:count]
 
 
 def officials(name: str = ""):
@@ -198,12 +238,16 @@ def officials_visible_to(user):
     )
 
 
+def official_for(user, pk: int) -> Official:
+    return get_one(officials_visible_to(user), pk=pk)
+
+
 def positions_of(official: Official):
     """The positions published articles state `official` held, one row per title, body and place,
     the latest first: the latest statement, with `n`, how many state it."""
 
     def grouped():
-        rows = {}
+        rows: dict[tuple[str, str, int | None], Position] = {}
         stated = (
             Position.objects.filter(official=official, article__status=PUBLISHED)
             .select_related("article", "locality__province", "locality__parent__province")
@@ -211,7 +255,7 @@ def positions_of(official: Official):
         )
         for position in stated:  # newest first
             latest = rows.setdefault((position.title, position.organisation, position.locality_id), position)
-            latest.n = getattr(latest, "n", 0) + 1
+            latest.n = getattr(latest, "n", 0) + 1  # type: ignore[attr-defined]  # the count, for the template
         return list(rows.values())
 
     return cache.remembered(f"positions {official.pk}", grouped)
@@ -223,6 +267,8 @@ def in_vietnamese_order(units):
 
 class _Kept(Paginator):
     """A paginator of a queryset whose count and pages are kept until the next change."""
+
+    object_list: QuerySet[Any]
 
     def __init__(self, items, per_page):
         super().__init__(items, per_page)

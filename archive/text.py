@@ -54,10 +54,14 @@ _ALPHABET = {c: i for i, c in enumerate("0123456789aăâbcdđeêghiklmnoôơpqrs
 _TONE_ORDER = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # dictionary order
 
 
-def _syllable_key(syllable: str):
+SyllableKey = tuple[tuple[int, int] | tuple[int, tuple[int, ...]], int]
+
+
+def _syllable_key(syllable: str) -> SyllableKey:
     if syllable.isdigit():
         return (0, int(syllable)), 0  # "Quận 2" before "Quận 10"
-    letters, tone = [], ""
+    letters: list[str] = []
+    tone = ""
     for ch in unicodedata.normalize("NFD", syllable):
         if ch in _TONE_ORDER:
             tone = ch
@@ -68,7 +72,7 @@ def _syllable_key(syllable: str):
     return (1, tuple(_ALPHABET.get(c, len(_ALPHABET) + ord(c)) for c in letters)), _TONE_ORDER[tone]
 
 
-def sort_key(text: str):
+def sort_key(text: str) -> list[SyllableKey]:
     """Vietnamese dictionary order, syllable by syllable: "Cà Mau" < "Cao Bằng", "Dak Nông" < "Đà Nẵng"."""
     return [_syllable_key(s) for s in re.findall(r"[^\W_]+", normalise(text).lower())]
 

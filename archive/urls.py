@@ -24,4 +24,5 @@ urlpatterns = [
     path("officials/<int:pk>/<str:slug>/", views.official, name="official"),
     path("terms/", views.term_index, name="term_index"),
     path("terms/<int:start>-<int:end>/", views.term, name="term"),
+    path("statistics/", views.statistics_page, name="statistics"),
 ]

@@ -34,8 +34,8 @@ def page_addresses():
         return Locality.objects.select_related("province").get(pk=row[f"localities__{field}"]).get_absolute_url()
 
     pages = -(-published.count() // 20)  # the last page
-    official = ArticleOfficial.objects.values("official").annotate(n=Count("pk")).order_by("-n").first()
-    official = official and Official.objects.get(pk=official["official"])
+    named = ArticleOfficial.objects.values("official").annotate(n=Count("pk")).order_by("-n").first()
+    official = named and Official.objects.get(pk=named["official"])
     term = Term.objects.annotate(n=Count("articles")).order_by("-n").first()
     articles = list(published.order_by("?")[:20])
     return [

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 ENGINES = ("whoosh", "solr")
-_WHOOSH = {}  # the Whoosh connection the settings made (SEARCH_ENGINE unset)
+_WHOOSH: dict[str, dict] = {}  # the Whoosh connection the settings made (SEARCH_ENGINE unset)
 
 
 def arguments(description, extend=None, **defaults):
@@ -336,7 +336,7 @@ def known_items(articles, count, seed, words=4):
     def terms(text):
         return fold(text).lower().split()
 
-    df = {}
+    df: dict[str, int] = {}
     for _pk, title, body in articles:
         for term in set(terms(f"{title} {body}")):
             df[term] = df.get(term, 0) + 1
@@ -355,3 +355,53 @@ def known_items(articles, count, seed, words=4):
         if len(picked) == count:
             break
     return picked
+
+
+# --- what a journalist half remembers (search.forgiving) ----------------------------------------
+COMMON_WORDS = ["phát triển", "công tác", "nhân dân", "kinh tế", "xã hội", "thực hiện", "quản lý", "tổ chức"]
+
+
+def _slip(phrase, rng, slip):
+    """`phrase` with `slip(word)` applied to one of its words of four letters or more (None: none has)."""
+    words = phrase.split()
+    long_ones = [i for i, w in enumerate(words) if sum(c.isalpha() for c in w) >= 4]
+    if not long_ones:
+        return None
+    at = rng.choice(long_ones)
+    words[at] = slip(words[at], rng)
+    return " ".join(words)
+
+
+def _drop_letter(word, rng):
+    at = rng.randrange(1, len(word))
+    return word[:at] + word[at + 1 :]
+
+
+def _swap_letters(word, rng):
+    at = rng.randrange(1, len(word) - 1)
+    return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+
+
+def misremembered(phrase, rng):
+    """One word of `phrase` swapped for a common word that is not in it."""
+    words = phrase.split()
+    other = rng.choice([w for w in COMMON_WORDS if w not in phrase.lower()])
+    words[rng.randrange(len(words))] = other
+    return " ".join(words)
+
+
+def forgiving_kinds(articles, count, seed):
+    """{kind: [(pk, query)]}: known items typed as a journalist half remembers them."""
+    from archive.text import fold
+
+    rng = random.Random(seed)
+    fives, fours, pairs = (known_items(articles, count, seed, words=n) for n in (5, 4, 2))
+    titles = {pk: title for pk, title, _body in articles}
+    kinds = {
+        "misremembered": [(pk, misremembered(p, rng)) for pk, p in fives],
+        "dropped letter": [(pk, _slip(p, rng, _drop_letter)) for pk, p in fours],
+        "swapped letters": [(pk, _slip(p, rng, _swap_letters)) for pk, p in fours],
+        "rare pair": pairs,
+        "headline, no marks": [(pk, fold(titles[pk])) for pk, _p in fours],
+    }
+    return {kind: [(pk, q) for pk, q in items if q] for kind, items in kinds.items()}

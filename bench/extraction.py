@@ -25,7 +25,7 @@ def main():
     common.setup_django(Path(args.data_dir or tempfile.mkdtemp(prefix="archive-extract-")))
     from django.core.management import call_command
 
-    from archive.extract import find_localities, find_officials, find_terms
+    from archive.extraction import find_localities, find_officials, find_terms
     from archive.ingest import read_paths
 
     call_command("migrate", verbosity=0)
@@ -35,7 +35,8 @@ def main():
     articles = [item.article for item in read_paths([args.corpus]) if item.article]
     if args.limit:
         articles = articles[: args.limit]
-    found, counts, characters = [], Counter(), 0
+    found, characters = [], 0
+    counts: Counter[str] = Counter()
     started = time.perf_counter()
     for article in articles:
         text = "\n".join([article.title, article.lead, article.body, *article.captions])

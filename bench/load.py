@@ -99,7 +99,7 @@ def options(parser):
 def everyday_queries(corpus, count):
     """The `count` commonest 2- and 3-syllable phrases of the corpus's titles (by how many titles
     have them), lowercased, none beginning or ending with a function word."""
-    titles = Counter()
+    titles: Counter[str] = Counter()
     with gzip.open(corpus, "rt", encoding="utf-8") as lines:
         for line in lines:
             words = [w.strip(".,;:!?\"“”‘’'()[]…-–").lower() for w in (json.loads(line).get("title") or "").split()]

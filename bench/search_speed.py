@@ -49,7 +49,7 @@ def main():
     print(f"# {len(articles):,} articles; pyvi here now: {common.pyvi_speed(articles) / 1e6:.2f} M characters/s")
     if "whoosh" in args.engine:
         common.use_engine("whoosh", args)
-        index = Path(os.path.realpath(settings.HAYSTACK_CONNECTIONS["default"]["PATH"]))
+        index = Path(os.path.realpath(str(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])))
         size = int(subprocess.run(["du", "-sb", str(index)], capture_output=True, text=True).stdout.split()[0])
         print(f"# Whoosh index {size / 1e6:,.0f} MB = {size / max(len(articles), 1) / 1024:.1f} KB per article")
     for name, seconds in built.items():

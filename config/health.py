@@ -36,7 +36,7 @@ def search_index():
 def index_worker():
     oldest = PendingChange.objects.order_by("recorded_at").values_list("recorded_at", flat=True).first()
     lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
-    report = {
+    report: dict[str, object] = {
         "ok": lag <= settings.INDEX_MAX_LAG,
         "pending": PendingChange.objects.count(),
         "lag_seconds": round(max(lag, 0.0), 1),

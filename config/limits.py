@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache.backends.filebased import FileBasedCache
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
@@ -31,7 +31,7 @@ from django_ratelimit.core import get_usage
 
 log = logging.getLogger(__name__)
 
-SEARCH_VIEWS = {"search:page", "search:api"}
+SEARCH_VIEWS = {"search:page", "search:api", "search:trend", "search:trend_csv"}  # the trend: 4 searches
 BUSY_RETRY_AFTER = 2  # seconds: a slot frees as soon as one running search ends
 POLL_SECONDS = 0.01  # how often a waiting search looks for a free slot
 
@@ -44,8 +44,8 @@ class LockedFileCache(FileBasedCache):
 
     @contextmanager
     def _locked(self):
-        self._createdir()
-        with open(os.path.join(self._dir, "lock"), "a") as handle:
+        self._createdir()  # type: ignore[attr-defined]  # FileBasedCache's own, not in its stubs
+        with open(os.path.join(self._dir, "lock"), "a") as handle:  # type: ignore[attr-defined]
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield  # closing the file releases the lock
 
@@ -122,6 +122,7 @@ def refused(request, status, retry_after, title, reason):
     retry = ngettext("Xin thử lại sau %(seconds)d giây.", "Xin thử lại sau %(seconds)d giây.", retry_after) % {
         "seconds": retry_after
     }
+    response: HttpResponse
     if request.path_info.startswith("/api/"):
         response = JsonResponse(
             {"error": f"{reason} {retry}", "retry_after": retry_after},

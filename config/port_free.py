@@ -14,7 +14,7 @@ def bind_error(port: int) -> int:
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as error:
-            return error.errno
+            return error.errno or -1  # binding always gives one
     return 0
 
 

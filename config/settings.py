@@ -20,6 +20,11 @@ SEARCH_CONCURRENCY  searches running at once on the machine (default: its cores)
 SEARCH_WAIT       seconds a search waits for one of those slots before HTTP 503 (default 0.5)
 CLIENT_IP_HEADER  the header a reverse proxy puts the reader's address in, e.g. X-Real-IP
 INDEX_MAX_LAG     seconds a pending index change may wait before /healthz reports failure (default 600)
+SITE_URL          the site's address as readers reach it, for links in e-mails (default http://127.0.0.1:8000)
+EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
+                  the SMTP server confirmations, password resets and alerts are sent through
+                  (default localhost:25; with DEBUG and no EMAIL_HOST, e-mails are printed instead)
+ACCOUNT_RATE      sign-ups and sign-in attempts one address may make, e.g. "10/h" (the default); "off"
 """
 
 import os
@@ -88,7 +93,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.language.ChosenLanguageMiddleware",  # the language switch's cookie, never Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -193,6 +198,23 @@ SEARCH_SLOTS_DIR = DATA_DIR / "search-slots"
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()  # e.g. X-Real-IP, set by the proxy
 INDEX_MAX_LAG = float(os.environ.get("INDEX_MAX_LAG") or 600)  # /healthz (config/health.py)
 
+# Readers' accounts (config/accounts.py): self sign-up confirmed by e-mail, sign-in, password reset.
+ACCOUNT_RATE = env_rate("ACCOUNT_RATE", "10/h")
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "search:saved"
+LOGOUT_REDIRECT_URL = "archive:home"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # a confirmation or reset link works for three days
+SITE_URL = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "Lưu trữ tin xây dựng Đảng <no-reply@localhost>"
+if DEBUG and not os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # make run: e-mails in the terminal
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -203,6 +225,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # the switch is remembered, not only until the browser closes
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -236,7 +259,7 @@ if env_flag("BEHIND_HTTPS"):
     # Only behind a proxy that sets this header and is the sole way in (gunicorn listens on 127.0.0.1).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 
 LOGGING = {

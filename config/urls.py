@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
+from config import accounts
 from config.health import healthz
 
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include((accounts.urlpatterns, "accounts"))),
     path("", include("search.urls")),
     path("", include("archive.urls")),
 ]

@@ -16,6 +16,8 @@ VietnameseAnalyzer(folded=False) -> the Whoosh analyzer. Indexing, it takes text
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from typing import Any
 
 from pyvi import ViTokenizer
 from whoosh.analysis import Token, Tokenizer
@@ -30,7 +32,7 @@ SYLLABLE = re.compile(r"[^\W_]+")
 _WORD = re.compile(r"[^\W_]+(?:_[^\W_]+)*")
 
 
-def _move_tone(match: re.Match) -> str:
+def _move_tone(match: re.Match[str]) -> str:
     vowels, tone = match.groups()
     return vowels[0] + tone + vowels[1]
 
@@ -46,10 +48,11 @@ def folded(text: str) -> str:
 
 def segment(text: str) -> str:
     """Join the syllables of each word with "_" (pyvi); text without diacritics comes back unsegmented."""
-    return ViTokenizer.tokenize(normalise(text))
+    segmented: str = ViTokenizer.tokenize(normalise(text))
+    return segmented
 
 
-def syllables(text: str):
+def syllables(text: str) -> list[tuple[int, int, str]]:
     """(start, end, syllable) for each syllable of `text` as stored, for highlighting."""
     return [(m.start(), m.end(), m.group()) for m in SYLLABLE.finditer(text)]
 
@@ -60,28 +63,28 @@ def query_words(text: str, fold_them: bool = False) -> list[str]:
     return SYLLABLE.findall(form)
 
 
-class VietnameseAnalyzer(Tokenizer):
+class VietnameseAnalyzer(Tokenizer):  # type: ignore[misc]  # Whoosh is untyped
     """See the module docstring."""
 
-    def __init__(self, folded: bool = False):
+    def __init__(self, folded: bool = False) -> None:
         self.folded = folded
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.folded == other.folded
 
     def __call__(
         self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
         text = folded(value) if self.folded else canonical(value)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
@@ -101,7 +104,7 @@ class VietnameseAnalyzer(Tokenizer):
                 offset += len(part) + 1
 
     @staticmethod
-    def _token(token, text, pos, start, end, start_char):
+    def _token(token: Token, text: str, pos: int, start: int, end: int, start_char: int) -> Token:
         token.text = text
         token.boost = 1.0
         token.stopped = False

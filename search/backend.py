@@ -4,8 +4,8 @@
   them as English and store them whole); facet fields become exact keywords.
 - execute(request) -> SearchResult for a search.plan.SearchRequest: evaluated by
   search.whoosh_search over one searcher kept until the index changes.
-- create_spelling_suggestion(text) -> the query with unknown words replaced by the closest
-  indexed word, or "" when nothing better is known.
+- frequencies(field, terms) -> (documents, document count of each term the index knows), which
+  search.forgiving asks for near spellings.
 - update/remove write in one commit and raise IndexBusy when another process holds the lock.
 - rebuild(index, workers) -> builds a complete new index aside on `workers` cores, then swaps
   it in: searches keep working on the old index meanwhile.
@@ -28,7 +28,6 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from search import whoosh_search
-from search.analysis import canonical, folded, query_words
 from search.plan import SearchRequest, SearchResult
 
 MATCH_ALL = "*:*"  # Whoosh's every-document query; a bare "*" means nothing to the Vietnamese analyzer
@@ -101,24 +100,11 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         """haystack's own search (SearchQuerySet, for listing what the index holds); pages use execute()."""
         return super().search(MATCH_ALL if query_string == "*" else query_string, **kwargs)
 
-    def create_spelling_suggestion(self, query_string):
-        if not self.setup_complete:
-            self.setup()
-        words = query_string.split()
-        if not words:
-            return ""
-        with self.index.searcher() as searcher:
-            suggested = []
-            for word in words:
-                field = "text" if canonical(word) != folded(word) else "text_folded"
-                form = query_words(word, fold_them=field == "text_folded")
-                if len(form) != 1 or searcher.doc_frequency(field, form[0]) > 0:
-                    suggested.append(word)
-                    continue
-                corrections = searcher.corrector(field).suggest(form[0], limit=1, maxdist=2)
-                suggested.append(corrections[0] if corrections else word)
-        suggestion = " ".join(suggested)
-        return suggestion if suggestion != " ".join(words) else ""
+    def frequencies(self, field_name: str, terms) -> tuple[int, dict[str, int]]:
+        """(documents in the index, how many hold each of `terms` that it knows): near spellings."""
+        with self._lock:
+            view = self._view()
+            return view.size, view.frequencies(field_name, terms)
 
     # --- rebuilding ----------------------------------------------------------------------
     # --- writes: one commit a call, and a busy index is an error to retry, never a silent loss

@@ -135,7 +135,7 @@ def row(article: Article, absolute: Callable[[str], str]) -> dict:
         "permalink": absolute(reverse("archive:article_short", args=[article.pk])),
         "title": article.title,
         "date": timezone.localtime(article.published_at) if article.published_at else None,
-        "source": article.source.name if article.source_id else "",
+        "source": article.source.name if article.source else "",
         "byline": article.author,
         "provinces": hit.provinces,
         "provinces_2025": hit.provinces_2025,

@@ -2,6 +2,7 @@
 the keys the index holds. Each error names its parameter."""
 
 import re
+from typing import Any
 
 from django import forms
 from django.db.models import Q
@@ -21,8 +22,8 @@ YEARS = (1900, 2100)
 class QueryField(forms.CharField):
     """Any length and any characters: the parser keeps what it can use and says what it dropped."""
 
-    def to_python(self, value):
-        return strip_controls(super().to_python(value))
+    def to_python(self, value: object) -> str:
+        return strip_controls(super().to_python(value) or "")
 
 
 class SearchForm(forms.Form):
@@ -143,8 +144,8 @@ class SearchForm(forms.Form):
             raise self._not_found(_("nguồn báo"), value)
         return source
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         for field in ("date_from", "date_to"):
             if data.get(field) and not YEARS[0] <= data[field].year <= YEARS[1]:
                 self.add_error(field, _("Năm phải từ %(first)d đến %(last)d.") % {"first": YEARS[0], "last": YEARS[1]})
@@ -168,4 +169,4 @@ class SearchForm(forms.Form):
         return chosen
 
     def errors_by_parameter(self) -> dict[str, str]:
-        return {self.parameter_for(f): " ".join(e) for f, e in self.errors.items()}
+        return {self.parameter_for(f): " ".join(map(str, e)) for f, e in self.errors.items()}

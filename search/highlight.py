@@ -6,6 +6,7 @@ marks "hòa"); one typed without marks every syllable that folds to it ("hoa" ma
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -28,14 +29,16 @@ def _forms(syllable: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Terms:
-    exact: frozenset = frozenset()
-    loose: frozenset = frozenset()
-    _seen: dict = field(default_factory=dict, compare=False, repr=False)  # syllable -> key, for these terms
+    exact: frozenset[str] = frozenset()
+    loose: frozenset[str] = frozenset()
+    _seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)  # syllable -> key
 
     @classmethod
-    def of(cls, parsed: ParsedQuery, field: str = "") -> "Terms":
-        """The words to mark: a query's positive clauses that search everywhere or in `field`."""
-        exact, loose = set(), set()
+    def of(cls, parsed: ParsedQuery, field: str = "", also: frozenset[str] = frozenset()) -> "Terms":
+        """The words to mark: a query's positive clauses that search everywhere or in `field`, and
+        the folded spellings `also` searched for."""
+        exact: set[str] = set()
+        loose = set(also)
         for item in parsed.items:
             for clause in item.alternatives if not item.negated else ():
                 if clause.field in ("", field):
@@ -58,7 +61,7 @@ class Terms:
         return [seen[w] for w in words]
 
 
-def _render(text: str, spans, start: int, end: int) -> str:
+def _render(text: str, spans: Iterable[tuple[int, int]], start: int, end: int) -> str:
     out, cursor = [], start
     for s, e in spans:
         out += [escape(text[cursor:s]), "<mark>", escape(text[s:e]), "</mark>"]
@@ -73,10 +76,11 @@ def mark(text: str, terms: Terms) -> SafeString:
     return mark_safe(_render(text, spans, 0, len(text)))
 
 
-def _best_window(keys: list, size: int) -> int:
+def _best_window(keys: list[str | None], size: int) -> int:
     """The first syllable of the window of `size` holding the most distinct query words, then most hits."""
     hits = [i for i, k in enumerate(keys) if k]
-    counts, best, best_score, j = Counter(), 0, (0, 0), 0
+    counts: Counter[str | None] = Counter()
+    best, best_score, j = 0, (0, 0), 0
     for a, first in enumerate(hits):
         while j < len(hits) and hits[j] < first + size:
             counts[keys[hits[j]]] += 1

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,3 +39,42 @@ class Segmentation(models.Model):
 
     def __str__(self):
         return str(self.article_id)
+
+
+class SavedSearch(models.Model):
+    """A search a reader keeps (the parameters of the search page, search.alerts.saved_params) and,
+    while `alerts` is on, is e-mailed about daily: the articles published or added since
+    `last_alert_at` that match it (manage.py send_alerts)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người đọc"), on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(_("tên"), max_length=200)
+    params = models.JSONField(_("tham số"), default=dict)
+    alerts = models.BooleanField(_("gửi thư báo"), default=True)
+    created_at = models.DateTimeField(_("lưu lúc"), auto_now_add=True)
+    last_alert_at = models.DateTimeField(_("lần báo gần nhất"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("tìm kiếm đã lưu")
+        verbose_name_plural = _("tìm kiếm đã lưu")
+
+    def __str__(self):
+        return self.name
+
+
+class AlertSent(models.Model):
+    """An article an alert e-mail has named for a saved search: it is never named again."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="sent")
+    article_id = models.BigIntegerField(_("mã bài viết"))
+    sent_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["saved_search", "article_id"], name="alert_sent_once")]
+        verbose_name = _("bài đã báo")
+        verbose_name_plural = _("bài đã báo")
+
+    def __str__(self):
+        return f"{self.saved_search_id}: {self.article_id}"

@@ -11,24 +11,40 @@ Scores are BM25 per term (a phrase in the ranking: per occurrence of the phrase)
 several terms scores their sum. An engine may weigh the phrases of the ranking on its best
 candidates only (Whoosh: the first RERANK by the other clauses), as they cost the most.
 
+compile_relaxed(parsed, near) -> (required, ranking) for the same query forgiven (search.forgiving):
+of MOST_WORDS_FROM or more free syllables, grouped into words by pyvi (word_groups), one word in
+three may be missing (at least one), and a word may match its near spellings (`near`: folded
+word -> folded spellings); constant tiers rank the matches by the words there as typed (half for
+one spelt otherwise) and the neighbouring pairs standing together.
+
 SearchRequest -> engine.execute(request) -> SearchResult (article ids of the page, total count,
-facet counts). The Whoosh engine evaluates it over its own postings (search.whoosh_search); another
-engine translates the same tree into its query language.
+facet counts, tallies, what each page document matched); an Engine also tells how many documents
+hold given terms (frequencies), for near spellings. The Whoosh engine evaluates it over its own
+postings (search.whoosh_search); another engine translates the same tree into its query language.
 """
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
+from types import MappingProxyType
+from typing import Protocol
 
-from search.analysis import canonical, folded, segment
-from search.syntax import Clause, ParsedQuery
+from search.analysis import SYLLABLE, canonical, folded, segment
+from search.syntax import Clause, Item, ParsedQuery
 
 EXACT_BOOST = 2.0  # a word matched with the accents it was typed with
 PAIR_BOOST = 4.0  # each two of the query's words that stand side by side in the article
 ALL_PAIRS_BOOST = 8.0  # every two neighbouring words of the query do: nearly the phrase itself
 TITLE_BOOST = 3.0
 COMPOUND_BOOST = 1.5
+TIER = 1e6  # constant tiers lie far above any score (a sum of BM25 terms, tens to hundreds)
+NEAR_TIER = TIER / 2  # a word found spelt one letter otherwise: below as typed, above missing
+NAME_TIER = TIER / 10  # a person's name standing whole
+PAIR_TIER = TIER  # in a relaxed search, each two of the query's words standing together
+MOST_WORDS_FROM = 4  # free words in a query before a relaxed search lets one of them be missing
+_AS_TYPED: Mapping[str, tuple[str, ...]] = MappingProxyType({})  # no near spellings
 _COMPOUND = re.compile(r"[^\W_]+(?:_[^\W_]+)+")  # pyvi passes URLs and symbols through: only words
 
 
@@ -57,6 +73,14 @@ class AnyOf:
 
 
 @dataclass(frozen=True)
+class AtLeast:
+    """At least `count` of the parts: most of a query's words, when all of them find too little."""
+
+    count: int
+    parts: tuple["Match", ...]
+
+
+@dataclass(frozen=True)
 class Not:
     part: "Match"
 
@@ -66,13 +90,27 @@ class Everything:
     """Every document (a query of exclusions only, or none at all)."""
 
 
-Match = Term | Phrase | AllOf | AnyOf | Not | Everything
+Match = Term | Phrase | AllOf | AnyOf | AtLeast | Not | Everything
 
 
 @dataclass(frozen=True)
 class Boost:
+    """weight × the match's score, or, `constant`, weight itself for every document it matches:
+    a tier that orders the matches before any score does (TIER, NAME_TIER)."""
+
     match: Match
     weight: float
+    constant: bool = False
+
+
+class Engine(Protocol):
+    """What a search backend offers the search core (search.backend, search.solr_backend)."""
+
+    def execute(self, request: "SearchRequest") -> "SearchResult": ...
+
+    def frequencies(self, field_name: str, terms: set[str]) -> tuple[int, dict[str, int]]:
+        """(documents, how many hold each of `terms` that the index knows)."""
+        ...
 
 
 class SearchUnavailable(Exception):
@@ -97,6 +135,8 @@ class SearchRequest:
     limit: int = 20
     facets: tuple[str, ...] = ()
     facet_limit: int = 12
+    tally: tuple[Match, ...] = ()  # how many of the matches also match each of these
+    report: tuple[Match, ...] = ()  # whether each document of the page matches each of these
 
 
 @dataclass
@@ -104,41 +144,100 @@ class SearchResult:
     ids: list[int]  # article primary keys of the page, in order
     count: int  # every match
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # field -> (key, count), most first
+    tallies: list[int] = field(default_factory=list)  # per request.tally
+    present: list[tuple[bool, ...]] = field(default_factory=list)  # per id: per request.report
 
 
 def _words_match(field_name: str, words: list[str]) -> Match:
     return Term(field_name, words[0]) if len(words) == 1 else Phrase(field_name, tuple(words))
 
 
-def _clause(clause: Clause) -> Match:
-    """What must match for one clause: its folded words (a quoted phrase also in its exact form)."""
+def _clause(clause: Clause, near: Mapping[str, tuple[str, ...]]) -> Match:
+    """What must match for one clause: its folded words (a quoted phrase also in its exact form);
+    a word of `near` also as spelt there."""
     words = clause.words
     folded_words = [folded(w) for w in words]
     if clause.field == "author":
         return _words_match("author", folded_words)
     field_name = "title" if clause.field == "title" else "text"
     loose = _words_match(f"{field_name}_folded", folded_words)
+    if len(folded_words) == 1 and near.get(folded_words[0]):
+        return AnyOf((loose, *(Term("text_folded", w) for w in near[folded_words[0]])))
     if clause.phrase and words != folded_words:
         return AllOf((loose, _words_match(field_name, words)))
     return loose
 
 
-def _required(parsed: ParsedQuery) -> Match:
+def item_match(item: Item, near: Mapping[str, tuple[str, ...]] = _AS_TYPED) -> Match | None:
+    """What matches one item (any of its alternatives), near spellings for a loose one's words;
+    None for an item with no words."""
+    alternatives = tuple(_clause(c, near if item.loose else {}) for c in item.alternatives if c.words)
+    if not alternatives:
+        return None
+    return alternatives[0] if len(alternatives) == 1 else AnyOf(alternatives)
+
+
+def loose_items(parsed: ParsedQuery) -> list[Item]:
+    """The free words a relaxed search may find missing or spelt otherwise."""
+    return [item for item in parsed.items if item.loose and item_match(item) is not None]
+
+
+def word_groups(parsed: ParsedQuery) -> list[tuple[Item, ...]]:
+    """The loose items joined into the words pyvi finds among neighbours ("phát triển"): what a
+    relaxed search lets be missing. Without diacritics pyvi joins nothing: a syllable each."""
+    groups: list[tuple[Item, ...]] = []
+    run: list[Item] = []
+    for item in [*parsed.items, None]:
+        if item is not None and item.loose and len(item.alternatives) == 1 and len(item.alternatives[0].words) == 1:
+            run.append(item)
+            continue
+        sizes = [len(SYLLABLE.findall(w)) for w in segment(" ".join(i.alternatives[0].text for i in run)).split()]
+        if sum(sizes) != len(run) or 0 in sizes:  # pyvi split a word otherwise than the query did
+            sizes = [1] * len(run)
+        start = 0
+        for size in sizes:
+            groups.append(tuple(run[start : start + size]))
+            start += size
+        run = []
+        if item is not None and item.loose and item_match(item) is not None:
+            groups.append((item,))  # alternatives joined by OR, or syllables typed as one ("K-Sports")
+    return groups
+
+
+def group_match(group: tuple[Item, ...], near: Mapping[str, tuple[str, ...]] = _AS_TYPED) -> Match:
+    parts = tuple(m for m in (item_match(i, near) for i in group) if m is not None)
+    return parts[0] if len(parts) == 1 else AllOf(parts)
+
+
+def allowed_missing(groups: int) -> int:
+    """Words a relaxed search may find missing: one in four or five, a third of longer queries."""
+    return max(1, groups // 3)
+
+
+def _required(parsed: ParsedQuery, near: Mapping[str, tuple[str, ...]] = _AS_TYPED, most: bool = False) -> Match:
+    """Every item; `most`: of the loose ones, grouped into words, all but allowed_missing()."""
     parts: list[Match] = [] if parsed else [Everything()]  # only exclusions: everything but them
     for item in parsed.items:
-        alternatives = tuple(_clause(c) for c in item.alternatives if c.words)
-        if not alternatives:
-            continue
-        either = alternatives[0] if len(alternatives) == 1 else AnyOf(alternatives)
-        parts.append(Not(either) if item.negated else either)
+        match = item_match(item, near)
+        if match is not None and not (most and item.loose):
+            parts.append(Not(match) if item.negated else match)
+    if most:
+        groups = [group_match(g, near) for g in word_groups(parsed)]
+        parts.append(AtLeast(len(groups) - allowed_missing(len(groups)), tuple(groups)))
     return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
+
+
+def _pairs(parsed: ParsedQuery) -> list[Phrase]:
+    """Each two neighbouring words of the query, as a phrase."""
+    folded_words = [folded(w) for c in parsed.free_clauses for w in c.words]
+    return [Phrase("text_folded", pair) for pair in dict.fromkeys(pairwise(folded_words))]
 
 
 def _ranking(parsed: ParsedQuery) -> tuple[Boost, ...]:
     free = parsed.free_clauses
     words = [w for c in free for w in c.words]
     folded_words = [folded(w) for w in words]
-    pairs = [Phrase("text_folded", pair) for pair in dict.fromkeys(pairwise(folded_words))]
+    pairs = _pairs(parsed)
     ranking = [Boost(pair, PAIR_BOOST) for pair in pairs]
     if len(pairs) > 1:
         ranking.append(Boost(AllOf(tuple(pairs)), ALL_PAIRS_BOOST))
@@ -152,5 +251,28 @@ def _ranking(parsed: ParsedQuery) -> tuple[Boost, ...]:
     return tuple(ranking)
 
 
-def compile_query(parsed: ParsedQuery) -> tuple[Match, tuple[Boost, ...]]:
-    return _required(parsed), _ranking(parsed)
+def _names(names: tuple[tuple[str, ...], ...]) -> list[Boost]:
+    return [Boost(Phrase("text_folded", tuple(folded(w) for w in name)), NAME_TIER, constant=True) for name in names]
+
+
+def compile_query(parsed: ParsedQuery, names: tuple[tuple[str, ...], ...] = ()) -> tuple[Match, tuple[Boost, ...]]:
+    """Every word must match; `names` (each a person's name, its syllables) rank first where they stand whole."""
+    return _required(parsed), _ranking(parsed) + tuple(_names(names))
+
+
+def compile_relaxed(
+    parsed: ParsedQuery, near: Mapping[str, tuple[str, ...]], names: tuple[tuple[str, ...], ...] = ()
+) -> tuple[Match, tuple[Boost, ...]]:
+    """See the module docstring."""
+    most = len(loose_items(parsed)) >= MOST_WORDS_FROM
+    tiers = []
+    for group in word_groups(parsed):
+        tiers.append(Boost(group_match(group), TIER, constant=True))
+        spelt_otherwise = [w for i in group for c in i.alternatives for s in c.words for w in near.get(folded(s), ())]
+        if spelt_otherwise:
+            otherwise = AnyOf(tuple(Term("text_folded", w) for w in spelt_otherwise))
+            tiers.append(Boost(otherwise, NEAR_TIER, constant=True))
+    # The words standing together outrank the words being there: an article missing one word of a
+    # remembered phrase but holding the rest of it comes before one holding every word apart.
+    tiers += [Boost(pair, PAIR_TIER, constant=True) for pair in _pairs(parsed)]
+    return _required(parsed, near, most), _ranking(parsed) + tuple(_names(names)) + tuple(tiers)

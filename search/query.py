@@ -1,9 +1,11 @@
 """Validated search parameters -> a page of results with snippets, facets and a suggestion.
 
 run(form) builds one search.plan.SearchRequest and has the configured engine (haystack's
-connection, so the backend is a setting) execute it once, reads the page's articles from the
-database (the truth: drafts and deleted articles never show), highlights them with our
-analysis, and labels the facet keys with names from the database.
+connection, so the backend is a setting) execute it, forgiving when every word finds too little
+(search.forgiving: once more at most), reads the page's articles from the database (the truth:
+drafts and deleted articles never show), highlights them with our analysis, says what a
+forgiving search did, and labels the facet keys with names from the database.
+find(form, parsed) is that search without the page; search(form, parsed) the strict one alone.
 related(article) finds articles on the same subject for the detail page.
 """
 
@@ -17,13 +19,15 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from haystack import connection_router, connections
 
 from archive import cache
 from archive.models import Article, Locality, Official, Source
-from search.analysis import canonical, query_words, segment
+from archive.places import district_label
+from search import forgiving
+from search.analysis import canonical, folded, query_words, segment
 from search.forms import CURRENT_PREFIX, SearchForm
 from search.highlight import Terms, mark, snippet
 from search.plan import (
@@ -41,7 +45,6 @@ from search.syntax import MAX_CLAUSES, MAX_QUERY_CHARS, ParsedQuery, parse
 
 PAGE_SIZE = 20
 FACET_SIZE = 12
-SUGGEST_BELOW = 3  # results; fewer than this and a better spelling is looked for
 FACETS = ["provinces_2025", "provinces", "districts", "year", "terms", "officials", "source"]
 FACET_TITLES = {
     "provinces_2025": gettext_lazy("Tỉnh, thành (từ 2025)"),
@@ -59,6 +62,7 @@ class Hit:
     article: Article
     title: str
     snippet: str
+    missing: list[str] = field(default_factory=list)  # words of the query (as typed) it lacks
 
     @property
     def provinces(self):
@@ -85,6 +89,7 @@ class FacetValue:
 class Outcome:
     parsed: ParsedQuery
     count: int = 0
+    complete: int = 0  # of `count`, the articles holding every word as typed (the rest: search.forgiving)
     page: object = None
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
@@ -135,27 +140,47 @@ def search(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = 
     return engine().execute(build(form, parsed, offset, limit))
 
 
+def officials() -> frozenset[str]:
+    """Every official's name, folded, to know a name in a query however typed; kept until the next save."""
+    return cache.remembered(
+        "official-names", lambda: frozenset(folded(n) for n in Official.objects.values_list("name", flat=True))
+    )
+
+
+def find(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = PAGE_SIZE) -> forgiving.Found:
+    """The search the page shows: strict, then forgiving when that finds too little."""
+    text = form.cleaned_data.get("q") or ""
+    return forgiving.find(engine(), build(form, parsed, offset, limit), parsed, text, officials())
+
+
 def with_links(articles):
     """`articles` with what a result shows of each: its newspaper, units (in one query), officials, terms."""
     units = Locality.objects.select_related("province", "current_province", "district__province")
     return articles.select_related("source").prefetch_related(Prefetch("localities", units), "officials", "terms")
 
 
-def _hits(pks: list[int], parsed: ParsedQuery) -> list[Hit]:
+def _hits(found: forgiving.Found, parsed: ParsedQuery) -> list[Hit]:
+    pks = found.result.ids
     by_pk = with_links(Article.objects.filter(status=Article.Status.PUBLISHED)).in_bulk(pks)
-    body_terms, title_terms = Terms.of(parsed), Terms.of(parsed, "title")
+    spellings = frozenset(folded(s) for spelt in found.spelt.values() for s in spelt)
+    body_terms, title_terms = Terms.of(parsed, also=spellings), Terms.of(parsed, "title", spellings)
+    missing = found.missing or [[] for _pk in pks]
     return [
         Hit(
-            a, mark(a.title, title_terms), snippet("\n\n".join(filter(None, [a.lead, a.body, a.captions])), body_terms)
+            a,
+            mark(a.title, title_terms),
+            snippet("\n\n".join(filter(None, [a.lead, a.body, a.captions])), body_terms),
+            lacks,
         )
-        for a in (by_pk.get(pk) for pk in pks)
+        for a, lacks in ((by_pk.get(pk), lacks) for pk, lacks in zip(pks, missing, strict=True))
         if a is not None
     ]
 
 
 def _labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
     """Facet key -> (label, the archive's own page for it, if it has one), kept until the next save."""
-    return cache.remembered(f"facet-labels:{name}:{','.join(sorted(keys))}", lambda: _read_labels(name, keys))
+    key = f"facet-labels:{get_language()}:{name}:{','.join(sorted(keys))}"  # a district's label is translated
+    return cache.remembered(key, lambda: _read_labels(name, keys))
 
 
 def _read_labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
@@ -166,8 +191,8 @@ def _read_labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
     if name == "districts":
         units = Locality.objects.filter(
             era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT, slug__in={k.partition("/")[2] for k in keys}
-        ).select_related("province")
-        return {f"{u.province.slug}/{u.slug}": (str(u), u.get_absolute_url()) for u in units}
+        ).select_related("province", "current_province")
+        return {f"{u.province.slug}/{u.slug}": (district_label(u), u.get_absolute_url()) for u in units}
     if name == "officials":
         return {
             str(o.pk): (o.name, o.get_absolute_url())
@@ -254,24 +279,36 @@ def _undated(form: SearchForm, parsed: ParsedQuery, params: dict) -> tuple[str, 
     return text % {"count": count}, _query_url(params, sort=None, undated="1")
 
 
-def _suggestion(query: str, parsed: ParsedQuery, count: int, form: SearchForm) -> str:
-    """The whole query with misspelt free words corrected, when that finds more."""
-    words = [w for c in parsed.free_clauses for w in c.text.split()]
-    if not words or count >= SUGGEST_BELOW:
-        return ""
-    corrected = engine().create_spelling_suggestion(" ".join(words)).split()
-    if len(corrected) != len(words):
-        return ""
-    suggestion = query
-    for word, better in zip(words, corrected, strict=True):
-        if word != better:
-            suggestion = re.sub(rf"(?<![\w]){re.escape(word)}(?![\w])", better, suggestion)
-    if (
-        suggestion != query
-        and engine().execute(replace(build(form, parse(suggestion)), limit=0, facets=())).count > count
-    ):
-        return suggestion
-    return ""
+def _forgiven(found: forgiving.Found, hits: list[Hit]) -> list[str]:
+    """What a forgiving search did, plainly."""
+    notices = []
+    if found.relaxed and any(hit.missing for hit in hits):
+        lacking = {word for hit in hits for word in hit.missing}
+        which = (
+            _("thiếu từ «%(word)s»") % {"word": lacking.pop()}
+            if len(lacking) == 1
+            else _("thiếu một trong các từ (gạch ngang ở mỗi bài)")
+        )
+        if found.complete:
+            text = ngettext(
+                "Chỉ %(count)d bài chứa đủ các từ; các bài khác %(which)s.",
+                "Chỉ %(count)d bài chứa đủ các từ; các bài khác %(which)s.",
+                found.complete,
+            )
+        else:
+            text = _("Không có bài nào chứa đủ các từ; các bài dưới đây %(which)s.")
+        notices.append(text % {"count": found.complete, "which": which})
+    for word, spellings in found.spelt.items():
+        notices.append(
+            _("Rất ít hoặc không bài nào có «%(word)s»: tìm cả %(spellings)s.")
+            % {"word": word, "spellings": ", ".join(f"«{s}»" for s in spellings)}
+        )
+    for name in found.apart:
+        notices.append(
+            _("Không bài nào có nguyên tên «%(name)s»: các bài dưới đây có các chữ của tên nhưng đứng rời nhau.")
+            % {"name": name}
+        )
+    return notices
 
 
 def run(form: SearchForm, params: dict) -> Outcome:
@@ -286,9 +323,9 @@ def run(form: SearchForm, params: dict) -> Outcome:
     if parsed.items and not parsed:
         outcome.notices.append(_("Câu tìm kiếm chỉ có từ loại trừ: hiển thị mọi bài không chứa chúng."))
     number = form.cleaned_data.get("page") or 1
-    found = search(form, parsed, offset=(number - 1) * PAGE_SIZE)  # the page, the count and the facets at once
-    outcome.count = found.count
-    paginator = Paginator(range(found.count), PAGE_SIZE)
+    found = find(form, parsed, offset=(number - 1) * PAGE_SIZE)  # the page, the count and the facets at once
+    outcome.count, outcome.complete = found.result.count, found.complete
+    paginator = Paginator(range(found.result.count), PAGE_SIZE)
     if number > paginator.num_pages:
         outcome.count = 0
         outcome.page_error = _("Không có trang %(page)d: kết quả chỉ có %(count)d trang.") % {
@@ -297,11 +334,12 @@ def run(form: SearchForm, params: dict) -> Outcome:
         }
         return outcome
     outcome.page = paginator.page(number)
-    outcome.hits = _hits(found.ids, parsed)
-    outcome.facets = _facets(found.facets, params)
+    outcome.hits = _hits(found, parsed)
+    outcome.notices += _forgiven(found, outcome.hits)
+    outcome.facets = _facets(found.result.facets, params)
     outcome.chosen = _chosen(form, params)
     outcome.undated = _undated(form, parsed, params)
-    outcome.suggestion = _suggestion(form.cleaned_data.get("q") or "", parsed, outcome.count, form)
+    outcome.suggestion = found.suggestion
     outcome.suggestion_url = _query_url(params, q=outcome.suggestion) if outcome.suggestion else ""
     return outcome
 

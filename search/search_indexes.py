@@ -29,6 +29,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     newest_first = indexes.DateTimeField()
     oldest_first = indexes.DateTimeField()
     year = indexes.CharField(faceted=True, null=True)
+    month = indexes.CharField(faceted=True, null=True)  # "2020-03": the trend view's months (search/trend.py)
     source = indexes.CharField(faceted=True, null=True)
     provinces = indexes.MultiValueField(faceted=True)
     provinces_2025 = indexes.MultiValueField(faceted=True)
@@ -75,6 +76,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_year(self, obj):
         return str(timezone.localtime(obj.published_at).year) if obj.published_at else None
+
+    def prepare_month(self, obj):
+        return timezone.localtime(obj.published_at).strftime("%Y-%m") if obj.published_at else None
 
     def prepare_source(self, obj):
         return str(obj.source_id) if obj.source_id else None

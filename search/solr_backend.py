@@ -14,9 +14,10 @@ configset (search/solr/conf/, see search/solr/README.md).
   collection, every document re-sent in place and those of articles no longer published
   deleted. Either way searches keep answering meanwhile.
 - related_ids(pk, limit): articles like one, by Solr's distributed {!mlt} query parser.
-- create_spelling_suggestion(text): Solr's spellcheck, folded or exact dictionary per word.
 - The connection's URL may name the collection on several nodes, comma-separated (SOLR_URL's
   list): FailoverSolr passes over a node that is away for the next.
+- frequencies(field, terms): document counts of the near spellings a query word may have
+  (the /terms handler, across shards), for search.forgiving.
 
 Documents carry what the configset needs beyond ArticleIndex's fields: text in canonical form
 (one tone placement, as search.analysis gives queries), the folded pairs (text_pairs) and the
@@ -24,7 +25,10 @@ pyvi compounds (text_words).
 """
 
 import datetime
+import itertools
+import json
 import logging
+import math
 import re
 import threading
 import time
@@ -39,11 +43,13 @@ from haystack.constants import ID as ID_FIELD
 from haystack.utils import get_identifier
 from pysolr import SolrError
 
-from search.analysis import canonical, folded, query_words
+from search.analysis import canonical
 from search.backend import IndexBusy
 from search.plan import (
     AllOf,
     AnyOf,
+    AtLeast,
+    Boost,
     Everything,
     Match,
     Not,
@@ -65,6 +71,7 @@ SORTS = {  # a deterministic order for ties, as the shards merge
 _HTTP_STATUS = re.compile(r"Solr responded with an error \(HTTP (\d{3})\)")
 CHUNK = 500  # documents a rebuild sends at a time
 CONNECT_TIMEOUT = 3.0  # seconds to reach a node before the next one named is tried
+MAX_COMBINATIONS = 64  # clauses an AtLeast may expand to
 
 
 def _quoted(text: str) -> str:
@@ -89,9 +96,25 @@ def lucene(match: Match) -> str:
         return "(" + " ".join(wanted + [f"-{lucene(p.part)}" for p in match.parts if isinstance(p, Not)]) + ")"
     if isinstance(match, AnyOf):
         return "(" + " ".join(lucene(p) for p in match.parts) + ")"
+    if isinstance(match, AtLeast):
+        return lucene(_at_least(match))
     if isinstance(match, Not):
         return f"(*:* -{lucene(match.part)})"
     raise TypeError(f"not a plan match: {match!r}")
+
+
+def _at_least(match: AtLeast) -> Match:
+    """At least `count` of the parts as Lucene's standard syntax can say it: any of their
+    combinations of that size, all of one. Past MAX_COMBINATIONS (a long query) fewer may be missing."""
+    size = match.count
+    while size < len(match.parts) and math.comb(len(match.parts), size) > MAX_COMBINATIONS:
+        size += 1
+    return AnyOf(tuple(AllOf(c) for c in itertools.combinations(match.parts, size)))
+
+
+def _boost(boost: Boost) -> str:
+    """A ranking clause: weight × its score, or `weight` alone (^=) for a constant tier."""
+    return f"({lucene(boost.match)})^{'=' if boost.constant else ''}{boost.weight:g}"
 
 
 def _instant(moment: datetime.datetime) -> str:
@@ -101,7 +124,7 @@ def _instant(moment: datetime.datetime) -> str:
 
 def select_params(request: SearchRequest) -> dict:
     """The /select parameters for a request (q included)."""
-    q = " ".join([f"+{lucene(request.required)}"] + [f"({lucene(b.match)})^{b.weight:g}" for b in request.ranking])
+    q = " ".join([f"+{lucene(request.required)}"] + [_boost(b) for b in request.ranking])
     filters = [
         f"{name}:(" + " OR ".join(_quoted(k) for k in keys) + ")" if keys else "-*:*" for name, keys in request.filters
     ]
@@ -129,6 +152,17 @@ def select_params(request: SearchRequest) -> dict:
             "facet.mincount": 1,
             "facet.sort": "count",
         }
+    if request.tally:  # counted among the matches, across shards
+        params |= {
+            "facet": "true",
+            "facet.query": [f"{{!key=tally{i} v=$tally{i}q}}" for i in range(len(request.tally))],
+        }
+        params |= {f"tally{i}q": lucene(m) for i, m in enumerate(request.tally)}
+    if request.report:  # per document of the page: a pseudo-field each
+        params["fl"] = ",".join(
+            [DJANGO_ID] + [f"report{i}:exists(query($report{i}q))" for i in range(len(request.report))]
+        )
+        params |= {f"report{i}q": lucene(m) for i, m in enumerate(request.report)}
     return params
 
 
@@ -207,7 +241,14 @@ class VietnameseSolrBackend(SolrSearchBackend):
         for name in request.facets:
             flat = counts.get(name, [])
             facets[name] = sorted(zip(flat[::2], flat[1::2], strict=True), key=lambda pair: (-pair[1], pair[0]))
-        return SearchResult(ids=[int(doc[DJANGO_ID]) for doc in found.docs], count=found.hits, facets=facets)
+        queries = found.facets.get("facet_queries", {}) if request.tally else {}
+        return SearchResult(
+            ids=[int(doc[DJANGO_ID]) for doc in found.docs],
+            count=found.hits,
+            facets=facets,
+            tallies=[int(queries.get(f"tally{i}", 0)) for i in range(len(request.tally))],
+            present=[tuple(bool(doc.get(f"report{i}")) for i in range(len(request.report))) for doc in found.docs],
+        )
 
     def related_ids(self, pk: int, limit: int) -> list[int]:
         """The articles most like article `pk` (search.query.related's engine hook): Solr's {!mlt}
@@ -226,41 +267,27 @@ class VietnameseSolrBackend(SolrSearchBackend):
         except SolrError as error:
             if _unreachable(error):
                 raise SearchUnavailable(str(error)) from error
+            log.warning("No related articles for %s: %s", pk, error)
             return []  # Solr's 400: no document of that id
         return [int(doc[DJANGO_ID]) for doc in found.docs if int(doc[DJANGO_ID]) != pk][:limit]
 
-    def create_spelling_suggestion(self, query_string):
-        """The words with each unknown one replaced by Solr's closest indexed word (the exact
-        dictionary for a word typed with diacritics, the folded one otherwise), or ""."""
-        words = query_string.split()
-        groups = {"default": [], "exact": []}
-        for word in words:
-            if len(query_words(word)) == 1:  # a word of several syllables ("TP.HCM") stays as typed
-                groups["exact" if canonical(word) != folded(word) else "default"].append(word)
-        better = {}
-        for dictionary, group in groups.items():
-            if not group:
-                continue
-            answer = self._select(
-                {
-                    "q": "*:*",
-                    "rows": 0,
-                    "spellcheck": "true",
-                    "spellcheck.q": " ".join(group),
-                    "spellcheck.dictionary": dictionary,
-                    "spellcheck.count": 5,  # merged across shards: each shard's best one alone can mislead
-                    "spellcheck.collate": "false",
-                }
+    def frequencies(self, field_name: str, terms) -> tuple[int, dict[str, int]]:
+        """(documents in the collection, how many hold each of `terms` that it knows), summed over shards."""
+        documents = self._select({"q": "*:*", "rows": 0}).hits
+        try:
+            answer = self.conn._send_request(
+                "post",
+                "terms",
+                body={"terms.fl": field_name, "terms.list": ",".join(sorted(terms)), "terms.limit": -1, "wt": "json"},
+                headers={"Content-type": "application/x-www-form-urlencoded; charset=utf-8"},
             )
-            found = answer.spellcheck.get("suggestions", [])
-            by_form = {form: s["suggestion"][0] for form, s in zip(found[::2], found[1::2], strict=True) if s}
-            fold_them = dictionary == "default"
-            for word in group:
-                form = query_words(word, fold_them=fold_them)[0]
-                if form in by_form:
-                    better[word] = by_form[form]
-        suggestion = " ".join(better.get(w, w) for w in words)
-        return suggestion if better and suggestion != " ".join(words) else ""
+        except SolrError as error:
+            raise SearchUnavailable(str(error)) from error
+        flat = json.loads(answer).get("terms", {}).get(field_name, [])
+        pairs = (
+            zip(flat[::2], flat[1::2], strict=True) if flat and not isinstance(flat, dict) else (flat or {}).items()
+        )
+        return documents, {term: int(n) for term, n in pairs if int(n)}
 
     # --- writing -----------------------------------------------------------------------------
     def document(self, index, obj) -> dict:

@@ -1,7 +1,8 @@
 """What a user typed -> a parsed query that any search backend can compile.
 
 Syntax: words, "exact phrases", OR between alternatives, NOT or a leading "-" to exclude,
-AND (the default between words), and the fields title: and author:. Parsing never fails:
+a leading "+" for a word that must be there even when a search relaxes (search.forgiving), AND
+(the default between words), and the fields title: and author:. Parsing never fails:
 unbalanced quotes close at the end, lone operators are dropped, control characters are
 removed, and an overlong query keeps its first MAX_CLAUSES clauses (the parse says so).
 """
@@ -16,7 +17,7 @@ MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 32
 FIELDS = {"title", "author"}
 
-_TOKEN = re.compile(r'(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))')
+_TOKEN = re.compile(r'(?P<sign>[-+])?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))')
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Clause:
     text: str
     field: str = ""
     phrase: bool = False
+    quoted: bool = False  # typed in quotes: a relaxed search keeps it whole
 
     @property
     def words(self) -> list[str]:
@@ -38,6 +40,12 @@ class Item:
 
     alternatives: tuple[Clause, ...]
     negated: bool = False
+    required: bool = False  # "+word": never left out when a search relaxes
+
+    @property
+    def loose(self) -> bool:
+        """Free words a relaxed search may find missing or spelt otherwise (not a "phrase", +word, field or NOT)."""
+        return not (self.negated or self.required or any(c.field or c.quoted for c in self.alternatives))
 
 
 @dataclass
@@ -45,7 +53,7 @@ class ParsedQuery:
     items: list[Item] = field(default_factory=list)
     truncated: bool = False
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return any(not item.negated for item in self.items)
 
     @property
@@ -53,12 +61,15 @@ class ParsedQuery:
         """The positive clauses that search everywhere: they rank by proximity and highlight."""
         return [c for item in self.items if not item.negated for c in item.alternatives if not c.field]
 
-    def __str__(self):
-        def show(c):
+    def __str__(self) -> str:
+        def show(c: Clause) -> str:
             body = f'"{c.text}"' if c.phrase else c.text
             return f"{c.field}:{body}" if c.field else body
 
-        return " ".join(("-" if i.negated else "") + " OR ".join(map(show, i.alternatives)) for i in self.items)
+        def sign(item: Item) -> str:
+            return "-" if item.negated else "+" if item.required else ""
+
+        return " ".join(sign(i) + " OR ".join(map(show, i.alternatives)) for i in self.items)
 
 
 def strip_controls(text: str) -> str:
@@ -89,14 +100,16 @@ def parse(text: str) -> ParsedQuery:
         text_part = phrase if phrase is not None else word
         if not query_words(text_part):
             continue  # punctuation, a lone "-", an empty phrase
-        clause = Clause(text_part, field_name, phrase=phrase is not None or len(query_words(text_part)) > 1)
-        negated = bool(match.group("neg")) or negate_next
+        quoted = phrase is not None
+        clause = Clause(text_part, field_name, phrase=quoted or len(query_words(text_part)) > 1, quoted=quoted)
+        negated = match.group("sign") == "-" or negate_next
+        required = match.group("sign") == "+" and not negated
         negate_next = False
         if pending_or and not negated and not query.items[-1].negated:
             last = query.items.pop()
-            query.items.append(Item((*last.alternatives, clause)))
+            query.items.append(Item((*last.alternatives, clause), required=last.required or required))
         elif len(query.items) < MAX_CLAUSES:
-            query.items.append(Item((clause,), negated))
+            query.items.append(Item((clause,), negated, required))
         else:
             query.truncated = True
         pending_or = False

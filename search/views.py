@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from search import export, query
+from search import export, places, query
 from search.feeds import SearchFeed
 from search.forms import SearchForm
 
@@ -30,6 +30,7 @@ def search_page(request):
             "facet_titles": query.FACET_TITLES,
             "params": request.GET.dict(),
             "downloads": export.downloads(request.GET.dict(), outcome.count if outcome else 0),
+            "place": places.notice(form, outcome, request.GET.dict()),
         },
         status=status,
     )
@@ -50,6 +51,7 @@ def _hit_json(request, hit):
         "districts": hit.districts,
         "officials": [o.name for o in article.officials.all()],
         "terms": [str(t).replace("–", "-") for t in article.terms.all()],
+        "missing": hit.missing,
     }
 
 
@@ -77,6 +79,7 @@ def search_api(request):
     return _json(
         {
             "count": outcome.count,
+            "complete": outcome.complete,
             "page": outcome.page.number,
             "pages": outcome.page.paginator.num_pages,
             "next": (
@@ -91,6 +94,7 @@ def search_api(request):
             },
             "suggestion": outcome.suggestion or None,
             "notices": outcome.notices,
+            "place": places.as_json(places.notice(form, outcome, params)),
         }
     )
 

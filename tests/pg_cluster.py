@@ -50,8 +50,8 @@ def main(command):
             return 1
         print(f"SKIPPED: PostgreSQL is not installed, so the tests did not run on it ({INSTALL_HINT} adds them).")
         return 0
-    with tempfile.TemporaryDirectory(prefix="archive-pg-") as folder:
-        folder = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="archive-pg-") as name:
+        folder = Path(name)
         if os.geteuid() == 0:
             account = pwd.getpwnam("postgres")
             os.chown(folder, account.pw_uid, account.pw_gid)

@@ -115,7 +115,7 @@ class Cluster:
             text=True,
             encoding="utf-8",
         )
-        self.lines = queue.Queue()
+        self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.lock = threading.Lock()
         line = self._next(START_TIMEOUT)
@@ -245,8 +245,8 @@ def main(command):
         print(f"SKIPPED: {what}, so the Solr tests did not run ({INSTALL_HINT} adds them).")
         return 0
     signal.signal(signal.SIGTERM, interrupted)
-    with tempfile.TemporaryDirectory(prefix="archive-solr-") as folder:
-        folder = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="archive-solr-") as name:
+        folder = Path(name)
         try:
             cp = build()
         except subprocess.CalledProcessError as error:

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from archive.models import Article, ArticleLocality, Locality
+from tests.factories import make_superuser, signed_in
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -14,9 +15,7 @@ MO_CAY_BAC = "Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đạ
 
 @pytest.fixture
 def editor_client(client):
-    User.objects.create_superuser("bientap", "bt@example.vn", "mat-khau-dai-2025")
-    client.login(username="bientap", password="mat-khau-dai-2025")
-    return client
+    return signed_in(make_superuser(), client)
 
 
 def text_of(response):
@@ -104,7 +103,7 @@ def test_saving_finds_what_the_text_names_and_says_so(editor_client, db):
 
 
 def test_a_link_the_editor_removes_stays_removed(editor_client, seed_articles):
-    from archive.extract import link_articles
+    from archive.extraction import link_articles
 
     article = seed_articles[MO_CAY_BAC]
     link_articles([article])
@@ -126,7 +125,7 @@ def test_a_link_the_editor_removes_stays_removed(editor_client, seed_articles):
 
 
 def test_positions_the_editor_corrects_are_kept(editor_client, seed_articles):
-    from archive.extract import link_articles
+    from archive.extraction import link_articles
     from archive.models import Official, Position
 
     article = seed_articles[MO_CAY_BAC]
@@ -185,7 +184,7 @@ def test_province_filter_lists_current_provinces_first_in_vietnamese_order(edito
 
 
 def test_a_link_row_the_editor_changes_becomes_the_editors(editor_client, seed_articles):
-    from archive.extract import link_articles
+    from archive.extraction import link_articles
     from archive.models import ArticleLink
 
     article = seed_articles[MO_CAY_BAC]
@@ -242,7 +241,7 @@ def test_every_admin_page_names_things_and_titles_columns_in_both_languages(edit
     from django.contrib.admin.models import CHANGE, LogEntry
     from django.urls import reverse
 
-    from archive.extract import link_articles
+    from archive.extraction import link_articles
     from archive.models import DismissedLink
 
     article = seed_articles[MO_CAY_BAC]
@@ -254,12 +253,14 @@ def test_every_admin_page_names_things_and_titles_columns_in_both_languages(edit
     for model in admin.site._registry:
         meta = model._meta
         urls = [reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")]
-        shown = article if model is Article else model.objects.order_by("pk").first()
+        shown = article if model is Article else model.objects.order_by("pk").first()  # type: ignore[attr-defined]
         assert shown is not None, f"nothing to show for {meta.label}"
         urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[shown.pk]))
         for url in urls:
-            vietnamese = text_of(editor_client.get(url, HTTP_ACCEPT_LANGUAGE="vi"))
-            english = text_of(editor_client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+            editor_client.cookies["django_language"] = "vi"  # the language switch's choice
+            vietnamese = text_of(editor_client.get(url))
+            editor_client.cookies["django_language"] = "en"
+            english = text_of(editor_client.get(url))
             assert not re.search(r"object \(\d+\)", vietnamese + english), url
             vi_titles, en_titles = titles_of(vietnamese), titles_of(english)
             assert len(vi_titles) > 1, url
@@ -268,6 +269,7 @@ def test_every_admin_page_names_things_and_titles_columns_in_both_languages(edit
             assert not untranslated, f"{url}: {untranslated}"
             pages += 1
     assert pages == 2 * len(admin.site._registry)
+    del editor_client.cookies["django_language"]  # back to the default, Vietnamese
     removed = f"Nhiệm kỳ: {article.terms.first()}"
     assert removed in text_of(change_form(editor_client, article))  # the removed link, by what it was
 
@@ -280,7 +282,8 @@ def test_a_bad_json_line_in_a_bulk_import_is_reported_in_the_editors_language(ed
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("loat-bai.jsonl", b'{"title": "A" "body": "x"}\n')
-    response = editor_client.post("/admin/archive/article/import/", {"files": [upload]}, HTTP_ACCEPT_LANGUAGE=language)
+    editor_client.cookies["django_language"] = language  # the language switch's choice
+    response = editor_client.post("/admin/archive/article/import/", {"files": [upload]})
     page = text_of(response)
     assert "loat-bai.jsonl:1" in page and said in page
     assert "Expecting" not in page

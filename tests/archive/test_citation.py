@@ -127,9 +127,9 @@ def test_the_styles_escape_html(seed_articles):
 
 
 # --- meta tags ---------------------------------------------------------------------------------
-def test_meta_tags(mo_cay_bac):
-    url = mo_cay_bac.url
-    assert citation.meta_tags(mo_cay_bac) == [
+def mo_cay_bac_meta_tags(url):
+    """The meta tags of the seed article MO_CAY_BAC whose permalink is `url`."""
+    return [
         ("citation_title", MO_CAY_BAC),
         ("citation_author", "Hương Thu"),
         ("citation_publication_date", "2020/11/13"),
@@ -146,6 +146,10 @@ def test_meta_tags(mo_cay_bac):
         ("DC.identifier", url),
         ("DC.type", "Text"),
     ]
+
+
+def test_meta_tags(mo_cay_bac):
+    assert citation.meta_tags(mo_cay_bac) == mo_cay_bac_meta_tags(mo_cay_bac.url)
 
 
 def test_meta_tags_leave_out_what_is_not_known_and_name_the_original_as_source(seed_articles):

@@ -6,15 +6,14 @@ from html.parser import HTMLParser
 import bibtexparser
 import pytest
 import rispy
-from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from archive.models import Article
-from archive.roles import EDITORS
+from tests.archive.test_citation import MO_CAY_BAC, mo_cay_bac_meta_tags
+from tests.factories import make_editor, signed_in
 
 pytestmark = pytest.mark.django_db
 
-MO_CAY_BAC = "Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đại hội Đảng bộ huyện lần thứ XII"
 UNSIGNED = "Đưa Nghị quyết vào cuộc sống bằng nhiều giải pháp thiết thực"  # no author, date or source
 
 
@@ -42,11 +41,7 @@ def page_of(client, article):
 
 @pytest.fixture
 def editor():
-    client = Client()
-    user = User.objects.create_user("bientap", "bt@example.vn", "mat-khau-dai-2025", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS))
-    client.force_login(user)
-    return client
+    return signed_in(make_editor())
 
 
 def test_an_article_page_carries_highwire_and_dublin_core_tags(client, seed_articles):
@@ -56,21 +51,7 @@ def test_an_article_page_carries_highwire_and_dublin_core_tags(client, seed_arti
     assert head.links["schema.DC"] == "http://purl.org/dc/elements/1.1/"
     assert head.meta == [
         ("viewport", "width=device-width, initial-scale=1"),
-        ("citation_title", MO_CAY_BAC),
-        ("citation_author", "Hương Thu"),
-        ("citation_publication_date", "2020/11/13"),
-        ("citation_date", "2020/11/13"),
-        ("citation_journal_title", "Báo Đồng Khởi"),
-        ("citation_language", "vi"),
-        ("citation_public_url", permalink),
-        ("citation_fulltext_html_url", permalink),
-        ("DC.title", MO_CAY_BAC),
-        ("DC.creator", "Hương Thu"),
-        ("DC.date", "2020-11-13"),
-        ("DC.publisher", "Báo Đồng Khởi"),
-        ("DC.language", "vi"),
-        ("DC.identifier", permalink),
-        ("DC.type", "Text"),
+        *mo_cay_bac_meta_tags(permalink),
     ]
     # The permalink is the address that outlives a change of title: it leads to the article.
     assert client.get(permalink, follow=True).redirect_chain == [(article.get_absolute_url(), 301)]
@@ -159,7 +140,8 @@ def test_a_draft_is_previewed_without_a_citation_and_cannot_be_downloaded(editor
 
 def test_the_box_is_in_english_for_an_english_reader(client, seed_articles):
     article = seed_articles[MO_CAY_BAC]
-    page = client.get(article.get_absolute_url(), headers={"accept-language": "en"}).content.decode()
+    client.cookies["django_language"] = "en"  # chosen with the language switch
+    page = client.get(article.get_absolute_url()).content.decode()
     assert '<h2 id="citation-heading">Citation</h2>' in page and "Vietnamese style" in page
     # A style is written in its own language, whatever the page's.
     assert '<dd lang="vi">Hương Thu (13/11/2020)' in page and "(2020, November 13)" in page

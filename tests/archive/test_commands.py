@@ -46,6 +46,7 @@ def test_an_import_shows_progress_then_says_to_rebuild_the_index(corpus):
     assert "Tiếp theo: chạy “manage.py rebuild_index --noinput”" in out  # most of the archive is new
 
 
+@pytest.mark.needs_shared
 def test_a_small_import_leaves_the_new_articles_to_the_index_worker(db):
     out, _ = run("import_articles", str(SEEDS))
     assert "Tiếp theo: index_worker đưa 5 bài mới vào chỉ mục tìm kiếm" in out
@@ -59,11 +60,11 @@ def test_on_a_terminal_the_progress_line_is_rewritten_in_place(corpus):
     with os.fdopen(follower, "w") as terminal:
         call_command("import_articles", str(corpus), batch_size=100, stdout=io.StringIO(), stderr=terminal)
         terminal.flush()
-        shown = b""
+        output = b""
         while select.select([leader], [], [], 0.5)[0]:
-            shown += os.read(leader, 1 << 16)
+            output += os.read(leader, 1 << 16)
     os.close(leader)
-    shown = shown.decode()
+    shown = output.decode()
     assert shown.startswith("\r") and shown.count("\r") >= 2 and "\x1b[K" in shown
     assert "\r1.200/1.200 bài (100%)" in shown and shown.endswith("\n")  # the finished line, then a new one
     assert "\x1b[31m" not in shown  # progress is not an error: not red

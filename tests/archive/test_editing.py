@@ -6,28 +6,24 @@ import json
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from archive.models import Article
-from archive.roles import EDITORS
 from tests.conftest import SEEDS
+from tests.factories import make_editor, make_superuser, signed_in
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "mat-khau-dai-2025"
 TRI_TON = "Tri Tôn quan tâm công tác xây dựng Đảng"
 
 
 @pytest.fixture
 def editor(client):
     """A member of the editors' group, logged in: not a superuser."""
-    user = User.objects.create_user("bientap", "bt@example.vn", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS))
-    client.login(username="bientap", password=PASSWORD)
-    return client
+    return signed_in(make_editor(), client)
 
 
 def add_form(client, **fields):
@@ -63,9 +59,7 @@ def test_editors_edit_content_but_not_accounts(editor):
 
 
 def test_saving_needs_the_csrf_token(db):
-    User.objects.create_superuser("quantri", "qt@example.vn", PASSWORD)
-    client = Client(enforce_csrf_checks=True)
-    client.login(username="quantri", password=PASSWORD)
+    client = signed_in(make_superuser("quantri"), Client(enforce_csrf_checks=True))
     data = add_form(client, title="Không có mã CSRF", body="Nội dung.", status="published")
     data.pop("csrfmiddlewaretoken")
     assert client.post("/admin/archive/article/add/", data).status_code == 403
@@ -185,9 +179,7 @@ def test_a_change_saved_meanwhile_is_never_overwritten(editor, seed_articles):
     article = seed_articles[TRI_TON]
     change = f"/admin/archive/article/{article.pk}/change/"
     mine = form_data(editor.get(change), "article_form", title="Bản của tôi")
-    other = Client()
-    User.objects.create_superuser("nguoikhac", "nk@example.vn", PASSWORD)
-    other.login(username="nguoikhac", password=PASSWORD)
+    other = signed_in(make_superuser("nguoikhac"))
     assert (
         other.post(change, form_data(other.get(change), "article_form", title="Bản của người khác")).status_code == 302
     )
@@ -200,6 +192,7 @@ def test_a_change_saved_meanwhile_is_never_overwritten(editor, seed_articles):
 
 
 # --- bulk import ---------------------------------------------------------------------------------
+@pytest.mark.needs_shared
 def test_bulk_import_reports_what_it_created_skipped_and_rejected(editor, db, index_worker):
     from django.core.management import call_command
 

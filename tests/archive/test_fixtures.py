@@ -8,6 +8,7 @@ from tests.conftest import SEEDS
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.needs_shared
 def test_seed_fixture_matches_the_importer(seed_articles):
     assert len(seed_articles) == 5
     for path in sorted(SEEDS.glob("*.txt")):

@@ -1,6 +1,7 @@
 import gzip
 import json
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +25,7 @@ FURNITURE = [
     "ð",
 ]
 
-SEED_EXPECTATIONS = {
+SEED_EXPECTATIONS: dict[str, dict[str, Any]] = {
     "000_642f7346503abf27.txt": {
         "title": "Mỏ Cày Bắc cụ thể hóa thực hiện Nghị quyết Đại hội Đảng bộ huyện lần thứ XII",
         "published_at": datetime(2020, 11, 13, 7, 3, tzinfo=VN),
@@ -85,6 +86,7 @@ SEED_EXPECTATIONS = {
 }
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("name", sorted(SEED_EXPECTATIONS))
 def test_each_seed_is_parsed_as_published(name):
     expected = SEED_EXPECTATIONS[name]
@@ -148,6 +150,7 @@ def test_bad_records_say_what_is_wrong(record, message):
         parse_record(record)
 
 
+@pytest.mark.needs_shared
 @pytest.mark.django_db
 def test_seed_folder_imports_once(capsys):
     call_command("import_articles", str(SEEDS))

@@ -5,12 +5,12 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from archive.models import Article, Official, Source
 from search.models import PendingChange
+from tests.factories import make_superuser, signed_in
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +44,7 @@ def test_uniqueness_is_checked_on_the_normal_form():
 
 
 def test_two_paragraphs_typed_in_the_admin_are_two_paragraphs_on_the_page(client):
-    User.objects.create_superuser("bientap", "bt@example.vn", "mat-khau-dai-2025")
-    client.login(username="bientap", password="mat-khau-dai-2025")
+    signed_in(make_superuser(), client)
     data = form_data(client.get("/admin/archive/article/add/"), "article_form", title="Chi bộ họp", body=TYPED)
     assert client.post("/admin/archive/article/add/", data).status_code == 302
     article = Article.objects.get(title="Chi bộ họp")
@@ -59,7 +58,7 @@ def test_the_migration_normalises_rows_stored_before_and_tells_the_index():
     official = Official.objects.create(name="Trần Văn A")
     Article.objects.create(title="Tin đã chuẩn", body="Một đoạn.")  # already in the normal form: left alone
     with connection.cursor() as cursor:  # as an old admin save left them, bypassing today's fields
-        old = [TYPED, "Tin cũ ", article.pk]
+        old: list[str | int] = [TYPED, "Tin cũ ", article.pk]
         cursor.execute("UPDATE archive_article SET body = %s, title = %s WHERE id = %s", old)
         cursor.execute("UPDATE archive_official SET name = %s WHERE id = %s", ["Trần Văn Ð ", official.pk])
     PendingChange.objects.all().delete()

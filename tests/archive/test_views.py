@@ -181,7 +181,7 @@ def test_years_too_far_off_are_a_404(client, db):
 
 
 def test_official_page_lists_positions_newest_first_with_their_articles(client, seed_articles):
-    from archive.extract import link_articles
+    from archive.extraction import link_articles
     from archive.models import Official, Position
 
     link_articles(Article.objects.all())
@@ -215,7 +215,7 @@ def test_official_page_lists_positions_newest_first_with_their_articles(client, 
 
 
 def test_official_index_filters_by_name_without_diacritics(client, seed_articles):
-    from archive.extract import link_articles
+    from archive.extraction import link_articles
 
     link_articles(Article.objects.all())
     everyone = text_of(client.get("/officials/"))

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from archive.models import Article
+from tests.factories import make_article
 
 # As the commands run, outside any transaction (a SQLite backup waits for a transaction open on
 # its own connection to end); this flushes the tables afterwards, as the browser tests do.
@@ -79,7 +80,7 @@ def test_a_restored_backup_searches_as_the_archive_did(client, seed_articles, in
     indexed()
     assert search(client) == before
 
-    Article.objects.create(title="Bài mới sau khi khôi phục", body="Nội dung.")
+    make_article(title="Bài mới sau khi khôi phục")
     assert Article.objects.count() == len(titles) + 1  # the restored database takes new rows
 
 
@@ -125,6 +126,7 @@ def test_a_failed_backup_leaves_the_previous_one_whole(seed_articles, tmp_path):
 @pytest.mark.skipif(
     connection.vendor != "sqlite", reason="SQLite's file database (PostgreSQL's pg_dump has a snapshot)"
 )
+@pytest.mark.slow  # processes at once
 def test_a_sqlite_backup_is_taken_while_a_writer_is_mid_transaction(tmp_path):
     """As deployed: a file database in WAL mode, and a save in progress (its transaction open)
     while `manage.py backup` runs in its own process. The backup does not wait for the writer and

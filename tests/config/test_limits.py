@@ -64,7 +64,8 @@ def test_the_rate_is_per_reader_and_only_for_searches(client, limits):
 def test_the_refusal_is_in_english_for_an_english_reader(client, limits):
     for _ in range(3):
         client.get("/api/search/?q=đảng")
-    page = client.get("/search/?q=đảng", HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"  # chosen with the language switch
+    page = client.get("/search/?q=đảng")
     assert page.status_code == 429
     assert "Too many searches" in page.content.decode()
     wait = int(page["Retry-After"])
@@ -100,6 +101,7 @@ def count_in(folder, times):
             cache.incr("reader")
 
 
+@pytest.mark.slow  # processes at once
 def test_the_count_is_exact_when_worker_processes_count_at_once(tmp_path):
     processes = [
         multiprocessing.get_context("fork").Process(target=count_in, args=(str(tmp_path), 100)) for _ in range(4)

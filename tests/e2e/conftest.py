@@ -48,7 +48,7 @@ def browser():
 @pytest.fixture
 def archive(transactional_db, live_server, whoosh_index, settings):
     """The gazetteer, the seed articles with their links and the search index, served live."""
-    from archive.extract import _gazetteer
+    from archive.extraction.localities import gazetteer
 
     # The live server serves static files from their source folders by their plain names;
     # whitenoise serving the hashed, collected ones is tested in tests/config/test_serving.py.
@@ -57,7 +57,7 @@ def archive(transactional_db, live_server, whoosh_index, settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
-    _gazetteer.cache_clear()  # read once per process, but each browser test loads it anew
+    gazetteer.cache_clear()  # read once per process, but each browser test loads it anew
     call_command("setup_archive", stdout=io.StringIO())
     return live_server.url
 

@@ -2,12 +2,13 @@
 
 import re
 
+import pytest
 import rispy
 from playwright.sync_api import expect
 
-from tests.e2e.test_journeys import MO_CAY_BAC, PHONE_WIDTH, assert_fits_a_phone, save_screenshot
+from tests.e2e.test_journeys import MO_CAY_BAC, PHONE_WIDTH, assert_a_phone_box, download
 
-MIN_TAP = 24  # px, WCAG 2.2 target size (minimum)
+pytestmark = pytest.mark.slow  # a browser or a server of its own: make test-fast leaves it out
 
 
 def test_a_reader_on_a_phone_copies_a_citation_and_downloads_it(page, assert_accessible):
@@ -22,17 +23,9 @@ def test_a_reader_on_a_phone_copies_a_citation_and_downloads_it(page, assert_acc
     box.scroll_into_view_if_needed()
     expect(box).to_contain_text(f"Hương Thu (13/11/2020), “{MO_CAY_BAC}”, Báo Đồng Khởi, truy cập ngày")
     expect(box).to_contain_text(f"Hương Thu. (2020, November 13). {MO_CAY_BAC}. Báo Đồng Khởi. {permalink}")
-    links = box.get_by_role("link")
-    expect(links).to_have_text(["RIS", "BibTeX", "CSL-JSON"])
-    for link in links.all():
-        size = link.bounding_box()
-        assert size["width"] >= MIN_TAP and size["height"] >= MIN_TAP, (link.inner_text(), size)
-    assert_fits_a_phone(page)
-    assert_accessible(page)
-    save_screenshot(page, f"article-citation-{PHONE_WIDTH}px")
+    assert_a_phone_box(page, assert_accessible, box, ["RIS", "BibTeX", "CSL-JSON"], "article-citation")
 
-    with page.expect_download() as download:
-        box.get_by_role("link", name="RIS").click()
-    assert re.fullmatch(r"huongthu2020mocay-\d+\.ris", download.value.suggested_filename)
-    (entry,) = rispy.loads(download.value.path().read_text(encoding="utf-8"))
+    ris = download(page, box, "RIS")
+    assert re.fullmatch(r"huongthu2020mocay-\d+\.ris", ris.suggested_filename)
+    (entry,) = rispy.loads(ris.path().read_text(encoding="utf-8"))
     assert (entry["title"], entry["urls"]) == (MO_CAY_BAC, [permalink])

@@ -4,10 +4,12 @@ theo dõi" box, its tap targets, and a CSV that reads back with its diacritics."
 import csv
 import io
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_citation_journey import MIN_TAP
-from tests.e2e.test_journeys import MO_CAY_BAC, PHONE_WIDTH, assert_fits_a_phone, save_screenshot
+from tests.e2e.test_journeys import MO_CAY_BAC, PHONE_WIDTH, assert_a_phone_box, download
+
+pytestmark = pytest.mark.slow  # a browser or a server of its own: make test-fast leaves it out
 
 
 def test_a_researcher_on_a_phone_downloads_the_results_as_csv(page, assert_accessible):
@@ -18,18 +20,11 @@ def test_a_researcher_on_a_phone_downloads_the_results_as_csv(page, assert_acces
 
     box = page.get_by_role("region", name="Tải về và theo dõi")
     box.scroll_into_view_if_needed()
-    links = box.get_by_role("link")
-    expect(links).to_have_text(["CSV", "JSON lines", "RIS", "BibTeX", "CSL-JSON", "Theo dõi tìm kiếm này (Atom)"])
-    for link in links.all():
-        size = link.bounding_box()
-        assert size["width"] >= MIN_TAP and size["height"] >= MIN_TAP, (link.inner_text(), size)
-    assert_fits_a_phone(page)
-    assert_accessible(page)
-    save_screenshot(page, f"search-downloads-{PHONE_WIDTH}px")
+    names = ["CSV", "JSON lines", "RIS", "BibTeX", "CSL-JSON", "Theo dõi tìm kiếm này (Atom)"]
+    assert_a_phone_box(page, assert_accessible, box, names, "search-downloads")
 
-    with page.expect_download() as download:
-        box.get_by_role("link", name="CSV").click()
-    assert download.value.suggested_filename == "tim-kiem-mo-cay-bac.csv"
-    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
+    table = download(page, box, "CSV")
+    assert table.suggested_filename == "tim-kiem-mo-cay-bac.csv"
+    rows = list(csv.DictReader(io.StringIO(table.path().read_text(encoding="utf-8-sig"))))
     assert [r["title"] for r in rows] == [MO_CAY_BAC]
     assert rows[0]["byline"] == "Hương Thu"

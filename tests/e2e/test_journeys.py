@@ -6,7 +6,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.slow  # a browser or a server of its own: make test-fast leaves it out
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var/screenshots"
 PHONE_WIDTH = 375
@@ -141,6 +144,29 @@ def test_an_unknown_address_shows_the_archives_own_404_in_vietnamese(page, asser
 
 def assert_fits_a_phone(page):
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_WIDTH
+
+
+MIN_TAP = 24  # px, WCAG 2.2 target size (minimum)
+
+
+def assert_a_phone_box(page, assert_accessible, box, names, screenshot):
+    """`box` links to `names`, each a target a finger can hit; the page fits a phone and passes
+    axe-core; a screenshot of it is kept as `screenshot`-375px."""
+    links = box.get_by_role("link")
+    expect(links).to_have_text(names)
+    for link in links.all():
+        size = link.bounding_box()
+        assert size["width"] >= MIN_TAP and size["height"] >= MIN_TAP, (link.inner_text(), size)
+    assert_fits_a_phone(page)
+    assert_accessible(page)
+    save_screenshot(page, f"{screenshot}-{PHONE_WIDTH}px")
+
+
+def download(page, box, name):
+    """The file the link `name` in `box` downloads."""
+    with page.expect_download() as downloaded:
+        box.get_by_role("link", name=name).click()
+    return downloaded.value
 
 
 def test_search_and_article_fit_a_phone(page, assert_accessible):

@@ -4,9 +4,12 @@ filters on a phone, and tap targets of at least 24×24 px (WCAG 2.2, 2.5.8)."""
 import re
 from urllib.parse import unquote_plus
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_journeys import MO_CAY_BAC, PHONE_WIDTH
+
+pytestmark = pytest.mark.slow  # a browser or a server of its own: make test-fast leaves it out
 
 # Every link and control a reader can tap, with its box and whether WCAG 2.5.8's "inline"
 # exception covers it: a target shown inline inside a paragraph (<p>) that has words of its own

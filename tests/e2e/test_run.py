@@ -12,6 +12,8 @@ import pytest
 
 from tests.e2e.test_serve import PROJECT, VIETNAMESE, free_port, get
 
+pytestmark = pytest.mark.slow  # a browser or a server of its own: make test-fast leaves it out
+
 
 def make_run(port, data, log):
     env = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "DEBUG")}

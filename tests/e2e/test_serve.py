@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a browser or a server of its own: make test-fast leaves it out
+
 PROJECT = Path(__file__).resolve().parents[2]
 VIETNAMESE = {"Accept-Language": "vi"}
 

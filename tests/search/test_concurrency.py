@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # several processes at once: make test-fast leaves it out
+
 ROOT = Path(__file__).resolve().parents[2]
 EDITOR = Path(__file__).with_name("editor_process.py")
 EDITORS, ARTICLES_EACH = 4, 50

@@ -4,11 +4,12 @@ from django.db import transaction
 from haystack import connections
 from haystack.query import SearchQuerySet
 
-from archive.extract import link_articles
+from archive.extraction import link_articles
 from archive.models import Article, ArticleLocality, Locality
 from search import outbox
 from search.backend import IndexBusy
 from search.models import PendingChange
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +23,10 @@ def pending():
 
 
 def test_a_save_records_a_pending_change_in_its_own_transaction(whoosh_index):
-    article = Article.objects.create(title="Hội nghị", body="Nội dung.")
+    article = make_article(title="Hội nghị")
     assert pending() == [article.pk]
     with pytest.raises(RuntimeError), transaction.atomic():
-        Article.objects.create(title="Không lưu", body="Nội dung.")
+        make_article(title="Không lưu")
         raise RuntimeError
     assert pending() == [article.pk]
 

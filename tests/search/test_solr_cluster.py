@@ -140,6 +140,7 @@ def test_a_query_without_diacritics_finds_the_accented_words(solr):
     assert solr.search("xây dựng Đảng").docs[0]["django_id"] == "1"
 
 
+@pytest.mark.needs_shared
 def test_the_exact_field_keeps_tones_apart(solr):
     assert lucene(solr, "text:trường") == {2}
     assert lucene(solr, "text:trưởng") == {3}
@@ -264,6 +265,7 @@ def haystack_solr():
         call_command("solr_collection", "--url", SOLR_URL, "delete", name)
 
 
+@pytest.mark.needs_shared
 def test_haystack_solr_backend_writes_and_reads_the_index_on_our_schema(haystack_solr, db):
     """The seed articles, imported as an editor would (so with their localities and terms), go
     through ArticleIndex and haystack's SolrSearchBackend unchanged: every field the index sends

@@ -115,7 +115,10 @@ def test_a_node_stopped_while_an_editor_saves_and_readers_search(client, archive
     would): every search answers, from the replicas left; a save whose write fails waits in the
     outbox and is applied later; once the node is back, check_index finds no drift."""
     number = busiest_node(collection)
-    saved, deleted, searches, waits = [], [], Counter(), 0
+    saved: list[int] = []
+    deleted: list[int] = []
+    searches: Counter[int] = Counter()
+    waits = 0
 
     def traffic_while(action):
         nonlocal waits

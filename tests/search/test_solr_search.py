@@ -24,7 +24,21 @@ from search.search_indexes import ArticleIndex
 from search.solr.admin import SolrAdmin
 from search.solr_backend import VietnameseSolrBackend
 from search.syntax import parse
-from tests.search import test_search
+from tests.conftest import apply_pending, rebuild_index
+from tests.search import test_search, test_search_places
+from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
+    articles,
+    test_a_dropped_letter_finds_the_word_and_the_suggestion_corrects_it,
+    test_a_name_standing_whole_nowhere_is_said,
+    test_a_name_standing_whole_ranks_first,
+    test_a_thousand_letters_answer_with_a_notice,
+    test_a_wrong_word_still_finds_the_article_and_says_which_word_is_missing,
+    test_articles_with_every_word_come_first,
+    test_exact_spelling_ranks_above_a_near_one,
+    test_quoted_phrases_plus_words_and_not_stay_strict,
+    test_the_suggestion_keeps_capitals_and_accents,
+    test_the_words_standing_together_rank_highest_among_those_missing_one,
+)
 from tests.search.test_ranking import (  # noqa: F401 (run here on Solr)
     test_exact_accents_rank_above_folded_matches,
     test_four_remembered_words_find_the_article_first,
@@ -63,6 +77,11 @@ from tests.search.test_search import (  # noqa: F401 (the test_ functions: run h
     test_year_facet_follows_vietnam_time,
     titles,
 )
+from tests.search.test_search_places import (  # noqa: F401 (run here on Solr)
+    test_the_count_is_of_the_same_search_in_the_other_province,
+    test_the_new_province_says_so_and_links_the_old_one_with_its_count,
+    test_the_old_province_says_so_and_links_the_new_one_with_its_count,
+)
 
 SOLR_URL = os.environ.get("SOLR_URL", "")
 if not SOLR_URL or os.environ.get("SEARCH_ENGINE") != "solr":
@@ -75,6 +94,7 @@ CONFIGURED = dict(django_settings.HAYSTACK_CONNECTIONS["default"])  # as SEARCH_
 pytestmark = pytest.mark.django_db
 AN_PHU = "An Phú tập trung chuẩn bị tốt Đại hội Đảng bộ các cấp"
 archive = test_search.archive  # the seeds, linked to localities, an official and a term; then indexed() below
+vinh_long = test_search_places.vinh_long  # articles in the old and the new Vĩnh Long; then indexed() below
 
 
 @pytest.fixture(scope="module")
@@ -111,11 +131,7 @@ def solr(settings, collection):
 @pytest.fixture
 def indexed(solr):
     """The imported tests (and test_search's `archive` fixture) call this: it rebuilds the collection."""
-
-    def rebuild():
-        call_command("rebuild_index", interactive=False, verbosity=0)
-
-    return rebuild
+    return rebuild_index
 
 
 @pytest.fixture
@@ -123,7 +139,7 @@ def index_worker(solr):
     """The worker once, then at once what Solr's own soft commit does within a second (tested below)."""
 
     def apply():
-        call_command("index_worker", once=True, verbosity=0)
+        apply_pending()
         solr.conn.commit(softCommit=True)
 
     return apply
@@ -181,7 +197,7 @@ def test_drafts_never_reach_solr(client, archive, solr):
     article = Article.objects.get(title=TRI_TON)
     article.status = Article.Status.DRAFT
     article.save()
-    call_command("index_worker", once=True, verbosity=0)  # no commit: Solr's soft commit shows it
+    apply_pending()  # no commit: Solr's soft commit shows it
     eventually(lambda: f"archive.article.{article.pk}" not in solr.indexed_ids())
     assert TRI_TON not in titles(client, q="Tri Tôn")
     assert f"archive.article.{draft.pk}" not in solr.indexed_ids()
@@ -193,7 +209,7 @@ def test_drafts_never_reach_solr(client, archive, solr):
 def test_a_save_is_searchable_once_the_worker_applies_it(client, archive):
     Article.objects.create(title="Hội nghị hòa giải ở cơ sở", body="Tổ hòa giải ấp Phú Hòa họp bàn.")
     assert "Hội nghị hòa giải ở cơ sở" not in titles(client, q="to hoa giai")  # the request wrote no index
-    call_command("index_worker", once=True, verbosity=0)
+    apply_pending()
     eventually(lambda: titles(client, q="to hoa giai")[:1] == ["Hội nghị hòa giải ở cơ sở"])
 
 
@@ -216,14 +232,14 @@ def test_rebuild_through_an_alias_fills_a_new_collection_and_switches(client, se
     made = []
     try:
         for _ in range(2):
-            call_command("rebuild_index", interactive=False, verbosity=0)
+            rebuild_index()
             made.append(admin.aliases()[alias])
             assert titles(client, q="xay dung dang")[0] == TRI_TON
             assert api(client)["count"] == 5
             time.sleep(1)  # a new collection's name has the second it was made in
         assert first not in made and made[0] != made[1] and all(m.startswith(f"{alias}_") for m in made)
         assert admin.collections().count(made[0]) == 1  # the one the alias left is kept
-        call_command("rebuild_index", interactive=False, verbosity=0)
+        rebuild_index()
         made.append(admin.aliases()[alias])
         assert made[0] not in admin.collections() and made[0] not in admin.configsets()
         assert made[1] in admin.collections() and first in admin.collections()  # not one of the rebuild's

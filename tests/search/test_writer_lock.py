@@ -52,7 +52,12 @@ def test_on_postgresql_the_lock_is_in_the_database_not_a_file(whoosh_index):
 def test_a_second_writer_waits_until_the_first_is_done(whoosh_index):
     events = []
     with outbox.single_writer():
-        thread, _ = in_other_connection(lambda: outbox.single_writer().__enter__() or events.append("second"))
+
+        def second():
+            outbox.single_writer().__enter__()  # held until its connection closes
+            events.append("second")
+
+        thread, _ = in_other_connection(second)
         time.sleep(0.5)
         assert events == []  # still waiting
         events.append("first done")

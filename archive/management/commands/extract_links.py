@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from archive.extract import link_articles
+from archive.extraction import link_articles
 from archive.models import Article
 from archive.progress import Progress, duration, number
 

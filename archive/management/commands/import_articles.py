@@ -41,9 +41,8 @@ class Command(BaseCommand):
     def handle(self, *args, paths, batch_size, **options):
         started = time.monotonic()
         progress = Progress(self.stderr, count_items(paths)) if options["verbosity"] >= 1 else None
-        report = import_articles(
-            read_paths(paths), batch_size=batch_size, progress=progress and (lambda r: progress.update(r.seen))
-        )
+        shown = (lambda r: progress.update(r.seen)) if progress else None
+        report = import_articles(read_paths(paths), batch_size=batch_size, progress=shown)
         if progress:
             progress.finish()
         for where, message in report.errors:

@@ -48,7 +48,7 @@ class Command(HaystackRebuild):
 
     def _segment(self, articles, workers, verbosity):
         """pyvi, on every core, for the articles whose text has no kept segmentation yet."""
-        shown = []
+        shown: list[Progress] = []
 
         def report(done, total):
             if not shown:

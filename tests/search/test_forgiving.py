@@ -1,0 +1,185 @@
+"""A search that forgives (search.forgiving), through the page and the API on a real Whoosh index:
+a wrong word, a slip of a letter, a name standing whole nowhere."""
+
+import pytest
+
+from archive.models import Article, Official
+from search.forgiving import names
+from search.forms import SearchForm
+from search.query import find
+from search.syntax import parse
+
+pytestmark = pytest.mark.django_db
+
+DAN_VAN = "Hội nghị sơ kết công tác dân vận khéo ở Chợ Mới"
+KINH_TE = "Hội nghị sơ kết phát triển kinh tế tập thể"
+TIEP_DAN = "Bí thư tiếp dân định kỳ"
+
+
+@pytest.fixture
+def articles(indexed):
+    made = {
+        DAN_VAN: "Ban Dân vận Huyện ủy tổ chức hội nghị sơ kết công tác dân vận khéo năm 2024.",
+        KINH_TE: "Huyện tổ chức hội nghị sơ kết phát triển kinh tế tập thể, hợp tác xã.",
+        TIEP_DAN: "Đồng chí Nguyễn Văn Hùng, Bí thư Huyện ủy, tiếp công dân. Ông Trần Văn Hùng dự.",
+        "Tin vắn": "Nguyễn Thị Mai nói về việc Văn phòng làm việc với ông Hùng.",
+    }
+    for title, body in made.items():
+        Article.objects.create(title=title, body=body)
+    indexed()
+
+
+def api(client, **params):
+    response = client.get("/api/search/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def titles(data):
+    return [r["title"] for r in data["results"]]
+
+
+def page(client, **params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# --- most of the words ---------------------------------------------------------------------
+def test_a_wrong_word_still_finds_the_article_and_says_which_word_is_missing(client, articles):
+    data = api(client, q="sơ kết phát triển dân vận khéo")  # "phát triển" misremembered for "công tác"
+    assert data["complete"] == 0 and titles(data)[0] == DAN_VAN
+    assert data["results"][0]["missing"] == ["phát triển"]  # the word pyvi finds, not its syllables
+    assert "Không có bài nào chứa đủ các từ" in data["notices"][0]
+    html = page(client, q="sơ kết phát triển dân vận khéo")
+    assert "Không có bài nào chứa đủ các từ" in html and "<del>" in html
+
+
+def test_articles_with_every_word_come_first(client, articles):
+    data = api(client, q="hội nghị sơ kết kinh tế")
+    assert data["complete"] == 1 and titles(data)[0] == KINH_TE
+    assert data["results"][0]["missing"] == []
+    assert titles(data)[1:] == [DAN_VAN] and data["results"][1]["missing"] == ["kinh tế"]
+    assert data["notices"] == ["Chỉ 1 bài chứa đủ các từ; các bài khác thiếu từ «kinh tế»."]
+
+
+def test_the_words_standing_together_rank_highest_among_those_missing_one(client, articles, indexed):
+    Article.objects.create(title="Bài rời", body="Phát biểu tại hội. Nghị sự. Sơ bộ. Kết luận. Dân số.")
+    indexed()
+    data = api(client, q="hội nghị sơ kết zzz dân")
+    assert titles(data) == [DAN_VAN, "Bài rời"]  # both lack "zzz"; the second holds the rest apart
+
+
+def test_the_rest_of_a_remembered_phrase_outranks_every_word_apart(client, articles, indexed):
+    Article.objects.create(title="Bài rời rạc", body="Sơ bộ. Kết luận. Phát triển. Dân số. Vận tải. Khéo léo.")
+    indexed()
+    data = api(client, q="sơ kết phát triển dân vận khéo")
+    assert data["complete"] == 1 and titles(data)[:2] == [DAN_VAN, "Bài rời rạc"]
+    assert data["results"][1]["missing"] == []
+
+
+@pytest.mark.parametrize(
+    "q", ['"sơ kết phát triển dân vận khéo"', "hội nghị sơ kết +vận +kinh", "hội nghị sơ kết NOT tế công"]
+)
+def test_quoted_phrases_plus_words_and_not_stay_strict(client, articles, q):
+    data = api(client, q=q)
+    assert data["count"] == data["complete"]
+    assert all(not r["missing"] for r in data["results"])
+
+
+def test_three_words_are_not_relaxed(client, articles):
+    assert api(client, q="sơ kết zzz")["count"] == 0
+
+
+# --- near spellings ----------------------------------------------------------------------
+def test_a_dropped_letter_finds_the_word_and_the_suggestion_corrects_it(client, articles):
+    data = api(client, q="tácc dân vận")
+    assert titles(data) == [DAN_VAN]
+    assert data["suggestion"] == "tác dân vận"
+    assert any("«tácc»" in notice and "«tác»" in notice for notice in data["notices"])
+    assert "<mark>tác</mark>" in data["results"][0]["snippet"]
+
+
+def test_the_suggestion_keeps_capitals_and_accents(client, articles):
+    assert api(client, q="Nguyễn Văn Hùnq")["suggestion"] == "Nguyễn Văn Hùng"
+    assert api(client, q="bí thu huyen uyy")["suggestion"] == "bí thu huyen uy"
+
+
+def test_a_suggestion_is_a_link_to_the_corrected_search(client, articles):
+    html = page(client, q="dânn vận khéo", source="")
+    assert "Có phải bạn muốn tìm" in html and 'href="?q=d%C3%A2n+v%E1%BA%ADn+kh%C3%A9o"' in html
+
+
+def test_short_words_are_never_respelt(client, articles):
+    data = api(client, q="kinh tê tậ")  # "tậ": no article has it, and two letters are too few to guess
+    assert data["count"] == 0 and data["suggestion"] is None
+
+
+def test_exact_spelling_ranks_above_a_near_one(client, articles, indexed):
+    Article.objects.create(title="Vận động quần chúng", body="Công tác dân vận khéo, vận động quần chúng.")
+    Article.objects.create(title="Bài có lỗi", body="Công tác dân vậnn khéo.")  # the rare spelling, as typed
+    indexed()
+    assert titles(api(client, q="vậnn"))[0] == "Bài có lỗi"
+
+
+def test_a_thousand_letters_answer_with_a_notice(client, articles):
+    data = api(client, q="a" * 1000)
+    assert data["count"] == 0
+    data = api(client, q=" ".join(["tcá"] * 300))
+    assert data["notices"][0].startswith("Câu tìm kiếm quá dài")
+
+
+# --- names ----------------------------------------------------------------------------
+def test_a_name_standing_whole_ranks_first(client, articles, indexed):
+    Article.objects.create(title="Tin ngắn", body="Nguyễn Văn Tâm, Lê Văn Hùng.")  # short, the name's pairs apart
+    indexed()
+    assert titles(api(client, q="Nguyễn Văn Hùng"))[0] == TIEP_DAN
+    assert titles(api(client, q="nguyễn văn hùng"))[0] == "Tin ngắn"  # no capitals, no official of that name
+
+
+def test_a_name_standing_whole_nowhere_is_said(client, articles):
+    data = api(client, q="Nguyễn Văn Mai")
+    assert data["count"] >= 1
+    assert "Không bài nào có nguyên tên «Nguyễn Văn Mai»" in " ".join(data["notices"])
+    assert not any("nguyên tên" in n for n in api(client, q="Nguyễn Văn Hùng")["notices"])
+
+
+def test_names_in_a_query():
+    officials = frozenset({"tran van hung"})
+    assert names(parse("tran van hung tiếp dân"), officials) == [("tran", "van", "hung")]
+    assert names(parse("gặp Nguyễn Thị Mai và Lê Văn Tám"), frozenset()) == [
+        ("Nguyễn", "Thị", "Mai"),
+        ("Lê", "Văn", "Tám"),
+    ]
+    assert names(parse("Hà Nội"), frozenset()) == []  # two capitalised syllables: mostly places
+    assert names(parse("tỉnh Hà Giang"), frozenset()) == []
+    assert names(parse('"Nguyễn Thị Mai"'), frozenset()) == []  # quoted: a phrase already
+
+
+def test_an_officials_name_is_known_however_typed(client, articles, indexed):
+    Article.objects.create(title="Tin ngắn", body="Trần Văn Tâm, Lê Văn Hùng.")  # short, the name's pairs apart
+    indexed()
+    assert titles(api(client, q="tran van hung"))[0] == "Tin ngắn"
+    Official.objects.create(name="Trần Văn Hùng")
+    assert titles(api(client, q="tran van hung"))[0] == TIEP_DAN
+
+
+def test_forgiving_costs_at_most_one_more_search(articles, monkeypatch):
+    from search import query
+
+    calls = []
+    engine = query.engine()
+    original = engine.execute
+
+    def counted(request):
+        calls.append(request)
+        return original(request)
+
+    monkeypatch.setattr(engine, "execute", counted)
+    monkeypatch.setattr(query, "engine", lambda: engine)
+    for q in ("sơ kết phát triển dân vận khéo", "tácc dân vận", "Nguyễn Văn Mai", "a" * 1000):
+        calls.clear()
+        form = SearchForm({"q": q})
+        form.is_valid()
+        find(form, parse(q))
+        assert 1 <= len(calls) <= 2, q
