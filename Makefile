@@ -75,7 +75,7 @@ test-fast: messages
 # tests/solr_cluster.py); needs Java and Maven (apt-get install default-jdk-headless maven). Not in `make test`.
 test-solr: install
 	$(PY) tests/solr_cluster.py $(PY) -m pytest tests/search/test_solr_cluster.py tests/search/test_solr_configset.py \
-		tests/search/test_solr_search.py
+		tests/search/test_solr_search.py tests/search/test_solr_faults.py
 
 # Lint, format, template indentation and types, as CI checks them; `make format` rewrites what the first three flag.
 lint: install

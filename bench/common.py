@@ -2,8 +2,18 @@
 the same articles in a plain SQLite FTS5 index as the baseline, and known-item queries.
 
 Usage from a bench script:
-    args = common.arguments(__doc__)            # parses --corpus, --data-dir, --limit, ...
-    archive = common.prepare(args)             # imports and indexes unless --data-dir already has them
+    args = common.arguments(__doc__)            # parses --corpus, --data-dir, --limit, --engine, ...
+    built = common.prepare(args)               # imports and indexes unless --data-dir already has them;
+                                               # {engine: seconds its full rebuild took, or None}
+    for name in args.engine:                   # whoosh, solr or both, measured in the same run
+        common.use_engine(name, args)          # the search (pages, API, query.search) now runs on it
+
+With --engine solr the archive's articles are also indexed into a SolrCloud collection
+(--solr-collection, on --solr-url or SOLR_URL), created when missing and rebuilt when it does not
+hold the database's articles. A throwaway cluster of the tests' launcher serves for this:
+
+    .venv/bin/python tests/solr_cluster.py .venv/bin/python bench/search_speed.py \
+        --data-dir /work/bench/solr5k --engine whoosh solr --rebuild
 """
 
 import argparse
@@ -18,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+ENGINES = ("whoosh", "solr")
+_WHOOSH: dict[str, dict] = {}  # the Whoosh connection the settings made (SEARCH_ENGINE unset)
 
 
 def arguments(description, extend=None, **defaults):
@@ -34,6 +46,20 @@ def arguments(description, extend=None, **defaults):
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="rebuild_index workers")
     parser.add_argument("--queries", type=int, default=defaults.get("queries", 200), help="known-item queries")
     parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument(
+        "--engine",
+        nargs="+",
+        choices=ENGINES,
+        default=["whoosh"],
+        help="the search engine(s) measured, each in turn in the same run (solr: on --solr-url)",
+    )
+    parser.add_argument("--solr-url", default=os.environ.get("SOLR_URL", ""), help="SolrCloud node(s) (SOLR_URL)")
+    parser.add_argument("--solr-collection", default="bench", help="the collection holding the bench archive")
+    parser.add_argument("--solr-shards", type=int, default=2, help="its shards, when it is created")
+    parser.add_argument("--solr-replicas", type=int, default=1, help="its replicas of each shard, when created")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="rebuild every engine's index (timed) even when it holds the archive"
+    )
     if extend:
         extend(parser)
     return parser.parse_args()
@@ -41,6 +67,8 @@ def arguments(description, extend=None, **defaults):
 
 def setup_django(data_dir):
     os.environ["ARCHIVE_DATA_DIR"] = str(data_dir)
+    # The settings' engine is Whoosh (tests/solr_cluster.py sets SEARCH_ENGINE=solr): --engine chooses.
+    os.environ["SEARCH_ENGINE"] = "whoosh"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
     # One client searching as fast as it can is what the per-reader limit refuses: off while measuring.
@@ -65,8 +93,9 @@ def limited_corpus(corpus, limit):
 
 
 def prepare(args):
-    """Import and index the corpus into the data folder when it is not there yet.
-    Returns the seconds the index rebuild took (None when reused)."""
+    """Import and index the corpus into the data folder when it is not there yet; index it into
+    each engine of --engine that does not hold it (or every one, with --rebuild). Returns
+    {engine: seconds its full rebuild took, or None when reused}."""
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="archive-bench-"))
     setup_django(data_dir)
     from django.core.management import call_command
@@ -76,22 +105,91 @@ def prepare(args):
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # pages name static files by their hashes
     call_command("load_gazetteer", verbosity=0)  # the importer links localities against it
+    built = dict.fromkeys(args.engine)
     if Article.objects.exists():
         print(f"# reusing {data_dir}: {Article.objects.count():,} articles", flush=True)
-        return None
-    source = limited_corpus(args.corpus, args.limit) if args.limit else args.corpus
-    started = time.monotonic()
-    try:
-        call_command("import_articles", source, verbosity=0)
-    except Exception as exc:  # a broken line is reported and skipped; the rest is imported
-        print(f"# import: {exc}", flush=True)
-    print(
-        f"# imported {Article.objects.count():,} articles in {time.monotonic() - started:.1f} s into {data_dir}",
-        flush=True,
-    )
+    else:
+        source = limited_corpus(args.corpus, args.limit) if args.limit else args.corpus
+        started = time.monotonic()
+        try:
+            call_command("import_articles", source, verbosity=0)
+        except Exception as exc:  # a broken line is reported and skipped; the rest is imported
+            print(f"# import: {exc}", flush=True)
+        print(
+            f"# imported {Article.objects.count():,} articles in {time.monotonic() - started:.1f} s into {data_dir}",
+            flush=True,
+        )
+        if "whoosh" in args.engine or not args.engine:
+            use_engine("whoosh", args)
+            built["whoosh"] = rebuild(args)
+    for name in args.engine:
+        use_engine(name, args)
+        if built.get(name) is None and (args.rebuild or not holds_archive(name)):
+            built[name] = rebuild(args)
+    return built
+
+
+def rebuild(args) -> float:
+    """A full rebuild_index of the archive into the current engine; its seconds."""
+    from django.core.management import call_command
+
     started = time.monotonic()
     call_command("rebuild_index", interactive=False, workers=args.workers, batchsize=500, verbosity=0)
     return time.monotonic() - started
+
+
+def use_engine(name, args):
+    """Point haystack's default connection (so every search and rebuild) at engine `name`."""
+    from django.conf import settings
+    from haystack import connections
+
+    if not _WHOOSH:
+        _WHOOSH["default"] = dict(settings.HAYSTACK_CONNECTIONS["default"])
+    if name == "whoosh":
+        options = _WHOOSH["default"]
+    else:
+        from search.solr.admin import SolrAdmin, node_urls
+
+        if not args.solr_url:
+            raise SystemExit(
+                "--engine solr needs a SolrCloud: --solr-url or SOLR_URL, or run this through "
+                "tests/solr_cluster.py (a throwaway cluster)."
+            )
+        admin = SolrAdmin(args.solr_url)
+        if args.solr_collection not in admin.collections() and args.solr_collection not in admin.aliases():
+            print(f"# creating Solr collection {args.solr_collection}", flush=True)
+            admin.create_collection(args.solr_collection, shards=args.solr_shards, replicas=args.solr_replicas)
+        options = {
+            "ENGINE": "search.solr_backend.VietnameseSolrEngine",
+            "URL": ",".join(f"{url}/{args.solr_collection}" for url in node_urls(args.solr_url)),
+            "SILENTLY_FAIL": False,
+            "TIMEOUT": 120,
+        }
+    settings.HAYSTACK_CONNECTIONS = {"default": options}
+    connections.connections_info["default"] = options
+    connections.reload("default")
+
+
+def holds_archive(name) -> bool:
+    """Whether the current engine's index holds as many documents as the archive has published articles."""
+    from haystack.query import SearchQuerySet
+
+    from archive.models import Article
+
+    try:
+        indexed = SearchQuerySet().all().count()
+    except Exception:  # no index yet
+        return False
+    published = Article.objects.filter(status="published").count()
+    if indexed != published:
+        print(f"# {name} holds {indexed:,} documents, the archive {published:,} published articles", flush=True)
+    return indexed == published
+
+
+def engine_label(name, args) -> str:
+    if name == "solr":
+        return f"Solr ({args.solr_shards}x{args.solr_replicas})"
+    return "Whoosh"
 
 
 # --- the FTS5 baseline ------------------------------------------------------------------------

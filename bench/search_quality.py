@@ -11,6 +11,7 @@ the forgiving searches that still listed first the articles where the query stan
     .venv/bin/python bench/search_quality.py                    # whole shared corpus, temporary archive
     .venv/bin/python bench/search_quality.py --limit 5000       # its first 5,000 articles
     .venv/bin/python bench/search_quality.py --data-dir DIR     # reuse an archive built before
+    .venv/bin/python bench/search_quality.py --data-dir DIR --engine whoosh solr   # both (bench/common.py)
 """
 
 import statistics
@@ -57,29 +58,33 @@ def main():
             kept[1] += 1
         return found.result.ids
 
-    print(
-        f"{'variant':<20} {'archive MRR':>11} {'recall@10':>9} {'p50 ms':>7} {'p95 ms':>7}"
-        f"   {'FTS5 MRR':>8} {'recall@10':>9}"
-    )
-    for name, queries in kinds.items():
-        scores: dict[str, list[float]] = {"archive": [], "fts5": []}
-        times: list[float] = []
-        for pk, text in queries:
-            started = time.perf_counter()
-            ranked = archive_top10(text)
-            times.append((time.perf_counter() - started) * 1000)
-            for engine, found in (("archive", ranked), ("fts5", common.fts5_search(fts, text))):
-                scores[engine].append(1 / (found.index(pk) + 1) if pk in found else 0.0)
-        line = f"{name:<20}"
-        for engine in ("archive", "fts5"):
-            values = [v for (pk, _q), v in zip(queries, scores[engine], strict=True) if pk is not None] or [0.0]
-            mrr, recall = sum(values) / len(values), sum(v > 0 for v in values) / len(values)
-            line += f" {mrr:>11.3f} {recall:>9.3f}" if engine == "archive" else f" {mrr:>8.3f} {recall:>9.3f}"
-            if engine == "archive":
-                p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
-                line += f" {statistics.median(times):>7.0f} {p95:>7.0f}  "
-        print(line, flush=True)
-    print(f"# kept: {kept[0]} of {kept[1]} forgiving searches listed the articles holding the query whole first")
+    for engine_name in args.engine:
+        common.use_engine(engine_name, args)
+        kept[:] = [0, 0]
+        print(f"## the archive's search on {common.engine_label(engine_name, args)}")
+        print(
+            f"{'variant':<20} {'archive MRR':>11} {'recall@10':>9} {'p50 ms':>7} {'p95 ms':>7}"
+            f"   {'FTS5 MRR':>8} {'recall@10':>9}"
+        )
+        for name, queries in kinds.items():
+            scores: dict[str, list[float]] = {"archive": [], "fts5": []}
+            times: list[float] = []
+            for pk, text in queries:
+                started = time.perf_counter()
+                ranked = archive_top10(text)
+                times.append((time.perf_counter() - started) * 1000)
+                for engine, found in (("archive", ranked), ("fts5", common.fts5_search(fts, text))):
+                    scores[engine].append(1 / (found.index(pk) + 1) if pk in found else 0.0)
+            line = f"{name:<20}"
+            for engine in ("archive", "fts5"):
+                values = [v for (pk, _q), v in zip(queries, scores[engine], strict=True) if pk is not None] or [0.0]
+                mrr, recall = sum(values) / len(values), sum(v > 0 for v in values) / len(values)
+                line += f" {mrr:>11.3f} {recall:>9.3f}" if engine == "archive" else f" {mrr:>8.3f} {recall:>9.3f}"
+                if engine == "archive":
+                    p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+                    line += f" {statistics.median(times):>7.0f} {p95:>7.0f}  "
+            print(line, flush=True)
+        print(f"# kept: {kept[0]} of {kept[1]} forgiving searches listed the articles holding the query whole first")
 
 
 if __name__ == "__main__":

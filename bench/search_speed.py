@@ -6,6 +6,8 @@ and the machine's pyvi speed, the index's size and, when it builds one, the rebu
 
     .venv/bin/python bench/search_speed.py                  # import + rebuild into a temporary archive
     .venv/bin/python bench/search_speed.py --data-dir DIR   # reuse an archive (no build figure then)
+    .venv/bin/python bench/search_speed.py --data-dir DIR --engine whoosh solr --rebuild
+                                       # both engines in the same run, each rebuilt (timed): see bench/common.py
 """
 
 import os
@@ -37,19 +39,24 @@ def timed(call, params_list, repeat):
 
 def main():
     args = common.arguments(__doc__, queries=40, extend=lambda p: p.add_argument("--repeat", type=int, default=3))
-    build_seconds = common.prepare(args)
+    built = common.prepare(args)
     from django.conf import settings
     from django.test import Client
 
     from archive.models import Article
 
     articles = list(Article.objects.filter(status="published").values_list("pk", "title", "body"))
-    index = Path(os.path.realpath(str(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])))
-    size = int(subprocess.run(["du", "-sb", str(index)], capture_output=True, text=True).stdout.split()[0])
     print(f"# {len(articles):,} articles; pyvi here now: {common.pyvi_speed(articles) / 1e6:.2f} M characters/s")
-    print(f"# index {size / 1e6:,.0f} MB = {size / max(len(articles), 1) / 1024:.1f} KB per article")
-    if build_seconds:
-        print(f"# rebuild: {len(articles) / build_seconds:.0f} articles/s ({args.workers} workers)")
+    if "whoosh" in args.engine:
+        common.use_engine("whoosh", args)
+        index = Path(os.path.realpath(str(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])))
+        size = int(subprocess.run(["du", "-sb", str(index)], capture_output=True, text=True).stdout.split()[0])
+        print(f"# Whoosh index {size / 1e6:,.0f} MB = {size / max(len(articles), 1) / 1024:.1f} KB per article")
+    for name, seconds in built.items():
+        if seconds:
+            label = common.engine_label(name, args)
+            rate = len(articles) / seconds
+            print(f"# {label} full rebuild: {rate:.0f} articles/s ({seconds:.0f} s, {args.workers} workers)")
 
     everyday = [dict(p) for p in common.EVERYDAY]
     known = [
@@ -71,14 +78,17 @@ def main():
     def fts5(params):
         common.fts5_search(fts, params["q"], limit=20)
 
-    print(f"{'':<38} {'everyday (' + str(len(everyday)) + ')':>24} {'known items (' + str(len(known)) + ')':>24}")
-    for name, call in [
-        ("search page /search/", get("/search/")),
-        ("API /api/search/", get("/api/search/")),
-        ("FTS5 baseline (top 20 ids, no facets)", fts5),
-    ]:
+    print(f"{'':<46} {'everyday (' + str(len(everyday)) + ')':>24} {'known items (' + str(len(known)) + ')':>24}")
+    calls = [
+        (f"{common.engine_label(name, args)} {what}", name, call)
+        for name in args.engine
+        for what, call in (("search page /search/", get("/search/")), ("API /api/search/", get("/api/search/")))
+    ]
+    for label, name, call in [*calls, ("FTS5 baseline (top 20 ids, no facets)", None, fts5)]:
+        if name:
+            common.use_engine(name, args)
         cells = [timed(call, queries, args.repeat) for queries in (everyday, known)]
-        print(f"{name:<38}" + "".join(f"   p50 {p50:6.1f} p95 {p95:6.1f} ms" for p50, p95 in cells), flush=True)
+        print(f"{label:<46}" + "".join(f"   p50 {p50:6.1f} p95 {p95:6.1f} ms" for p50, p95 in cells), flush=True)
     print(f"# peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 
 

@@ -11,7 +11,8 @@ CSRF_TRUSTED_ORIGINS  comma-separated origins forms are posted from, e.g. https:
 SEARCH_ENGINE     "solr" searches SolrCloud (the collection SOLR_COLLECTION on SOLR_URL); Whoosh
                   in ARCHIVE_DATA_DIR otherwise
 SOLR_URL          a SolrCloud node's base address, e.g. http://127.0.0.1:8983/solr, for the search
-                  and `manage.py solr_collection`
+                  and `manage.py solr_collection`; or several, comma-separated, tried in turn
+                  while one is away
 SOLR_COLLECTION   the collection (or alias) searched and written (default "archive")
 SOLR_TIMEOUT      seconds a request to Solr may take (default 30)
 SEARCH_RATE       searches a reader may make, e.g. "30/m" (the default) or "300/h"; "off" for no limit
@@ -156,6 +157,7 @@ CACHES = {
 
 # SolrCloud: where the search runs with SEARCH_ENGINE=solr, and `manage.py solr_collection` manages collections.
 SOLR_URL = os.environ.get("SOLR_URL", "")
+SOLR_NODES = [url.strip().rstrip("/") for url in SOLR_URL.split(",") if url.strip()]  # tried in turn
 SOLR_COLLECTION = os.environ.get("SOLR_COLLECTION") or "archive"
 SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "").strip().lower() or "whoosh"
 if SEARCH_ENGINE not in {"whoosh", "solr"}:
@@ -167,7 +169,8 @@ HAYSTACK_CONNECTIONS = {
     "default": (
         {
             "ENGINE": "search.solr_backend.VietnameseSolrEngine",
-            "URL": f"{SOLR_URL.rstrip('/')}/{SOLR_COLLECTION}",
+            # The collection on each node named: search.solr_backend fails over from one to the next.
+            "URL": ",".join(f"{url}/{SOLR_COLLECTION}" for url in SOLR_NODES),
             "SILENTLY_FAIL": False,  # haystack's own calls (check_index's listing) fail loudly, never as "empty"
             # haystack's default of 10 s is shorter than a commit on a busy machine takes.
             "TIMEOUT": float(os.environ.get("SOLR_TIMEOUT") or 30),

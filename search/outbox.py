@@ -7,10 +7,13 @@ apply_pending()      one batch of changes, oldest first, by the single writer: e
                      A change is deleted only once written; a crash before that leaves it pending.
 apply_all()          every pending change, waiting while the index is busy (index_worker --once).
 work(stop)           apply as changes come, until stop() says so (index_worker).
+single_writer()      the writer's lock: a PostgreSQL advisory lock (every machine on the database
+                     takes turns), or a lock file beside the index on SQLite.
 compare() -> Drift   articles missing from the index, stale in it, or extra; repair() records them.
 """
 
 import fcntl
+import hashlib
 import logging
 import time
 from contextlib import contextmanager
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from haystack import connections
 from haystack.query import SearchQuerySet
 
@@ -36,23 +39,61 @@ def record(article_ids) -> None:
     PendingChange.objects.bulk_create([PendingChange(article_id=pk) for pk in dict.fromkeys(article_ids)])
 
 
+def _index_name() -> str:
+    """What names the index the writer writes: Whoosh's folder, or Solr's collection."""
+    options = settings.HAYSTACK_CONNECTIONS["default"]
+    if options.get("PATH"):
+        return str(options["PATH"])
+    return str(options.get("URL", "")).split(",")[0].rstrip("/").rpartition("/")[2]
+
+
 def _lock_path() -> Path:
     index_path = settings.HAYSTACK_CONNECTIONS["default"].get("PATH")
     return Path(f"{index_path}-writer.lock") if index_path else settings.DATA_DIR / "index-writer.lock"
 
 
+def advisory_lock_key(name: str | None = None) -> int:
+    """The PostgreSQL advisory lock (a signed 64-bit key) of the index's writer, the same on every machine."""
+    digest = hashlib.blake2b(f"archive-index-writer:{name or _index_name()}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
 @contextmanager
-def single_writer():
+def single_writer(poll: float = 0.1):
     """One writer at a time across processes: reading an article and writing its document must
-    not interleave with another writer's, or an older version could be written last."""
-    path = _lock_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    not interleave with another writer's, or an older version could be written last. On
+    PostgreSQL across machines (web machines each running index_worker take turns): a session
+    advisory lock in the database, polled with pg_try_advisory_lock; on SQLite, one machine by
+    definition, a lock file beside the index."""
+    if not _on_postgresql():
+        path = _lock_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    key = advisory_lock_key()
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(poll)  # not pg_advisory_lock: a database gone meanwhile is an error at once, not a hang
+    try:
+        yield
+    finally:
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        except DatabaseError:  # the connection is gone, and the lock with it
+            log.warning("The index writer's advisory lock went with its database connection")
 
 
 def _index():

@@ -353,6 +353,9 @@ def related(article: Article, limit: int = 5) -> list[Article]:
         return []
 
     def find():
+        own = getattr(engine(), "related_ids", None)
+        if own is not None:  # an engine's own more-like-this (Solr: the distributed {!mlt} parser)
+            return own(article.pk, limit)
         syllables = tuple(dict.fromkeys(s for w in words for s in query_words(w, fold_them=True)))
         compounds = tuple(dict.fromkeys(canonical(w) for w in words if "_" in w))
         ranking = [Boost(AnyOf(tuple(Term("title_folded", s) for s in syllables)), TITLE_BOOST)]

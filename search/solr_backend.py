@@ -13,6 +13,9 @@ configset (search/solr/conf/, see search/solr/README.md).
 - rebuild(index): through an alias, into a new collection the alias then points at; on a plain
   collection, every document re-sent in place and those of articles no longer published
   deleted. Either way searches keep answering meanwhile.
+- related_ids(pk, limit): articles like one, by Solr's distributed {!mlt} query parser.
+- The connection's URL may name the collection on several nodes, comma-separated (SOLR_URL's
+  list): FailoverSolr passes over a node that is away for the next.
 - frequencies(field, terms): document counts of the near spellings a query word may have
   (the /terms handler, across shards), for search.forgiving.
 
@@ -27,7 +30,10 @@ import json
 import logging
 import math
 import re
+import threading
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 import pysolr
 from haystack.backends import BaseEngine
@@ -53,7 +59,7 @@ from search.plan import (
     SearchUnavailable,
     Term,
 )
-from search.solr.admin import SolrAdmin
+from search.solr.admin import SolrAdmin, node_urls
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +70,7 @@ SORTS = {  # a deterministic order for ties, as the shards merge
 }
 _HTTP_STATUS = re.compile(r"Solr responded with an error \(HTTP (\d{3})\)")
 CHUNK = 500  # documents a rebuild sends at a time
+CONNECT_TIMEOUT = 3.0  # seconds to reach a node before the next one named is tried
 MAX_COMBINATIONS = 64  # clauses an AtLeast may expand to
 
 
@@ -165,7 +172,59 @@ def _unreachable(error: SolrError) -> bool:
     return status is None or int(status.group(1)) >= 500
 
 
+def _node_away(error: SolrError) -> bool:
+    """This node gave no answer, or says it cannot serve now: another node may."""
+    status = _HTTP_STATUS.match(str(error))
+    return status is None or int(status.group(1)) in (502, 503, 504)
+
+
+class FailoverSolr(pysolr.Solr):
+    """pysolr's client on a collection reached through any of several nodes: `url` is one
+    collection address or several, comma-separated (http://a:8983/solr/archive,http://b:8983/solr/archive).
+    A request goes to the node that answered last; one that cannot be reached (or answers 502-504)
+    is passed over for the next, in turn, so the first node named being down costs one refused
+    connection (at most CONNECT_TIMEOUT for a machine that is gone). Any node serves the whole
+    collection: SolrCloud forwards to the replicas, and writes to the shard leaders."""
+
+    def __init__(self, url: str, timeout: float = 60, **kwargs):
+        self.urls = node_urls(url)
+        self._sending = threading.local()  # whether this thread's request has a body
+        super().__init__(self.urls[0], timeout=timeout, **kwargs)
+
+    @property
+    def timeout(self):
+        """(connect, read) seconds for a request without a body; the whole time for one with a
+        body: urllib3 sends the body under the connect timeout, and Solr reads an update's body
+        as it analyses it."""
+        return self._timeouts[1] if getattr(self._sending, "body", False) else self._timeouts[0]
+
+    @timeout.setter
+    def timeout(self, seconds: float):
+        self._timeouts = ((min(CONNECT_TIMEOUT, seconds), seconds), seconds)
+
+    def _send_request(self, method, path="", body=None, headers=None, files=None):
+        self._sending.body = body is not None
+        try:
+            for attempt in range(len(self.urls)):
+                self.url = self.urls[0]
+                try:
+                    return super()._send_request(method, path, body, headers, files)
+                except SolrError as error:
+                    if attempt == len(self.urls) - 1 or not _node_away(error):
+                        raise
+                    log.warning("Solr node %s did not answer (%s); trying %s", self.url, str(error)[:80], self.urls[1])
+                    self.urls.append(self.urls.pop(0))
+            raise AssertionError("unreachable")
+        finally:
+            self._sending.body = False
+
+
 class VietnameseSolrBackend(SolrSearchBackend):
+    def __init__(self, connection_alias, **connection_options):
+        super().__init__(connection_alias, **connection_options)
+        options = connection_options.get("KWARGS", {})
+        self.conn = FailoverSolr(connection_options["URL"], timeout=self.timeout, **options)
+
     # --- searching ---------------------------------------------------------------------------
     def _select(self, params: dict):
         params = {"defType": "lucene", **params}
@@ -191,6 +250,27 @@ class VietnameseSolrBackend(SolrSearchBackend):
             present=[tuple(bool(doc.get(f"report{i}")) for i in range(len(request.report))) for doc in found.docs],
         )
 
+    def related_ids(self, pk: int, limit: int) -> list[int]:
+        """The articles most like article `pk` (search.query.related's engine hook): Solr's {!mlt}
+        query parser, distributed (its /mlt handler sees one shard): it fetches the document from
+        its shard and asks every shard for the documents sharing its most telling terms (by
+        tf-idf over the collection), title words counting three times. The exact fields, since
+        {!mlt} reads stored text. An article not indexed yet has none."""
+        params = {
+            "q": f"{{!mlt qf=title^3,text mintf=1 mindf=2 maxqt=25 boost=true}}archive.article.{pk}",
+            "defType": "lucene",  # local parameters in q are read under the standard parser only
+            "fl": DJANGO_ID,
+            "rows": limit + 1,
+        }
+        try:
+            found = self.conn.search(params.pop("q"), **params)
+        except SolrError as error:
+            if _unreachable(error):
+                raise SearchUnavailable(str(error)) from error
+            log.warning("No related articles for %s: %s", pk, error)
+            return []  # Solr's 400: no document of that id
+        return [int(doc[DJANGO_ID]) for doc in found.docs if int(doc[DJANGO_ID]) != pk][:limit]
+
     def frequencies(self, field_name: str, terms) -> tuple[int, dict[str, int]]:
         """(documents in the collection, how many hold each of `terms` that it knows), summed over shards."""
         documents = self._select({"q": "*:*", "rows": 0}).hits
@@ -212,8 +292,11 @@ class VietnameseSolrBackend(SolrSearchBackend):
     # --- writing -----------------------------------------------------------------------------
     def document(self, index, obj) -> dict:
         doc = index.full_prepare(obj)
+        forms = {}  # text and text_folded are one text (title and title_folded too): canonical once
         for name in ("text", "text_folded", "title", "title_folded"):
-            doc[name] = canonical(doc[name])
+            if doc[name] not in forms:
+                forms[doc[name]] = canonical(doc[name])
+            doc[name] = forms[doc[name]]
         doc["text_pairs"] = doc["text_folded"]
         doc["text_words"] = doc["text"]  # segmented: pyvi's compounds are joined by "_"
         return {k: _instant(v) if isinstance(v, datetime.datetime) else v for k, v in doc.items()}
@@ -240,16 +323,17 @@ class VietnameseSolrBackend(SolrSearchBackend):
         self._write(self.conn.delete, id=get_identifier(obj_or_string), commit=False, softCommit=commit)
 
     def rebuild(self, index, workers=1, progress=None) -> int:
-        """Index every object of `index` anew; searches keep answering throughout (`workers` is
-        unused: Solr analyses on its own nodes). When the connection names an alias, into a new
+        """Index every object of `index` anew; searches keep answering throughout (`workers`
+        batches are sent at once, while the next is prepared). When the connection names an alias, into a new
         collection of the same shape, which the alias then points at (a changed configset takes
         effect so); the collection it left stays until the next rebuild, older ones go. Otherwise
         in place: every document sent again, then those of objects no longer indexed deleted."""
-        base, name = self.conn.url.rstrip("/").rsplit("/", 1)
-        admin = SolrAdmin(base)
+        bases = [url.rsplit("/", 1)[0] for url in self.conn.urls]
+        name = self.conn.urls[0].rsplit("/", 1)[1]
+        admin = SolrAdmin(",".join(bases))
         current = admin.aliases().get(name)
         if current is None:
-            done, sent = self._send_all(self.conn, index, progress)
+            done, sent = self._send_all(self.conn, index, progress, workers)
             gone = self.indexed_ids() - sent
             if gone:
                 self._write(self.conn.delete, id=sorted(gone), commit=False)
@@ -259,8 +343,8 @@ class VietnameseSolrBackend(SolrSearchBackend):
         built = f"{name}_{time.strftime('%Y%m%d%H%M%S')}"
         admin.create_collection(built, shards=len(shards), replicas=len(next(iter(shards))["replicas"]))
         try:
-            conn = pysolr.Solr(f"{base}/{built}", timeout=self.timeout)
-            done, _sent = self._send_all(conn, index, progress)
+            conn = FailoverSolr(",".join(f"{base}/{built}" for base in bases), timeout=self.timeout)
+            done, _sent = self._send_all(conn, index, progress, workers)
             self._write(conn.commit)
         except BaseException:
             admin.delete_collection(built)
@@ -271,19 +355,32 @@ class VietnameseSolrBackend(SolrSearchBackend):
                 admin.delete_collection(old)
         return done
 
-    def _send_all(self, conn, index, progress) -> tuple[int, set[str]]:
-        """Every object of `index` sent to `conn`, in batches: how many, and their ids."""
+    def _send_all(self, conn, index, progress, workers=1) -> tuple[int, set[str]]:
+        """Every object of `index` sent to `conn`, in batches: how many, and their ids. Up to
+        `workers` batches are in flight while the next is prepared (Python's share of the work),
+        so the preparing here and the analysing in Solr overlap."""
         objects = index.index_queryset(using=self.connection_alias).order_by("pk")
-        sent, batch, started = set(), [], time.monotonic()
-        for obj in objects.iterator(chunk_size=CHUNK):
-            batch.append(obj)
-            sent.add(get_identifier(obj))
-            if len(batch) == CHUNK:
-                self._add(conn, index, batch)
-                batch = []
-                if progress:
-                    progress(len(sent), time.monotonic() - started)
-        self._add(conn, index, batch)
+        sent, batch, started, in_flight = set(), [], time.monotonic(), deque()
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+
+            def send(objs):
+                docs = [self.document(index, obj) for obj in objs]  # here: it reads the database
+                if docs:
+                    in_flight.append(pool.submit(self._write, conn.add, docs, commit=False, softCommit=False))
+                while len(in_flight) > max(1, workers):
+                    in_flight.popleft().result()  # raises what the batch raised (IndexBusy...)
+
+            for obj in objects.iterator(chunk_size=CHUNK):
+                batch.append(obj)
+                sent.add(get_identifier(obj))
+                if len(batch) == CHUNK:
+                    send(batch)
+                    batch = []
+                    if progress:
+                        progress(len(sent), time.monotonic() - started)
+            send(batch)
+            while in_flight:
+                in_flight.popleft().result()
         return len(sent), sent
 
     def indexed_ids(self) -> set[str]:

@@ -51,8 +51,15 @@ MAIN_CLASS = "vn.archive.solr.SolrCloudLauncher"
 NODES = 3
 COLLECTION = "archive"
 # One JVM for ZooKeeper and every node: small heap, the serial collector and the quick compiler
-# keep it light on a shared two-core machine.
-JVM_OPTIONS = ["-Xmx512m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true"]
+# keep it light on a shared two-core machine. SOLR_TEST_JVM replaces them (a bench: a bigger heap
+# and the optimising compiler, e.g. "-Xmx2g -XX:+UseParallelGC").
+JVM_OPTIONS = os.environ.get("SOLR_TEST_JVM", "").split() or [
+    "-Xmx512m",
+    "-Xss512k",
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-Djava.awt.headless=true",
+]
 START_TIMEOUT = 180  # seconds for every node to join
 
 

@@ -41,17 +41,37 @@ def configset_zip(folder: Path = CONF_DIR) -> bytes:
     return buffer.getvalue()
 
 
+def node_urls(urls: str) -> list[str]:
+    """The base addresses in a comma-separated list (SOLR_URL may name several nodes)."""
+    return [url.strip().rstrip("/") for url in urls.split(",") if url.strip()]
+
+
 class SolrAdmin:
     def __init__(self, url: str, timeout: float = 120):
-        """`url` is a node's base address, e.g. http://127.0.0.1:8983/solr."""
-        if not url:
+        """`url` is a node's base address, e.g. http://127.0.0.1:8983/solr, or several
+        comma-separated: each is tried in turn while the one before cannot be reached."""
+        self.urls = node_urls(url or "")
+        if not self.urls:
             raise SolrError("No Solr address: set SOLR_URL (e.g. http://127.0.0.1:8983/solr) or pass --url.")
-        self.url = url.rstrip("/")
         self.timeout = timeout
+
+    @property
+    def url(self) -> str:
+        """The node that answered last (the first named, until one fails)."""
+        return self.urls[0]
 
     # --- HTTP ----------------------------------------------------------------------------
     def request(self, path: str, params=None, data: bytes | None = None, content_type: str | None = None) -> dict:
-        """GET (or POST `data`) `path` under the base address; Solr's JSON answer."""
+        """GET (or POST `data`) `path` under the base address; Solr's JSON answer. A node that
+        cannot be reached is passed over for the next one named."""
+        for _ in range(len(self.urls) - 1):
+            try:
+                return self._request(path, params, data, content_type)
+            except SolrUnreachable:
+                self.urls.append(self.urls.pop(0))
+        return self._request(path, params, data, content_type)
+
+    def _request(self, path, params, data, content_type) -> dict:
         query = urllib.parse.urlencode([*(params or {}).items(), ("wt", "json")], doseq=True)
         request = urllib.request.Request(f"{self.url}/{path.lstrip('/')}?{query}", data=data)
         if content_type:
