@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 import traceback
+from typing import Any
 
 from django import db
 from haystack.backends import BaseEngine
@@ -53,6 +54,7 @@ def _split(ids: list[int], count: int) -> list[list[int]]:
 
 class VietnameseWhooshBackend(WhooshSearchBackend):
     WRITE_LOCK_WAIT = 5  # seconds a write waits for Whoosh's lock before IndexBusy
+    setup_complete: bool  # haystack's: the index is open
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
@@ -244,7 +246,9 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         processes = [context.Process(target=build, args=(n, run), daemon=True) for n, run in enumerate(runs)]
         for process in processes:
             process.start()
-        segments, failures, shown = {}, [], -1
+        segments: dict[int, Any] = {}
+        failures: list[str] = []
+        shown = -1
         try:
             while len(segments) + len(failures) < len(processes):
                 try:

@@ -34,6 +34,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pysolr
 from haystack.backends import BaseEngine
@@ -360,7 +361,10 @@ class VietnameseSolrBackend(SolrSearchBackend):
         `workers` batches are in flight while the next is prepared (Python's share of the work),
         so the preparing here and the analysing in Solr overlap."""
         objects = index.index_queryset(using=self.connection_alias).order_by("pk")
-        sent, batch, started, in_flight = set(), [], time.monotonic(), deque()
+        sent: set[str] = set()
+        batch: list[Any] = []
+        in_flight: deque[Any] = deque()
+        started = time.monotonic()
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
 
             def send(objs):
@@ -385,7 +389,8 @@ class VietnameseSolrBackend(SolrSearchBackend):
 
     def indexed_ids(self) -> set[str]:
         """Every document id the collection holds (a cursor through all of them)."""
-        ids, cursor = set(), "*"
+        ids: set[str] = set()
+        cursor = "*"
         while True:
             page = self._select({"q": "*:*", "fl": ID_FIELD, "sort": "id asc", "rows": 1000, "cursorMark": cursor})
             ids.update(doc[ID_FIELD] for doc in page.docs)
