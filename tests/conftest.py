@@ -69,6 +69,13 @@ def whoosh_index(settings, tmp_path):
 
 
 @pytest.fixture
+def gazetteer(transactional_db):
+    """For a test outside a transaction: the gazetteer loaded again, as a transactional test before
+    it emptied every table (the seed sources name provinces)."""
+    call_command("load_gazetteer", verbosity=0)
+
+
+@pytest.fixture
 def seed_articles(db):
     call_command("loaddata", "sources", "seed_articles", verbosity=0)
     from archive.models import Article

@@ -19,13 +19,7 @@ from tests.factories import make_article
 
 # As the commands run, outside any transaction (a SQLite backup waits for a transaction open on
 # its own connection to end); this flushes the tables afterwards, as the browser tests do.
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def gazetteer(transactional_db):
-    """The seed sources name provinces: load the gazetteer again if an earlier test emptied it."""
-    call_command("load_gazetteer", verbosity=0)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("gazetteer")]
 
 
 QUERIES = ["đại hội", "nghị quyết", "xây dựng Đảng", "tổ chức cơ sở đảng", "Mỏ Cày Bắc", "Tri Tôn"]

@@ -99,7 +99,7 @@ def test_commits_that_merge_small_segments_give_whooshs_index(seed_articles, who
 
 
 @pytest.mark.django_db(transaction=True)  # the processes read the articles on connections of their own
-def test_a_rebuild_on_two_processes_is_the_rebuild_on_one(seed_articles, whoosh_index):
+def test_a_rebuild_on_two_processes_is_the_rebuild_on_one(gazetteer, seed_articles, whoosh_index):
     backend, index, _documents = _schema_and_documents()
     backend.rebuild(index, workers=1)
     backend.setup()
