@@ -19,11 +19,12 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from haystack import connection_router, connections
 
-from archive import cache
+from archive import cache, places
 from archive.models import Article, Locality, Official, Source
 from archive.places import district_label
 from search import forgiving
@@ -239,8 +240,9 @@ def _facets(counts: dict, params: dict) -> dict[str, list[FacetValue]]:
 
 def _chosen(form: SearchForm, params: dict) -> list[tuple[str, str]]:
     data, chosen = form.cleaned_data, []
-    if data.get("province"):
-        chosen.append((data["province"].name, _query_url(params, province=None)))
+    if unit := data.get("province"):
+        pair = places.namesake(unit)  # a name of both eras says which
+        chosen.append((capfirst(pair.short_label(unit)) if pair else unit.name, _query_url(params, province=None)))
     for label, value, parameter in [
         (_("Quận, huyện"), ", ".join(map(str, data.get("district") or [])), "district"),
         (_("Cán bộ"), ", ".join(o.name for o in data.get("official") or []), "official"),

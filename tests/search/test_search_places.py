@@ -91,6 +91,16 @@ def test_the_page_shows_the_notice_with_its_link(client, vinh_long):
     assert f"Xem {OLD_VINH_LONG}: 2 bài" in back
 
 
+def chosen_filters(client, **params):
+    return client.get("/search/", params).content.decode().split('class="chips chosen"')[1].split("</ul>")[0]
+
+
+def test_the_chosen_filter_says_which_of_the_two(client, vinh_long):
+    assert "Tỉnh Vĩnh Long cũ (trước 01/7/2025)" in chosen_filters(client, province="Vĩnh Long", q="đảng")
+    assert "Tỉnh Vĩnh Long mới (gồm" in chosen_filters(client, province="2025:vinh-long")
+    assert "<li>Tỉnh Cao Bằng <a" in chosen_filters(client, province="Cao Bằng")  # one meaning: its name alone
+
+
 def test_no_notice_for_a_name_with_one_meaning_or_no_province(client, vinh_long):
     for params in ({"province": "Bến Tre"}, {"province": "2025:cao-bang"}, {"q": "Vĩnh Long"}, {}):
         assert api(client, **params)["place"] is None, params
