@@ -27,8 +27,10 @@ class Segmentation(models.Model):
     (a rebuild, the worker) need not run pyvi, the costliest step, again. Derived data: `digest`
     says which text it was made from, and a stale or missing one is made again when needed."""
 
+    # No constraint in the database: the index worker may keep the segmentation of an article an
+    # editor is deleting at that moment, which must not make the delete fail (fill() drops such rows).
     article = models.OneToOneField(
-        "archive.Article", primary_key=True, on_delete=models.CASCADE, related_name="segmentation"
+        "archive.Article", primary_key=True, on_delete=models.CASCADE, related_name="segmentation", db_constraint=False
     )
     digest = models.CharField(max_length=40)
     text = models.TextField()

@@ -57,7 +57,9 @@ def _texts(articles: QuerySet) -> QuerySet:
 def fill(articles: QuerySet, workers: int = 1, progress=None) -> int:
     """Segment what has no current segmentation, CHUNK articles at a time (memory stays flat:
     the texts are read again for each chunk). pyvi runs in separate processes (started afresh:
-    a forked copy of this one would share its database connection)."""
+    a forked copy of this one would share its database connection). Segmentations of articles
+    deleted meanwhile (see Segmentation.article) go."""
+    Segmentation.objects.exclude(article_id__in=Article.objects.values("pk")).delete()
     kept = dict(Segmentation.objects.filter(article__in=articles).values_list("article_id", "digest"))
     missing = [
         a.pk for a in _texts(articles).iterator(chunk_size=CHUNK) if kept.get(a.pk) != _digest(searchable_text(a))
