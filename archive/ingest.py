@@ -371,7 +371,8 @@ class _Sources:
         return self._cache[key]
 
 
-def _build(parsed: ParsedArticle, source: Source | None) -> Article:
+def article_of(parsed: ParsedArticle, source: Source | None = None) -> Article:
+    """The (unsaved) archive article a parsed one becomes."""
     article = Article(
         title=parsed.title[:500],
         lead=parsed.lead,
@@ -400,7 +401,7 @@ def _save_batch(batch: list[ParsedArticle], sources: _Sources, report: ImportRep
             known_keys.add(parsed.import_key)
             if parsed.original_url:
                 known_urls.add(parsed.original_url)
-            new.append(_build(parsed, sources.get(parsed)))
+            new.append(article_of(parsed, sources.get(parsed)))
         Article.objects.bulk_create(new)
         link_articles(new)
         report.created += len(new)

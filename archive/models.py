@@ -211,6 +211,11 @@ class Term(NaturalKeyed):
     def get_absolute_url(self):
         return reverse("archive:term", args=[self.start_year, self.end_year])
 
+    @property
+    def key(self) -> str:
+        """ "2020-2025": how the search index, its facet links and the API name a term."""
+        return f"{self.start_year}-{self.end_year}"
+
 
 class Official(models.Model):
     name = NormalisedCharField(_("họ tên"), max_length=120, db_index=True)
@@ -316,6 +321,12 @@ class Article(models.Model):
     @property
     def caption_list(self):
         return [c for c in self.captions.splitlines() if c.strip()]
+
+    def search_text(self, byline: bool = False) -> str:
+        """Its text one part a line, the title first: title, lead, body, captions (what extraction
+        reads) and, with `byline`, the author (what the index searches: search.segmentation)."""
+        parts = [self.title, self.lead, self.body, self.captions]
+        return "\n".join([*parts, self.author] if byline else parts)
 
 
 class ArticleLink(models.Model):

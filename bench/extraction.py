@@ -26,7 +26,7 @@ def main():
     from django.core.management import call_command
 
     from archive.extraction import find_localities, find_officials, find_terms
-    from archive.ingest import read_paths
+    from archive.ingest import article_of, read_paths
 
     call_command("migrate", verbosity=0)
     call_command("load_gazetteer", verbosity=0)
@@ -39,7 +39,7 @@ def main():
     counts: Counter[str] = Counter()
     started = time.perf_counter()
     for article in articles:
-        text = "\n".join([article.title, article.lead, article.body, *article.captions])
+        text = article_of(article).search_text()
         characters += len(text)
         units = find_localities(text)
         officials = find_officials(text, exclude=[article.author])

@@ -32,14 +32,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from archive.models import Article
-from search import query
+from search import facets, query
 from search.forms import SearchForm
 from search.models import AlertSent, SavedSearch
 from search.syntax import parse
 
 log = logging.getLogger(__name__)
 
-SEARCHED = ("q", "province", "district", "official", "term", "source", "from", "to", "undated")
+SEARCHED = ("q", *facets.PARAMETERS, "from", "to", "undated")
 MAX_SAVED = 50  # saved searches one reader may keep
 MAX_LISTED = 30  # articles an e-mail lists for one saved search (the rest: a link to them)
 CANDIDATES = 500  # new articles asked of the engine at a time (Solr takes up to 1,024 terms in a clause)

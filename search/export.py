@@ -141,7 +141,7 @@ def row(article: Article, absolute: Callable[[str], str]) -> dict:
         "provinces_2025": hit.provinces_2025,
         "districts": hit.districts,
         "officials": sorted({o.name for o in article.officials.all()}),
-        "terms": [str(t).replace("–", "-") for t in article.terms.all()],
+        "terms": [t.key for t in article.terms.all()],
         "lead": article.lead,
     }
 

@@ -10,11 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.models import Locality, Official, Source, Term
 from archive.text import slug_for
-from search.search_indexes import district_key
+from search import facets
 from search.syntax import strip_controls
 
 SORTS = {"relevance": _("Liên quan nhất"), "newest": _("Mới nhất"), "oldest": _("Cũ nhất")}
-CURRENT_PREFIX = "2025:"
 _ID = re.compile(r"[0-9]{1,18}")  # str.isdigit() also takes "²", which int() refuses
 YEARS = (1900, 2100)
 
@@ -29,10 +28,10 @@ class QueryField(forms.CharField):
 class SearchForm(forms.Form):
     q = QueryField(required=False, label=_("Từ khóa"))
     province = forms.CharField(required=False, label=_("Tỉnh, thành"))
-    district = forms.CharField(required=False, label=_("Quận, huyện"))
-    official = forms.CharField(required=False, label=_("Cán bộ"))
-    term = forms.CharField(required=False, label=_("Nhiệm kỳ"))
-    source = forms.CharField(required=False, label=_("Nguồn báo"))
+    district = forms.CharField(required=False, label=facets.DISTRICTS.title)
+    official = forms.CharField(required=False, label=facets.OFFICIALS.title)
+    term = forms.CharField(required=False, label=facets.TERMS.title)
+    source = forms.CharField(required=False, label=facets.SOURCE.title)
     date_from = forms.DateField(
         required=False,
         label=_("Từ ngày"),
@@ -87,8 +86,8 @@ class SearchForm(forms.Form):
         value = self.cleaned_data["province"].strip()
         if not value:
             return None
-        current = value.startswith(CURRENT_PREFIX)
-        slug = slug_for(value.removeprefix(CURRENT_PREFIX))
+        current = value.startswith(facets.CURRENT_PREFIX)
+        slug = slug_for(value.removeprefix(facets.CURRENT_PREFIX))
         eras = [Locality.Era.CURRENT] if current else [Locality.Era.LEGACY, Locality.Era.CURRENT]
         for era in eras:
             unit = Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE, slug=slug).first()
@@ -154,19 +153,17 @@ class SearchForm(forms.Form):
         return data
 
     def filters(self) -> dict[str, list[str]]:
-        """Index field -> accepted keys, for the filters chosen."""
-        data, chosen = self.cleaned_data, {}
-        if unit := data.get("province"):
-            chosen["provinces_2025" if unit.era == Locality.Era.CURRENT else "provinces"] = [unit.slug]
-        if data.get("district"):
-            chosen["districts"] = [district_key(d) for d in data["district"]]
-        if data.get("official"):
-            chosen["officials"] = [str(o.pk) for o in data["official"]]
-        if term := data.get("term"):
-            chosen["terms"] = [f"{term.start_year}-{term.end_year}"]
-        if source := data.get("source"):
-            chosen["source"] = [str(source.pk)]
-        return chosen
+        """Index field -> accepted keys, for the filters chosen (search.facets: a row's key)."""
+        data = self.cleaned_data
+        unit, term, source = data.get("province"), data.get("term"), data.get("source")
+        chosen = [
+            (facets.of_province(unit) if unit else facets.PROVINCES, [unit] if unit else []),
+            (facets.DISTRICTS, data.get("district") or []),
+            (facets.OFFICIALS, data.get("official") or []),
+            (facets.TERMS, [term] if term else []),
+            (facets.SOURCE, [source] if source else []),
+        ]
+        return {facet.field: [facet.key(row) for row in rows] for facet, rows in chosen if rows}
 
     def errors_by_parameter(self) -> dict[str, str]:
         return {self.parameter_for(f): " ".join(map(str, e)) for f, e in self.errors.items()}

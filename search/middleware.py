@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from search import query
+from search import facets
 from search.forms import SearchForm
 from search.plan import SearchUnavailable
 
@@ -27,5 +27,5 @@ class SearchUnavailableMiddleware:
         form = SearchForm(params)
         form.is_valid()
         form.add_error(None, message)
-        context = {"form": form, "outcome": None, "facet_titles": query.FACET_TITLES, "params": params}
+        context = {"form": form, "outcome": None, "params": params, "filters": facets.filters(params)}
         return render(request, "search/results.html", context, status=503)

@@ -10,17 +10,18 @@ from django.utils.translation import gettext as _
 from archive import cache
 from archive.models import Locality
 from archive.places import PlaceNotice, namesake
-from search import query
-from search.forms import CURRENT_PREFIX, SearchForm
+from search import facets, query
+from search.forms import SearchForm
 
-PROVINCE_FIELDS: dict[str, str] = {Locality.Era.LEGACY: "provinces", Locality.Era.CURRENT: "provinces_2025"}
+PROVINCE_FIELDS = (facets.PROVINCES.field, facets.PROVINCES_2025.field)
 
 
 def _count_in(form: SearchForm, outcome: query.Outcome, other: Locality) -> int:
     """How many articles the same search finds with the province of the other era instead."""
     request = query.build(form, outcome.parsed, limit=0)
-    filters = tuple((f, keys) for f, keys in request.filters if f not in PROVINCE_FIELDS.values())
-    request = replace(request, filters=(*filters, (PROVINCE_FIELDS[other.era], (other.slug,))), facets=())
+    filters = tuple((f, keys) for f, keys in request.filters if f not in PROVINCE_FIELDS)
+    facet = facets.of_province(other)
+    request = replace(request, filters=(*filters, (facet.field, (facet.key(other),))), facets=())
     return cache.remembered(f"place-count:{request!r}", lambda: query.engine().execute(request).count)
 
 
@@ -34,13 +35,13 @@ def notice(form: SearchForm, outcome: query.Outcome | None, params: dict) -> Pla
         return None
     other = pair.other(unit)
     count = _count_in(form, outcome, other)
-    parameter = CURRENT_PREFIX + other.slug if other.era == Locality.Era.CURRENT else other.slug
+    facet = facets.of_province(other)
     return PlaceNotice(
         text=_("Kết quả cho %(place)s.") % {"place": pair.described(unit)},
         other=other,
         link_label=pair.link_label(unit, count),
         count=count,
-        url=query._query_url({k: v for k, v in params.items() if k != "cursor"}, province=parameter),
+        url=query._query_url({k: v for k, v in params.items() if k != "cursor"}, **facet.link(facet.key(other))),
     )
 
 

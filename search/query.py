@@ -10,7 +10,6 @@ related(article) finds articles on the same subject for the detail page.
 """
 
 import datetime
-import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -18,18 +17,17 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils.text import capfirst
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from haystack import connection_router, connections
 
 from archive import cache, places
-from archive.models import Article, Locality, Official, Source
-from archive.places import district_label
+from archive.models import Article, Locality, Official
 from search import forgiving
 from search.analysis import canonical, folded, query_words, segment
-from search.forms import CURRENT_PREFIX, SearchForm
+from search.facets import BY_FIELD, LISTED, Facet, Labels
+from search.forms import SearchForm
 from search.highlight import Terms, mark, snippet
 from search.plan import (
     COMPOUND_BOOST,
@@ -46,16 +44,6 @@ from search.syntax import MAX_CLAUSES, MAX_QUERY_CHARS, ParsedQuery, parse
 
 PAGE_SIZE = 20
 FACET_SIZE = 12
-FACETS = ["provinces_2025", "provinces", "districts", "year", "terms", "officials", "source"]
-FACET_TITLES = {
-    "provinces_2025": gettext_lazy("Tỉnh, thành (từ 2025)"),
-    "provinces": gettext_lazy("Tỉnh, thành (trước 2025)"),
-    "districts": gettext_lazy("Quận, huyện"),
-    "year": gettext_lazy("Năm"),
-    "terms": gettext_lazy("Nhiệm kỳ"),
-    "officials": gettext_lazy("Cán bộ"),
-    "source": gettext_lazy("Nguồn báo"),
-}
 
 
 @dataclass
@@ -101,6 +89,10 @@ class Outcome:
     undated: tuple[str, str] = ("", "")  # what the date range or sort did to undated articles, and a link to them
     page_error: str = ""
 
+    def facet_lists(self) -> list[tuple[Facet, list[FacetValue]]]:
+        """(facet, its values) in the page's order, for the template (which shows each facet's title)."""
+        return [(BY_FIELD[name], values) for name, values in self.facets.items()]
+
 
 def _query_url(params: dict, **changes) -> str:
     merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
@@ -132,7 +124,7 @@ def build(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = P
         undated_only=bool(data.get("undated")),
         offset=offset,
         limit=limit,
-        facets=tuple(FACETS),
+        facets=tuple(facet.field for facet in LISTED),
         facet_limit=FACET_SIZE,
     )
 
@@ -178,64 +170,25 @@ def _hits(found: forgiving.Found, parsed: ParsedQuery) -> list[Hit]:
     ]
 
 
-def _labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
+def _labels(facet: Facet, keys: list[str]) -> Labels:
     """Facet key -> (label, the archive's own page for it, if it has one), kept until the next save."""
-    key = f"facet-labels:{get_language()}:{name}:{','.join(sorted(keys))}"  # a district's label is translated
-    return cache.remembered(key, lambda: _read_labels(name, keys))
-
-
-def _read_labels(name: str, keys: list[str]) -> dict[str, tuple[str, str]]:
-    if name in ("provinces", "provinces_2025"):
-        era = Locality.Era.CURRENT if name == "provinces_2025" else Locality.Era.LEGACY
-        units = Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE, slug__in=keys)
-        return {u.slug: (u.name, u.get_absolute_url()) for u in units}
-    if name == "districts":
-        units = Locality.objects.filter(
-            era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT, slug__in={k.partition("/")[2] for k in keys}
-        ).select_related("province", "current_province")
-        return {f"{u.province.slug}/{u.slug}": (district_label(u), u.get_absolute_url()) for u in units}
-    if name == "officials":
-        return {
-            str(o.pk): (o.name, o.get_absolute_url())
-            for o in Official.objects.filter(pk__in=[k for k in keys if k.isdigit()])
-        }
-    if name == "source":
-        return {
-            str(pk): (n, "")
-            for pk, n in Source.objects.filter(pk__in=[k for k in keys if k.isdigit()]).values_list("pk", "name")
-        }
-    if name == "terms":
-        return {k: (k, reverse("archive:term", args=k.split("-"))) for k in keys if re.fullmatch(r"\d{4}-\d{4}", k)}
-    return {k: (k, reverse("archive:year", args=[k]) if k.isdigit() else "") for k in keys}
-
-
-def _facet_param(name: str, key: str) -> dict:
-    if name == "year":
-        return {"from": f"{key}-01-01", "to": f"{key}-12-31"}
-    parameter = {
-        "provinces": "province",
-        "provinces_2025": "province",
-        "districts": "district",
-        "terms": "term",
-        "officials": "official",
-        "source": "source",
-    }[name]
-    return {parameter: CURRENT_PREFIX + key if name == "provinces_2025" else key}
+    key = f"facet-labels:{get_language()}:{facet.field}:{','.join(sorted(keys))}"  # a district's label is translated
+    return cache.remembered(key, lambda: facet.labels(keys))
 
 
 def _facets(counts: dict, params: dict) -> dict[str, list[FacetValue]]:
-    facets = {}
-    for name in FACETS:
-        pairs = [(str(k), n) for k, n in counts.get(name, []) if k not in (None, "") and n]
-        labels = _labels(name, [k for k, _n in pairs])
+    found = {}
+    for facet in LISTED:
+        pairs = [(str(k), n) for k, n in counts.get(facet.field, []) if k not in (None, "") and n]
+        labels = _labels(facet, [k for k, _n in pairs])
         values = [
-            FacetValue(labels[k][0], n, _query_url(params, **_facet_param(name, k)), labels[k][1])
+            FacetValue(labels[k][0], n, _query_url(params, **facet.link(k)), labels[k][1])
             for k, n in pairs
             if k in labels
         ]
         if values:
-            facets[name] = sorted(values, key=lambda v: (-v.count, v.label))
-    return facets
+            found[facet.field] = sorted(values, key=lambda v: (-v.count, v.label))
+    return found
 
 
 def _chosen(form: SearchForm, params: dict) -> list[tuple[str, str]]:
@@ -243,17 +196,19 @@ def _chosen(form: SearchForm, params: dict) -> list[tuple[str, str]]:
     if unit := data.get("province"):
         pair = places.namesake(unit)  # a name of both eras says which
         chosen.append((capfirst(pair.short_label(unit)) if pair else unit.name, _query_url(params, province=None)))
-    for label, value, parameter in [
-        (_("Quận, huyện"), ", ".join(map(str, data.get("district") or [])), "district"),
-        (_("Cán bộ"), ", ".join(o.name for o in data.get("official") or []), "official"),
-        (_("Nhiệm kỳ"), data.get("term"), "term"),
-        (_("Nguồn báo"), data.get("source"), "source"),
-        (_("Từ ngày"), data.get("date_from") and data["date_from"].strftime("%d/%m/%Y"), "from"),
-        (_("Đến ngày"), data.get("date_to") and data["date_to"].strftime("%d/%m/%Y"), "to"),
-        (_("Ngày đăng"), data.get("undated") and _("không rõ"), "undated"),
+    for parameter, value in [
+        ("district", ", ".join(map(str, data.get("district") or []))),
+        ("official", ", ".join(o.name for o in data.get("official") or [])),
+        ("term", data.get("term")),
+        ("source", data.get("source")),
+        ("from", data.get("date_from") and data["date_from"].strftime("%d/%m/%Y")),
+        ("to", data.get("date_to") and data["date_to"].strftime("%d/%m/%Y")),
     ]:
         if value:
+            label = form.fields[form.field_for(parameter)].label
             chosen.append((f"{label}: {value}", _query_url(params, **{parameter: None})))
+    if data.get("undated"):
+        chosen.append((f"{_('Ngày đăng')}: {_('không rõ')}", _query_url(params, undated=None)))
     return chosen
 
 

@@ -3,15 +3,16 @@
 Text fields get the article's text as pyvi segmented it (search.segmentation keeps that with the
 article); the Vietnamese analyzers take it from there: compounds and syllables in the exact
 fields, folded syllables in the *_folded ones.
-Facet fields hold stable keys (slugs, ids); pages turn them back into names from the database.
+Facet fields hold stable keys (slugs, ids, years): search.facets says how an article yields them
+and how pages turn them back into names from the database.
 """
 
 import datetime
 
-from django.utils import timezone
 from haystack import indexes
 
-from archive.models import Article, Locality
+from archive.models import Article
+from search import facets
 from search.analysis import VietnameseAnalyzer
 from search.plan import UNDATED_NEWEST, UNDATED_OLDEST
 from search.segmentation import segmented
@@ -28,8 +29,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     # Sort keys that put undated articles last whichever way the dates run.
     newest_first = indexes.DateTimeField()
     oldest_first = indexes.DateTimeField()
+    # The facets' keys (search.facets, which fills them in prepare()); a field for each facet there.
     year = indexes.CharField(faceted=True, null=True)
-    month = indexes.CharField(faceted=True, null=True)  # "2020-03": the trend view's months (search/trend.py)
+    month = indexes.CharField(faceted=True, null=True)
     source = indexes.CharField(faceted=True, null=True)
     provinces = indexes.MultiValueField(faceted=True)
     provinces_2025 = indexes.MultiValueField(faceted=True)
@@ -63,6 +65,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         text = segmented(obj)
         data["text"] = data["text_folded"] = text
         data["title"] = data["title_folded"] = text.partition("\n")[0]
+        data.update({facet.field: facet.indexed(obj) for facet in facets.FACETS})
         return data
 
     def prepare_version(self, obj):
@@ -73,38 +76,6 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_oldest_first(self, obj):
         return obj.published_at or UNDATED_OLDEST
-
-    def prepare_year(self, obj):
-        return str(timezone.localtime(obj.published_at).year) if obj.published_at else None
-
-    def prepare_month(self, obj):
-        return timezone.localtime(obj.published_at).strftime("%Y-%m") if obj.published_at else None
-
-    def prepare_source(self, obj):
-        return str(obj.source_id) if obj.source_id else None
-
-    def _units(self, obj, attribute):
-        return sorted({unit.slug for loc in obj.localities.all() if (unit := getattr(loc, attribute))})
-
-    def prepare_provinces(self, obj):
-        return self._units(obj, "province")
-
-    def prepare_provinces_2025(self, obj):
-        return self._units(obj, "current_province")
-
-    def prepare_districts(self, obj):
-        return sorted({district_key(loc.district) for loc in obj.localities.all() if loc.district_id})
-
-    def prepare_officials(self, obj):
-        return [str(o.pk) for o in obj.officials.all()]
-
-    def prepare_terms(self, obj):
-        return [f"{t.start_year}-{t.end_year}" for t in obj.terms.all()]
-
-
-def district_key(district: Locality) -> str:
-    """Districts share names across provinces ("Châu Thành"): key them by province too."""
-    return f"{district.province.slug}/{district.slug}"
 
 
 def version_of(updated_at: datetime.datetime) -> str:

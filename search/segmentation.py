@@ -1,9 +1,9 @@
 """pyvi's segmentation of each article's searchable text, made once and kept (search.models.Segmentation).
 
-searchable_text(article) -> the text the index searches: title, lead, body, captions, byline,
-                            one per line (the title first, so its segmentation is the first line).
-segmented(article)       -> that text segmented ("Xây_dựng Đảng …"), from the kept copy when it
-                            was made from this very text, else made now and kept.
+segmented(article)       -> the text the index searches (Article.search_text(byline=True): title,
+                            lead, body, captions, byline, one per line, the title first, so its
+                            segmentation is the first line) segmented ("Xây_dựng Đảng …"), from
+                            the kept copy when it was made from this very text, else made now.
 fill(articles, workers, progress) -> makes every missing or stale one, on `workers` processes,
                             calling progress(done, total) as it goes; returns how many it made.
                             A rebuild calls it first, so it writes without pyvi.
@@ -22,10 +22,6 @@ from search.models import Segmentation
 CHUNK = 500
 
 
-def searchable_text(article: Article) -> str:
-    return "\n".join([article.title, article.lead, article.body, article.captions, article.author])
-
-
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
@@ -37,7 +33,7 @@ def _keep(rows: list[Segmentation]) -> None:
 
 
 def segmented(article: Article) -> str:
-    text = searchable_text(article)
+    text = article.search_text(byline=True)
     digest = _digest(text)
     try:
         kept = article.segmentation
@@ -62,7 +58,9 @@ def fill(articles: QuerySet, workers: int = 1, progress=None) -> int:
     Segmentation.objects.exclude(article_id__in=Article.objects.values("pk")).delete()
     kept = dict(Segmentation.objects.filter(article__in=articles).values_list("article_id", "digest"))
     missing = [
-        a.pk for a in _texts(articles).iterator(chunk_size=CHUNK) if kept.get(a.pk) != _digest(searchable_text(a))
+        a.pk
+        for a in _texts(articles).iterator(chunk_size=CHUNK)
+        if kept.get(a.pk) != _digest(a.search_text(byline=True))
     ]
     if not missing:
         return 0
@@ -73,7 +71,7 @@ def fill(articles: QuerySet, workers: int = 1, progress=None) -> int:
             if progress:
                 progress(start, len(missing))
             chunk = list(_texts(articles).filter(pk__in=missing[start : start + CHUNK]))
-            texts = [searchable_text(a) for a in chunk]
+            texts = [a.search_text(byline=True) for a in chunk]
             made = pool.map(segment, texts, chunksize=25)
             _keep(
                 [

@@ -7,11 +7,10 @@ chart(trend, show) -> Chart: the SVG's bars and axis (drawn by templates/search/
 csv_rows(trend) -> the numbers as CSV rows.
 
 Counts come from the search engine in one request per query (and one for the totals): the plan of
-search.query with a facet on `year` or `month` (search/search_indexes.py), so they are the search
+search.query with a facet on `year` or `month` (search.facets), so they are the search
 page's counts, whatever the engine.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
@@ -21,12 +20,12 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from search import query
+from search import facets, query
 from search.forms import SearchForm
 from search.syntax import parse
 
 MAX_QUERIES = 3
-FILTERS = ("province", "district", "official", "term", "source", "from", "to")
+FILTERS = (*facets.PARAMETERS, "from", "to")
 GRANULARITIES = {"year": gettext_lazy("Theo năm"), "month": gettext_lazy("Theo tháng")}
 SHOWS = {"count": gettext_lazy("Số bài"), "share": gettext_lazy("Tỉ lệ trên mọi bài của kỳ")}
 MAX_PERIODS = 600  # months (50 years): past this the axis asks for years instead
@@ -98,12 +97,8 @@ def _counts(form: SearchForm, q: str, facet: str) -> tuple[dict[str, int], int]:
 
 
 def _period(key: str, by: str) -> Period:
-    if by == "year":
-        year = int(key)
-        return Period(key, key, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
-    year, month = map(int, key.split("-"))
-    last = calendar.monthrange(year, month)[1]
-    return Period(key, f"{month:02d}/{year}", datetime.date(year, month, 1), datetime.date(year, month, last))
+    first, last = facets.period(key)
+    return Period(key, facets.BY_FIELD[by].labels([key])[key][0], first, last)
 
 
 def _periods(keys: set[str], by: str) -> list[Period]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from search import export, places, query
+from search import export, facets, places, query, trend
 from search.feeds import SearchFeed
 from search.forms import SearchForm
 
@@ -27,8 +27,9 @@ def search_page(request):
         {
             "form": form,
             "outcome": outcome,
-            "facet_titles": query.FACET_TITLES,
             "params": request.GET.dict(),
+            "filters": facets.filters(request.GET.dict()),
+            "trend_filters": trend.FILTERS,
             "downloads": export.downloads(request.GET.dict(), outcome.count if outcome else 0),
             "place": places.notice(form, outcome, request.GET.dict()),
         },
@@ -50,7 +51,7 @@ def _hit_json(request, hit):
         "provinces_2025": hit.provinces_2025,
         "districts": hit.districts,
         "officials": [o.name for o in article.officials.all()],
-        "terms": [str(t).replace("–", "-") for t in article.terms.all()],
+        "terms": [t.key for t in article.terms.all()],
         "missing": hit.missing,
     }
 

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from archive.ingest import parse_text
+from archive.ingest import article_of, parse_text
 from archive.models import Article
 from archive.roles import EDITORS
 from tests.conftest import SEEDS
@@ -36,5 +36,4 @@ def signed_in(user: User, client: Client | None = None) -> Client:
 
 def seed_text(name: str) -> str:
     """The searchable text of seed file `name` (../shared/seeds: mark the test needs_shared)."""
-    article = parse_text((SEEDS / name).read_text(encoding="utf-8"))
-    return "\n".join([article.title, article.lead, article.body, *article.captions])
+    return article_of(parse_text((SEEDS / name).read_text(encoding="utf-8"))).search_text()

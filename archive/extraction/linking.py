@@ -29,11 +29,6 @@ from archive.models import (
 )
 from archive.services import articles_touched
 
-
-def article_text(article: Article) -> str:
-    return "\n".join([article.title, article.lead, article.body, article.captions])
-
-
 Link = TypeVar("Link", ArticleLocality, ArticleOfficial, ArticleTerm)
 
 
@@ -151,7 +146,7 @@ def _link(articles: list[Article]) -> None:
     positions: list[Position] = []
     people = _People([a.pk for a in articles])
     for article in articles:
-        text = article_text(article)
+        text = article.search_text()
         source = article.source
         home = source.home_province if source is not None and source.home_province_id else None
         localities[article.pk] = [

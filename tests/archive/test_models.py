@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from archive.models import Article, Official, Source
+from archive.models import Article, Official, Source, Term
 from search.models import PendingChange
 from tests.factories import make_superuser, signed_in
 from tests.forms import form_data
@@ -70,3 +70,14 @@ def test_the_migration_normalises_rows_stored_before_and_tells_the_index():
     official.refresh_from_db()
     assert (article.title, article.body, official.name) == ("Tin cũ", STORED, "Trần Văn Đ")
     assert list(PendingChange.objects.values_list("article_id", flat=True)) == [article.pk]
+
+
+def test_the_searchable_text_is_one_part_a_line_title_first_byline_for_the_index():
+    article = Article(title="Tiêu đề", lead="Sa pô.", body="Đoạn 1.\n\nĐoạn 2.", captions="Ảnh 1", author="Hữu Chí")
+    assert article.search_text() == "Tiêu đề\nSa pô.\nĐoạn 1.\n\nĐoạn 2.\nẢnh 1"
+    assert article.search_text(byline=True) == "Tiêu đề\nSa pô.\nĐoạn 1.\n\nĐoạn 2.\nẢnh 1\nHữu Chí"
+
+
+def test_a_terms_key_has_a_hyphen_where_its_name_has_a_dash():
+    term = Term(start_year=2020, end_year=2025)
+    assert (term.key, str(term)) == ("2020-2025", "2020–2025")

@@ -103,21 +103,21 @@ def test_an_article_that_cannot_be_indexed_does_not_hold_up_the_others(whoosh_in
     from search.search_indexes import ArticleIndex
 
     broken = seed_articles["Tri Tôn quan tâm công tác xây dựng Đảng"]
-    original = ArticleIndex.prepare_year
+    original = ArticleIndex.prepare_newest_first
 
-    def prepare_year(self, obj):
+    def prepare_newest_first(self, obj):
         if obj.pk == broken.pk:
             raise ValueError("bad data")
         return original(self, obj)
 
-    monkeypatch.setattr(ArticleIndex, "prepare_year", prepare_year)
+    monkeypatch.setattr(ArticleIndex, "prepare_newest_first", prepare_newest_first)
     for _attempt in range(outbox.MAX_ATTEMPTS):
         outbox.apply_all()
     assert pending() == [broken.pk]
     assert "bad data" in PendingChange.objects.get().error
     assert len(indexed_ids()) == len(seed_articles) - 1
     assert outbox.compare().failing == [broken.pk]
-    monkeypatch.setattr(ArticleIndex, "prepare_year", original)  # the data is mended and saved again
+    monkeypatch.setattr(ArticleIndex, "prepare_newest_first", original)  # the data is mended and saved again
     broken.save()
     outbox.apply_all()
     assert pending() == [] and not outbox.compare()
