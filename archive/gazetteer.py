@@ -70,86 +70,69 @@ def _unique_slugs(units):
 @transaction.atomic
 def load() -> LoadReport:
     province_fields = ["province", "provinceShort", "provinceCode"]
-    current = _upsert(
-        _unique_slugs(
-            [
-                Locality(
-                    era=Locality.Era.CURRENT,
-                    kind=Locality.Kind.PROVINCE,
-                    code=r["provinceCode"],
-                    name=r["province"],
-                    short_name=r["provinceShort"],
-                    type_name=_type_of(r["province"], r["provinceShort"]),
-                )
-                for r in get_data(province_fields, table=CURRENT_TABLE)
-            ]
-        )
+    current = _level(
+        [
+            _unit(r, "province", Locality.Kind.PROVINCE, era=Locality.Era.CURRENT)
+            for r in get_data(province_fields, table=CURRENT_TABLE)
+        ],
+        "current_province",
     )
-    _point_at_self(Locality.Era.CURRENT, Locality.Kind.PROVINCE, "current_province")
-
-    legacy_rows = get_data(province_fields, table=LEGACY_TABLE)
-    provinces = _upsert(
-        _unique_slugs(
-            [
-                Locality(
-                    kind=Locality.Kind.PROVINCE,
-                    code=r["provinceCode"],
-                    name=r["province"],
-                    short_name=r["provinceShort"],
-                    type_name=_type_of(r["province"], r["provinceShort"]),
-                    current_province=current[successor_code(r["province"])],
-                )
-                for r in legacy_rows
-            ]
-        )
+    provinces = _level(
+        [
+            _unit(r, "province", Locality.Kind.PROVINCE, current_province=current[successor_code(r["province"])])
+            for r in get_data(province_fields, table=LEGACY_TABLE)
+        ],
+        "province",
     )
-    _point_at_self(Locality.Era.LEGACY, Locality.Kind.PROVINCE, "province")
-
     district_rows = get_data(
         ["provinceCode", "district", "districtShort", "districtType", "districtCode"], table=LEGACY_TABLE
     )
-    districts = _upsert(
-        _unique_slugs(
-            [
-                Locality(
-                    kind=Locality.Kind.DISTRICT,
-                    code=r["districtCode"],
-                    name=r["district"],
-                    short_name=r["districtShort"],
-                    type_name=r["districtType"] or "",
-                    parent=provinces[r["provinceCode"]],
-                    province=provinces[r["provinceCode"]],
-                    current_province_id=provinces[r["provinceCode"]].current_province_id,
-                )
-                for r in district_rows
-            ]
-        )
+    districts = _level(
+        [_unit(r, "district", Locality.Kind.DISTRICT, province=provinces[r["provinceCode"]]) for r in district_rows],
+        "district",
     )
-    _point_at_self(Locality.Era.LEGACY, Locality.Kind.DISTRICT, "district")
-
     commune_rows = get_data(
         ["provinceCode", "districtCode", "ward", "wardShort", "wardType", "wardCode"], table=LEGACY_TABLE
     )
-    communes = _upsert(
-        _unique_slugs(
-            [
-                Locality(
-                    kind=Locality.Kind.COMMUNE,
-                    code=r["wardCode"],
-                    name=r["ward"],
-                    short_name=r["wardShort"],
-                    type_name=r["wardType"] or "",
-                    parent=districts[r["districtCode"]],
-                    district=districts[r["districtCode"]],
-                    province=provinces[r["provinceCode"]],
-                    current_province_id=provinces[r["provinceCode"]].current_province_id,
-                )
-                for r in commune_rows
-                if r["wardCode"]  # island districts have no communes
-            ]
-        )
+    communes = _level(
+        [
+            _unit(
+                r,
+                "ward",
+                Locality.Kind.COMMUNE,
+                district=districts[r["districtCode"]],
+                province=provinces[r["provinceCode"]],
+            )
+            for r in commune_rows
+            if r["wardCode"]  # island districts have no communes
+        ],
+        None,
     )
     return LoadReport(len(current), len(provinces), len(districts), len(communes))
+
+
+def _unit(row: dict, level: str, kind: str, **links) -> Locality:
+    """A unit from a row of the package's table, whose columns for `level` ("province",
+    "district", "ward") are named level, levelShort, levelType (not for provinces), levelCode.
+    A legacy unit below a province is under its district, else its province, and in its
+    province's 2025 successor."""
+    name, short_name = row[level], row[f"{level}Short"]
+    type_name = (row[f"{level}Type"] or "") if f"{level}Type" in row else _type_of(name, short_name)
+    if "province" in links:
+        links["parent"] = links.get("district", links["province"])
+        links["current_province_id"] = links["province"].current_province_id
+    return Locality(
+        kind=kind, code=row[f"{level}Code"], name=name, short_name=short_name, type_name=type_name, **links
+    )
+
+
+def _level(units: list[Locality], own_field: str | None) -> dict[str, Locality]:
+    """Write one level's units (slugged apart), each pointing at itself in `own_field` (a
+    province is its own province); returns them by code."""
+    written = _upsert(_unique_slugs(units))
+    if own_field:
+        _point_at_self(units[0].era, units[0].kind, own_field)
+    return written
 
 
 def _point_at_self(era, kind, field):

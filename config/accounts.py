@@ -10,6 +10,7 @@ attempts are counted per client address (ACCOUNT_RATE) with the search rate's ma
 """
 
 import logging
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
@@ -31,11 +32,14 @@ from django_ratelimit.core import get_usage
 
 from config.limits import refused
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 log = logging.getLogger(__name__)
 User = get_user_model()
 
 
-def over_account_rate(request, group: str):
+def _wait(request, group: str):
     """Seconds until this address may try again, or None while within ACCOUNT_RATE (counting this try)."""
     if not settings.ACCOUNT_RATE:
         return None
@@ -47,7 +51,11 @@ def over_account_rate(request, group: str):
     return max(1, usage["time_left"]) if usage and usage["should_limit"] else None
 
 
-def _too_many(request, wait):
+def too_many_tries(request, group: str):
+    """An HTTP 429 when this address tried `group` (sign-up, sign-in, password-reset) too often, else None."""
+    wait = _wait(request, group)
+    if wait is None:
+        return None
     return refused(
         request, 429, wait, _("Quá nhiều lần thử"), _("Địa chỉ của bạn đã thử quá nhiều lần trong một thời gian ngắn.")
     )
@@ -103,9 +111,8 @@ def send_confirmation(user) -> None:
 def sign_up(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST":
-        wait = over_account_rate(request, "sign-up")
-        if wait is not None:
-            return _too_many(request, wait)
+        if too_many := too_many_tries(request, "sign-up"):
+            return too_many
         if form.is_valid():
             email = form.cleaned_data["email"]
             existing = User.objects.filter(username__iexact=email).first()
@@ -139,7 +146,18 @@ def confirm(request, uidb64, token):
     return redirect("search:saved")
 
 
-class SignInForm(AuthenticationForm):
+class Relabelled(forms.Form):
+    """A form of django.contrib.auth with our labels for its fields (LABELS: name -> label)."""
+
+    LABELS: dict[str, "StrOrPromise"] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.LABELS.items():
+            self.fields[name].label = label
+
+
+class SignInForm(Relabelled, AuthenticationForm):
     error_messages = {
         "invalid_login": gettext_lazy(
             "E-mail hoặc mật khẩu không đúng (tài khoản mới cần được xác nhận qua e-mail trước)."
@@ -147,10 +165,7 @@ class SignInForm(AuthenticationForm):
         "inactive": gettext_lazy("Tài khoản chưa được xác nhận qua e-mail."),
     }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("Địa chỉ e-mail")
-        self.fields["password"].label = _("Mật khẩu")
+    LABELS = {"username": gettext_lazy("Địa chỉ e-mail"), "password": gettext_lazy("Mật khẩu")}
 
 
 class SignInView(auth_views.LoginView):
@@ -159,10 +174,7 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        wait = over_account_rate(request, "sign-in")
-        if wait is not None:
-            return _too_many(request, wait)
-        return super().post(request, *args, **kwargs)
+        return too_many_tries(request, "sign-in") or super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -170,10 +182,8 @@ class SignInView(auth_views.LoginView):
         return response
 
 
-class ResetForm(PasswordResetForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["email"].label = _("Địa chỉ e-mail")
+class ResetForm(Relabelled, PasswordResetForm):
+    LABELS = {"email": gettext_lazy("Địa chỉ e-mail")}
 
 
 class ResetView(auth_views.PasswordResetView):
@@ -184,10 +194,7 @@ class ResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def post(self, request, *args, **kwargs):
-        wait = over_account_rate(request, "password-reset")
-        if wait is not None:
-            return _too_many(request, wait)
-        return super().post(request, *args, **kwargs)
+        return too_many_tries(request, "password-reset") or super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         # Links in the e-mail name SITE_URL, as the confirmation and alert e-mails do.
@@ -196,11 +203,8 @@ class ResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-class NewPasswordForm(SetPasswordForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = _("Mật khẩu mới")
-        self.fields["new_password2"].label = _("Nhập lại mật khẩu mới")
+class NewPasswordForm(Relabelled, SetPasswordForm):
+    LABELS = {"new_password1": gettext_lazy("Mật khẩu mới"), "new_password2": gettext_lazy("Nhập lại mật khẩu mới")}
 
 
 class ResetConfirmView(auth_views.PasswordResetConfirmView):

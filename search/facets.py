@@ -94,12 +94,16 @@ def _units(attribute: str, key: Callable[[Locality], str]) -> Callable[[Article]
     return rows
 
 
-def _provinces(era: str) -> Callable[[list[str]], Labels]:
+def _provinces(field: str, title: "StrOrPromise", era: str, attribute: str) -> Facet:
+    """The provinces of one era: an article's by its localities' `attribute`; a 2025 one's
+    parameter says "2025:" (search.forms reads a bare name as a legacy province first)."""
+
     def labels(keys: list[str]) -> Labels:
         units = Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE, slug__in=keys)
         return {u.slug: (u.name, u.get_absolute_url()) for u in units}
 
-    return labels
+    prefix = CURRENT_PREFIX if era == Locality.Era.CURRENT else ""
+    return Facet(field, title, _units(attribute, _slug), _slug, labels, parameter="province", prefix=prefix)
 
 
 def _districts(keys: list[str]) -> Labels:
@@ -147,23 +151,8 @@ def _same(key: str) -> str:
     return key
 
 
-PROVINCES_2025 = Facet(
-    "provinces_2025",
-    _("Tỉnh, thành (từ 2025)"),
-    _units("current_province", _slug),
-    _slug,
-    _provinces(Locality.Era.CURRENT),
-    parameter="province",
-    prefix=CURRENT_PREFIX,
-)
-PROVINCES = Facet(
-    "provinces",
-    _("Tỉnh, thành (trước 2025)"),
-    _units("province", _slug),
-    _slug,
-    _provinces(Locality.Era.LEGACY),
-    parameter="province",
-)
+PROVINCES_2025 = _provinces("provinces_2025", _("Tỉnh, thành (từ 2025)"), Locality.Era.CURRENT, "current_province")
+PROVINCES = _provinces("provinces", _("Tỉnh, thành (trước 2025)"), Locality.Era.LEGACY, "province")
 DISTRICTS = Facet(
     "districts", _("Quận, huyện"), _units("district", district_key), district_key, _districts, parameter="district"
 )

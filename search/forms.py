@@ -2,7 +2,8 @@
 the keys the index holds. Each error names its parameter."""
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import Q
@@ -12,6 +13,9 @@ from archive.models import Locality, Official, Source, Term
 from archive.text import slug_for
 from search import facets
 from search.syntax import strip_controls
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SORTS = {"relevance": _("Liên quan nhất"), "newest": _("Mới nhất"), "oldest": _("Cũ nhất")}
 _ID = re.compile(r"[0-9]{1,18}")  # str.isdigit() also takes "²", which int() refuses
@@ -25,25 +29,86 @@ class QueryField(forms.CharField):
         return strip_controls(super().to_python(value) or "")
 
 
+class DayField(forms.DateField):
+    """A day as YYYY-MM-DD, the form a date input sends."""
+
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {"invalid": _("Ngày phải có dạng YYYY-MM-DD.")}
+
+
+class FoundField(forms.CharField):
+    """Names an archive row (or rows): cleaned, what `find(value)` found; nothing (None, or [] for
+    `several`) when empty; a value that finds nothing says so, naming `what` it looked for."""
+
+    def __init__(self, find: Callable[[str], Any], what: "StrOrPromise", several: bool = False, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+        self.find, self.what, self.several = find, what, several
+
+    def clean(self, value: Any) -> Any:
+        value = super().clean(value).strip()
+        if not value:
+            return [] if self.several else None
+        found = self.find(value)
+        if not found:
+            raise forms.ValidationError(
+                _("Không tìm thấy %(what)s “%(value)s”.") % {"what": self.what, "value": value}
+            )
+        return found
+
+
+def province_named(value: str) -> Locality | None:
+    """A legacy province by name or slug, with or without diacritics; "2025:" picks a current one."""
+    current = value.startswith(facets.CURRENT_PREFIX)
+    slug = slug_for(value.removeprefix(facets.CURRENT_PREFIX))
+    eras = [Locality.Era.CURRENT] if current else [Locality.Era.LEGACY, Locality.Era.CURRENT]
+    for era in eras:
+        unit = Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE, slug=slug).first()
+        if unit:
+            return unit
+    return None
+
+
+def districts_named(value: str) -> list[Locality]:
+    """Keys ("ben-tre/mo-cay-bac") or a name: every district of that name (there may be several)."""
+    province_slug, _sep, district_slug = value.rpartition("/")
+    units = Locality.objects.filter(
+        era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT, slug=slug_for(district_slug)
+    ).select_related("province")
+    if province_slug:
+        units = units.filter(province__slug=slug_for(province_slug))
+    return list(units)
+
+
+def officials_named(value: str) -> list[Official]:
+    """By id, or every official of that name."""
+    officials = (
+        Official.objects.filter(pk=int(value))
+        if _ID.fullmatch(value)
+        else Official.objects.filter(slug=slug_for(value))
+    )
+    return list(officials)
+
+
+def term_named(value: str) -> Term | None:
+    years = re.fullmatch(r"(\d{4})\s*[-–—]\s*(\d{4})", value)
+    return Term.objects.filter(start_year=years[1], end_year=years[2]).first() if years else None
+
+
+def source_named(value: str) -> Source | None:
+    """By code, name or id."""
+    match = Q(code__iexact=value) | Q(name__iexact=value) | (Q(pk=int(value)) if _ID.fullmatch(value) else Q())
+    return Source.objects.filter(match).first()
+
+
 class SearchForm(forms.Form):
     q = QueryField(required=False, label=_("Từ khóa"))
-    province = forms.CharField(required=False, label=_("Tỉnh, thành"))
-    district = forms.CharField(required=False, label=facets.DISTRICTS.title)
-    official = forms.CharField(required=False, label=facets.OFFICIALS.title)
-    term = forms.CharField(required=False, label=facets.TERMS.title)
-    source = forms.CharField(required=False, label=facets.SOURCE.title)
-    date_from = forms.DateField(
-        required=False,
-        label=_("Từ ngày"),
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": _("Ngày phải có dạng YYYY-MM-DD.")},
-    )
-    date_to = forms.DateField(
-        required=False,
-        label=_("Đến ngày"),
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": _("Ngày phải có dạng YYYY-MM-DD.")},
-    )
+    province = FoundField(province_named, _("tỉnh, thành"), label=_("Tỉnh, thành"))
+    district = FoundField(districts_named, _("quận, huyện"), several=True, label=facets.DISTRICTS.title)
+    official = FoundField(officials_named, _("cán bộ"), several=True, label=facets.OFFICIALS.title)
+    term = FoundField(term_named, _("nhiệm kỳ"), label=facets.TERMS.title)
+    source = FoundField(source_named, _("nguồn báo"), label=facets.SOURCE.title)
+    date_from = DayField(required=False, label=_("Từ ngày"))
+    date_to = DayField(required=False, label=_("Đến ngày"))
     sort = forms.ChoiceField(
         required=False,
         choices=list(SORTS.items()),
@@ -77,71 +142,6 @@ class SearchForm(forms.Form):
     @classmethod
     def parameter_for(cls, field):
         return cls.PARAMETER_NAMES.get(field, field)
-
-    def _not_found(self, what, value):
-        return forms.ValidationError(_("Không tìm thấy %(what)s “%(value)s”.") % {"what": what, "value": value})
-
-    def clean_province(self):
-        """A legacy province by name or slug, with or without diacritics; "2025:" picks a current one."""
-        value = self.cleaned_data["province"].strip()
-        if not value:
-            return None
-        current = value.startswith(facets.CURRENT_PREFIX)
-        slug = slug_for(value.removeprefix(facets.CURRENT_PREFIX))
-        eras = [Locality.Era.CURRENT] if current else [Locality.Era.LEGACY, Locality.Era.CURRENT]
-        for era in eras:
-            unit = Locality.objects.filter(era=era, kind=Locality.Kind.PROVINCE, slug=slug).first()
-            if unit:
-                return unit
-        raise self._not_found(_("tỉnh, thành"), value)
-
-    def clean_district(self):
-        """Keys ("ben-tre/mo-cay-bac") or a name: every district of that name (there may be several)."""
-        value = self.cleaned_data["district"].strip()
-        if not value:
-            return []
-        province_slug, _sep, district_slug = value.rpartition("/")
-        units = Locality.objects.filter(
-            era=Locality.Era.LEGACY, kind=Locality.Kind.DISTRICT, slug=slug_for(district_slug)
-        ).select_related("province")
-        if province_slug:
-            units = units.filter(province__slug=slug_for(province_slug))
-        if not units:
-            raise self._not_found(_("quận, huyện"), value)
-        return list(units)
-
-    def clean_official(self):
-        value = self.cleaned_data["official"].strip()
-        if not value:
-            return []
-        officials = (
-            Official.objects.filter(pk=int(value))
-            if _ID.fullmatch(value)
-            else Official.objects.filter(slug=slug_for(value))
-        )
-        if not officials:
-            raise self._not_found(_("cán bộ"), value)
-        return list(officials)
-
-    def clean_term(self):
-        value = self.cleaned_data["term"].strip()
-        if not value:
-            return None
-        years = re.fullmatch(r"(\d{4})\s*[-–—]\s*(\d{4})", value)
-        term = years and Term.objects.filter(start_year=years[1], end_year=years[2]).first()
-        if not term:
-            raise self._not_found(_("nhiệm kỳ"), value)
-        return term
-
-    def clean_source(self):
-        value = self.cleaned_data["source"].strip()
-        if not value:
-            return None
-        match = Q(code__iexact=value) | Q(name__iexact=value) | (Q(pk=int(value)) if _ID.fullmatch(value) else Q())
-        source = Source.objects.filter(match).first()
-        if not source:
-            raise self._not_found(_("nguồn báo"), value)
-        return source
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -44,22 +44,9 @@ from haystack.constants import ID as ID_FIELD
 from haystack.utils import get_identifier
 from pysolr import SolrError
 
+from search import plan
 from search.analysis import canonical
 from search.backend import IndexBusy
-from search.plan import (
-    AllOf,
-    AnyOf,
-    AtLeast,
-    Boost,
-    Everything,
-    Match,
-    Not,
-    Phrase,
-    SearchRequest,
-    SearchResult,
-    SearchUnavailable,
-    Term,
-)
 from search.solr.admin import SolrAdmin, node_urls
 
 log = logging.getLogger(__name__)
@@ -79,41 +66,41 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def lucene(match: Match) -> str:
+def lucene(match: plan.Match) -> str:
     """A plan's match in Solr's standard syntax. Terms are analysed already; quoting them keeps
     any character literal, and Solr's analysis of an analysed term gives it back unchanged."""
-    if isinstance(match, Everything):
+    if isinstance(match, plan.Everything):
         return "*:*"
-    if isinstance(match, Term):
+    if isinstance(match, plan.Term):
         if match.field == "text" and "_" in match.text:  # a pyvi compound: its own field in Solr
             return f"text_words:{_quoted(match.text)}"
         return f"{match.field}:{_quoted(match.text)}"
-    if isinstance(match, Phrase):
+    if isinstance(match, plan.Phrase):
         if match.field == "text_folded" and len(match.words) == 2:  # one term of the pairs field
             return f"text_pairs:{_quoted('_'.join(match.words))}"
         return f"{match.field}:{_quoted(' '.join(match.words))}"
-    if isinstance(match, AllOf):
-        wanted = [f"+{lucene(p)}" for p in match.parts if not isinstance(p, Not)] or ["+*:*"]
-        return "(" + " ".join(wanted + [f"-{lucene(p.part)}" for p in match.parts if isinstance(p, Not)]) + ")"
-    if isinstance(match, AnyOf):
+    if isinstance(match, plan.AllOf):
+        wanted = [f"+{lucene(p)}" for p in match.parts if not isinstance(p, plan.Not)] or ["+*:*"]
+        return "(" + " ".join(wanted + [f"-{lucene(p.part)}" for p in match.parts if isinstance(p, plan.Not)]) + ")"
+    if isinstance(match, plan.AnyOf):
         return "(" + " ".join(lucene(p) for p in match.parts) + ")"
-    if isinstance(match, AtLeast):
+    if isinstance(match, plan.AtLeast):
         return lucene(_at_least(match))
-    if isinstance(match, Not):
+    if isinstance(match, plan.Not):
         return f"(*:* -{lucene(match.part)})"
     raise TypeError(f"not a plan match: {match!r}")
 
 
-def _at_least(match: AtLeast) -> Match:
+def _at_least(match: plan.AtLeast) -> plan.Match:
     """At least `count` of the parts as Lucene's standard syntax can say it: any of their
     combinations of that size, all of one. Past MAX_COMBINATIONS (a long query) fewer may be missing."""
     size = match.count
     while size < len(match.parts) and math.comb(len(match.parts), size) > MAX_COMBINATIONS:
         size += 1
-    return AnyOf(tuple(AllOf(c) for c in itertools.combinations(match.parts, size)))
+    return plan.AnyOf(tuple(plan.AllOf(c) for c in itertools.combinations(match.parts, size)))
 
 
-def _boost(boost: Boost) -> str:
+def _boost(boost: plan.Boost) -> str:
     """A ranking clause: weight × its score, or `weight` alone (^=) for a constant tier."""
     return f"({lucene(boost.match)})^{'=' if boost.constant else ''}{boost.weight:g}"
 
@@ -123,7 +110,7 @@ def _instant(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-def select_params(request: SearchRequest) -> dict:
+def select_params(request: plan.SearchRequest) -> dict:
     """The /select parameters for a request (q included)."""
     q = " ".join([f"+{lucene(request.required)}"] + [_boost(b) for b in request.ranking])
     filters = [
@@ -233,9 +220,9 @@ class VietnameseSolrBackend(SolrSearchBackend):
             return self.conn.search(params.pop("q"), **params)
         except SolrError as error:
             log.error("Solr could not search: %s", error)
-            raise SearchUnavailable(str(error)) from error
+            raise plan.SearchUnavailable(str(error)) from error
 
-    def execute(self, request: SearchRequest) -> SearchResult:
+    def execute(self, request: plan.SearchRequest) -> plan.SearchResult:
         found = self._select(select_params(request))
         counts = found.facets.get("facet_fields", {}) if request.facets else {}
         facets = {}
@@ -243,7 +230,7 @@ class VietnameseSolrBackend(SolrSearchBackend):
             flat = counts.get(name, [])
             facets[name] = sorted(zip(flat[::2], flat[1::2], strict=True), key=lambda pair: (-pair[1], pair[0]))
         queries = found.facets.get("facet_queries", {}) if request.tally else {}
-        return SearchResult(
+        return plan.SearchResult(
             ids=[int(doc[DJANGO_ID]) for doc in found.docs],
             count=found.hits,
             facets=facets,
@@ -267,7 +254,7 @@ class VietnameseSolrBackend(SolrSearchBackend):
             found = self.conn.search(params.pop("q"), **params)
         except SolrError as error:
             if _unreachable(error):
-                raise SearchUnavailable(str(error)) from error
+                raise plan.SearchUnavailable(str(error)) from error
             log.warning("No related articles for %s: %s", pk, error)
             return []  # Solr's 400: no document of that id
         return [int(doc[DJANGO_ID]) for doc in found.docs if int(doc[DJANGO_ID]) != pk][:limit]
@@ -283,7 +270,7 @@ class VietnameseSolrBackend(SolrSearchBackend):
                 headers={"Content-type": "application/x-www-form-urlencoded; charset=utf-8"},
             )
         except SolrError as error:
-            raise SearchUnavailable(str(error)) from error
+            raise plan.SearchUnavailable(str(error)) from error
         flat = json.loads(answer).get("terms", {}).get(field_name, [])
         pairs = (
             zip(flat[::2], flat[1::2], strict=True) if flat and not isinstance(flat, dict) else (flat or {}).items()

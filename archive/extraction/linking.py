@@ -12,24 +12,13 @@ from typing import TypeVar
 
 from django.db import transaction
 
+from archive import models
 from archive.extraction.localities import find_localities
 from archive.extraction.officials import Patterns, Statement, find_officials
 from archive.extraction.terms import find_terms
-from archive.models import (
-    Article,
-    ArticleLink,
-    ArticleLocality,
-    ArticleOfficial,
-    ArticleTerm,
-    DismissedLink,
-    Locality,
-    Official,
-    Position,
-    Term,
-)
 from archive.services import articles_touched
 
-Link = TypeVar("Link", ArticleLocality, ArticleOfficial, ArticleTerm)
+Link = TypeVar("Link", models.ArticleLocality, models.ArticleOfficial, models.ArticleTerm)
 
 
 def _replace_links(link_model: type[Link], wanted: dict[int, list[int]]) -> None:
@@ -40,14 +29,14 @@ def _replace_links(link_model: type[Link], wanted: dict[int, list[int]]) -> None
     stale: list[int] = []
     for link in existing.values("pk", "article_id", f"{field}_id", "origin"):
         target = link[f"{field}_id"]
-        if link["origin"] == ArticleLink.Origin.EDITOR or target in wanted[link["article_id"]]:
+        if link["origin"] == models.ArticleLink.Origin.EDITOR or target in wanted[link["article_id"]]:
             keep.add((link["article_id"], target))
         else:
             stale.append(link["pk"])
     link_model.objects.filter(pk__in=stale).delete()
     link_model.objects.bulk_create(
         [
-            link_model(article_id=article_id, origin=ArticleLink.Origin.EXTRACTED, **{f"{field}_id": target})
+            link_model(article_id=article_id, origin=models.ArticleLink.Origin.EXTRACTED, **{f"{field}_id": target})
             for article_id, targets in wanted.items()
             for target in targets
             if (article_id, target) not in keep
@@ -65,13 +54,13 @@ class _People:
         self.article_ids = article_ids
         self.given: defaultdict[int, set[int | None]] = defaultdict(set)  # official pk -> provinces given in this run
 
-    def get(self, name: str, province_id: int | None) -> Official:
-        people = list(Official.objects.filter(name=name).order_by("pk"))
+    def get(self, name: str, province_id: int | None) -> models.Official:
+        people = list(models.Official.objects.filter(name=name).order_by("pk"))
         provinces = {person.pk: set(self.given[person.pk]) for person in people}
         stated = (
-            Position.objects.filter(official__in=people)
+            models.Position.objects.filter(official__in=people)
             .exclude(locality=None)
-            .exclude(article_id__in=self.article_ids, origin=ArticleLink.Origin.EXTRACTED)
+            .exclude(article_id__in=self.article_ids, origin=models.ArticleLink.Origin.EXTRACTED)
         )
         for pk, province in stated.values_list("official_id", "locality__province_id"):
             provinces[pk].add(province)
@@ -80,7 +69,7 @@ class _People:
             if people and province_id is None
             else next((p for p in people if province_id in provinces[p.pk]), None)
             or next((p for p in people if not provinces[p.pk]), None)
-            or Official.objects.create(name=name)
+            or models.Official.objects.create(name=name)
         )
         if province_id:
             self.given[person.pk].add(province_id)
@@ -88,27 +77,27 @@ class _People:
 
 
 def _positions(
-    article: Article, statements: list[Statement], home: Locality | None, people: _People
-) -> list[Position]:
+    article: models.Article, statements: list[Statement], home: models.Locality | None, people: _People
+) -> list[models.Position]:
     stated_on = article.published_at.date() if article.published_at else None
-    positions: list[Position] = []
+    positions: list[models.Position] = []
     for statement in statements:
         stated = []
         for title in statement.titles:
             organisation = Patterns.of(title).organisation.search(title)
-            places = [u for u in find_localities(title, home) if u.kind != Locality.Kind.COMMUNE]
+            places = [u for u in find_localities(title, home) if u.kind != models.Locality.Kind.COMMUNE]
             stated.append((title, organisation.group()[:300] if organisation else "", places[-1] if places else None))
         province = next((place.province_id for _t, _o, place in stated if place), None)
         official = people.get(statement.name, province)
         positions += [
-            Position(
+            models.Position(
                 official=official,
                 title=title[:300],
                 article=article,
                 stated_on=stated_on,
                 organisation=organisation,
                 locality=place,
-                origin=ArticleLink.Origin.EXTRACTED,
+                origin=models.ArticleLink.Origin.EXTRACTED,
             )
             for title, organisation, place in stated
         ]
@@ -118,32 +107,32 @@ def _positions(
 def _editors_choices(article_ids: list[int]) -> defaultdict[tuple[int, str], set[int]]:
     """(article id, kind) -> targets extraction must leave alone: links the editor removed, and
     officials whose positions in that article the editor removed or wrote."""
-    Kind = DismissedLink.Kind
+    Kind = models.DismissedLink.Kind
     choices: defaultdict[tuple[int, str], set[int]] = defaultdict(set)
-    for article_id, kind, target in DismissedLink.objects.filter(article_id__in=article_ids).values_list(
+    for article_id, kind, target in models.DismissedLink.objects.filter(article_id__in=article_ids).values_list(
         "article_id", "kind", "target_id"
     ):
         choices[article_id, kind].add(target)
-    for article_id, official_id in Position.objects.filter(
-        article_id__in=article_ids, origin=ArticleLink.Origin.EDITOR
+    for article_id, official_id in models.Position.objects.filter(
+        article_id__in=article_ids, origin=models.ArticleLink.Origin.EDITOR
     ).values_list("article_id", "official_id"):
         choices[article_id, Kind.POSITION].add(official_id)
     return choices
 
 
-def link_articles(articles: Iterable[Article]) -> None:
+def link_articles(articles: Iterable[models.Article]) -> None:
     with transaction.atomic():
         _link(list(articles))
 
 
-def _link(articles: list[Article]) -> None:
-    Kind = DismissedLink.Kind
+def _link(articles: list[models.Article]) -> None:
+    Kind = models.DismissedLink.Kind
     kept = _editors_choices([a.pk for a in articles])
-    terms = {(t.start_year, t.end_year): t.pk for t in Term.objects.all()}
+    terms = {(t.start_year, t.end_year): t.pk for t in models.Term.objects.all()}
     localities: dict[int, list[int]] = {}
     spans: dict[int, list[tuple[int, int]]] = {}
     officials: dict[int, list[int]] = {}
-    positions: list[Position] = []
+    positions: list[models.Position] = []
     people = _People([a.pk for a in articles])
     for article in articles:
         text = article.search_text()
@@ -161,13 +150,13 @@ def _link(articles: list[Article]) -> None:
         officials[article.pk] = list(dict.fromkeys(p.official_id for p in found))
         positions += [p for p in found if p.official_id not in kept[article.pk, Kind.POSITION]]
     for span in {s for found in spans.values() for s in found} - set(terms):
-        terms[span] = Term.objects.get_or_create(start_year=span[0], end_year=span[1])[0].pk
-    _replace_links(ArticleLocality, localities)
+        terms[span] = models.Term.objects.get_or_create(start_year=span[0], end_year=span[1])[0].pk
+    _replace_links(models.ArticleLocality, localities)
     _replace_links(
-        ArticleTerm,
+        models.ArticleTerm,
         {pk: [terms[s] for s in found if terms[s] not in kept[pk, Kind.TERM]] for pk, found in spans.items()},
     )
-    _replace_links(ArticleOfficial, officials)
-    Position.objects.filter(article_id__in=localities, origin=ArticleLink.Origin.EXTRACTED).delete()
-    Position.objects.bulk_create(positions)
+    _replace_links(models.ArticleOfficial, officials)
+    models.Position.objects.filter(article_id__in=localities, origin=models.ArticleLink.Origin.EXTRACTED).delete()
+    models.Position.objects.bulk_create(positions)
     articles_touched(list(localities))

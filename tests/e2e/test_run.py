@@ -3,14 +3,13 @@ set-up (with a free one to choose), and what the set-up is doing while they wait
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import time
 
 import pytest
 
-from tests.e2e.test_serve import PROJECT, VIETNAMESE, free_port, get
+from tests.e2e.test_serve import PROJECT, VIETNAMESE, free_port, get, serving
 
 pytestmark = pytest.mark.slow  # a browser or a server of its own: make test-fast leaves it out
 
@@ -57,19 +56,8 @@ def running(tmp_path):
     with log.open("w") as output:
         server = make_run(port, tmp_path / "data", output)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                get(url + "/static/css/site.css")
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
-                time.sleep(0.5)
+    with serving(server, url + "/static/css/site.css", log, seconds=120):
         yield url, port, log
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def test_make_run_serves_on_the_port_chosen_and_says_what_it_is_doing(running):

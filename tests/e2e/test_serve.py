@@ -1,6 +1,7 @@
 """`make serve` as a deployment runs it: set up from nothing, gunicorn workers, debugging off,
 whitenoise serving the collected static files, security headers on every answer."""
 
+import contextlib
 import os
 import re
 import signal
@@ -34,6 +35,25 @@ def get(url, **headers):
         return error.code, error.headers, error.read()
 
 
+@contextlib.contextmanager
+def serving(server, ready_url, log, seconds):
+    """While `server` (a process in a session of its own) runs, once `ready_url` answers; then
+    the server and its children are stopped. Its `log` says why it did not start in time."""
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                get(ready_url)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.5)
+        yield
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
 @pytest.fixture
 def served(tmp_path):
     """`make serve` on a free port, with its data in an empty folder; its output in a log."""
@@ -49,19 +69,8 @@ def served(tmp_path):
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                get(url + "/static/")
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
-                time.sleep(0.5)
+    with serving(server, url + "/static/", log, seconds=90):
         yield url, log
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def test_make_serve_runs_the_archive_as_deployed(served):
