@@ -54,16 +54,12 @@ class Facet:
         keys = self.keys(article)
         return keys if self.several else next(iter(keys), None)
 
-    def value(self, key: str) -> str:
-        """What the URL parameter says for `key`."""
-        return self.prefix + key
-
     def link(self, key: str) -> dict[str, str]:
         """The URL parameters that narrow a search to `key` (a period: its first and last day)."""
         if not self.parameter:
             first, last = period(key)
             return {"from": first.isoformat(), "to": last.isoformat()}
-        return {self.parameter: self.value(key)}
+        return {self.parameter: self.prefix + key}
 
 
 def period(key: str) -> tuple[datetime.date, datetime.date]:
