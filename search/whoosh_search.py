@@ -16,10 +16,9 @@ where `key_of(stored_fields)` turns a document's stored fields into the article 
 import math
 import pickle
 from dataclasses import dataclass, field
-from functools import reduce
+from itertools import chain
 
 import numpy as np
-from whoosh.query import Phrase as WhooshPhrase
 from whoosh.system import _INT_SIZE
 
 from search.plan import (
@@ -38,7 +37,7 @@ from search.plan import (
 )
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the index was always scored with
-MAX_CACHED_POSTINGS = 12_000_000  # per process: 8 bytes each, about 100 MB
+MAX_CACHED = 16_000_000  # postings (8 bytes each) and positions (4 bytes) held per process: about 100 MB
 RERANK = 1000  # documents whose positions are read to weigh the ranking's phrases (50 pages)
 
 
@@ -47,10 +46,12 @@ class _SegmentArrays:
     """What is read once from a segment: its postings, field lengths, sort columns and facets."""
 
     postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    positions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # _read_positions
     per_document: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # ("length"|"column", field)
     facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
     vocabulary: dict[str, frozenset[str]] = field(default_factory=dict)  # field -> its terms
-    cached: int = 0  # postings held
+    keys: dict[int, int] = field(default_factory=dict)  # document number -> its article, as read so far
+    cached: int = 0  # postings and positions held
 
 
 _segments: dict[tuple[str, str], _SegmentArrays] = {}
@@ -90,38 +91,44 @@ def _read_postings(reader, field_name: str, text: str) -> tuple[np.ndarray, np.n
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def _decode_positions(value: bytes) -> np.ndarray:
-    """Whoosh's Positions value: a 4-byte count, then the pickled position deltas (its decode_positions)."""
-    return np.cumsum(pickle.loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b"."))
-
-
-def _read_positions(reader, field_name: str, text: str, docs: np.ndarray) -> dict[int, np.ndarray]:
-    """The positions of a term in each of `docs` (sorted document numbers of one segment) that
-    holds it. Blocks before a wanted document are skipped unread."""
-    found: dict[int, np.ndarray] = {}
-    if not len(docs) or (field_name, text) not in reader:
-        return found
+def _values(reader, field_name: str, text: str) -> list[bytes]:
+    """The raw value of each of a term's postings in one segment, in document order."""
+    if (field_name, text) not in reader:
+        return []
     matcher = reader.postings(field_name, text)
-    if not hasattr(matcher, "_read_data"):
-        for doc in docs.tolist():
-            if matcher.is_active():
-                matcher.skip_to(doc)
-            if matcher.is_active() and matcher.id() == doc:
-                found[doc] = np.asarray(matcher.value_as("positions"))
-        return found
-    wanted = 0
-    while matcher.is_active() and wanted < len(docs):
-        if matcher.block_max_id() >= docs[wanted]:
-            ids, _weights, values = _block(matcher)
-            inside = int(np.searchsorted(docs, matcher.block_max_id(), side="right"))
-            here = docs[wanted:inside]
-            at = np.searchsorted(ids, here)
-            held = (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == here)
-            for doc, index in zip(here[held].tolist(), at[held].tolist(), strict=True):
-                found[doc] = _decode_positions(values[index])
-            wanted = inside
-        matcher._next_block()
-    return found
+    values: list[bytes] = []
+    if hasattr(matcher, "_read_data"):
+        while matcher.is_active():
+            values.extend(_block(matcher)[2])
+            matcher._next_block()
+    else:  # postings inlined in the term's entry: a handful
+        while matcher.is_active():
+            values.append(matcher.value())
+            matcher.next()
+    return values
+
+
+def _read_positions(reader, field_name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every position of a term in one segment: (where each posting's positions start in the
+    second array, and one past the last; the positions). A Positions value is a 4-byte count,
+    then the pickled position deltas (Whoosh's decode_positions, a document at a time)."""
+    deltas = [
+        pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")
+        for v in _values(reader, field_name, text)
+    ]
+    starts = np.zeros(len(deltas) + 1, np.int64)
+    np.cumsum([len(d) for d in deltas], out=starts[1:])
+    running = np.zeros(int(starts[-1]) + 1, np.int64)
+    np.cumsum(np.fromiter(chain.from_iterable(deltas), np.int64, count=int(starts[-1])), out=running[1:])
+    counts = np.diff(starts)
+    return starts, (running[1:] - np.repeat(running[starts[:-1]], counts)).astype(np.int32)
+
+
+def _ragged(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The indices start..end-1 of each (start, end), one after another."""
+    lengths = ends - starts
+    first = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return first + np.arange(int(lengths.sum()))
 
 
 class IndexView:
@@ -147,23 +154,59 @@ class IndexView:
         self._per_document: dict[tuple[str, str], np.ndarray] = {}
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
 
+    def _kept(self, reader, arrays: _SegmentArrays, kind: str, key: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+        """A term's postings or positions (`kind`) in one segment, kept with it while the process
+        holds fewer than MAX_CACHED entries (past that, every segment's are dropped and read again)."""
+        kept = arrays.postings if kind == "postings" else arrays.positions
+        found = kept.get(key)
+        if found is None:
+            found = (_read_postings if kind == "postings" else _read_positions)(reader, *key)
+            if sum(a.cached for a in _segments.values()) + len(found[1]) > MAX_CACHED:
+                for other in _segments.values():
+                    other.postings.clear()
+                    other.positions.clear()
+                    other.cached = 0
+            kept[key] = found
+            arrays.cached += len(found[1])
+        return found
+
     def postings(self, field_name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids, weights = [], []
         for reader, offset, arrays in self.leaves:
-            found = arrays.postings.get((field_name, text))
-            if found is None:
-                found = _read_postings(reader, field_name, text)
-                if sum(a.cached for a in _segments.values()) + len(found[0]) > MAX_CACHED_POSTINGS:
-                    for other in _segments.values():
-                        other.postings.clear()
-                        other.cached = 0
-                arrays.postings[field_name, text] = found
-                arrays.cached += len(found[0])
+            found = self._kept(reader, arrays, "postings", (field_name, text))
             ids.append(found[0] + offset)
             weights.append(found[1])
         if not ids:
             return np.empty(0, np.int32), np.empty(0, np.float32)
         return np.concatenate(ids), np.concatenate(weights)
+
+    def positions(self, field_name: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) of each occurrence of a term in `docs` (sorted document numbers),
+        by document then position."""
+        held_docs, positions = [np.empty(0, np.int64)], [np.empty(0, np.int32)]
+        for reader, offset, arrays in self.leaves:
+            local = docs[(docs >= offset) & (docs < offset + reader.doc_count_all())] - offset
+            if not len(local):
+                continue
+            ids, _weights = self._kept(reader, arrays, "postings", (field_name, text))
+            at = np.searchsorted(ids, local)
+            held = (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == local)
+            if not held.any():
+                continue
+            starts, flat = self._kept(reader, arrays, "positions", (field_name, text))
+            at = at[held]
+            held_docs.append(np.repeat(local[held].astype(np.int64) + offset, starts[at + 1] - starts[at]))
+            positions.append(flat[_ragged(starts[at], starts[at + 1])])
+        return np.concatenate(held_docs), np.concatenate(positions)
+
+    def key(self, docnum: int, key_of) -> int:
+        """The article of a document number (`key_of(its stored fields)`), read once."""
+        for reader, offset, arrays in self.leaves:
+            if offset <= docnum < offset + reader.doc_count_all():
+                if docnum - offset not in arrays.keys:
+                    arrays.keys[docnum - offset] = key_of(reader.stored_fields(docnum - offset))
+                return arrays.keys[docnum - offset]
+        raise IndexError(docnum)
 
     def _per_document_array(self, key: tuple[str, str], read, dtype) -> np.ndarray:
         """A value per document (`read(reader)` of each segment, kept with it), side by side."""
@@ -175,15 +218,6 @@ class IndexView:
                 parts.append(arrays.per_document[key])
             self._per_document[key] = np.concatenate(parts) if parts else np.empty(0, dtype)
         return self._per_document[key]
-
-    def positions(self, field_name: str, text: str, docs: np.ndarray) -> dict[int, np.ndarray]:
-        """Positions of a term in each of `docs` (sorted) holding it, by document number."""
-        found = {}
-        for reader, offset, _arrays in self.leaves:
-            local = docs[(docs >= offset) & (docs < offset + reader.doc_count_all())] - offset
-            for doc, where in _read_positions(reader, field_name, text, local).items():
-                found[doc + offset] = where
-        return found
 
     def frequencies(self, field_name: str, terms) -> dict[str, int]:
         """How many documents hold each of `terms` that the index knows (a few hundred spellings to
@@ -280,6 +314,17 @@ class _Scorer:
             score[places] = self._bm25(field_name, df, weights, ids)
         return mask, score
 
+    def _occurrences(self, match: Phrase, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the documents of `candidates` where the phrase's words stand together, how often)."""
+        together = None
+        for i, word in enumerate(match.words):
+            docs, positions = self.view.positions(match.field, word, candidates)
+            # (document, where the phrase would start) as one number: the first word's position
+            starts = (docs << 32) + positions - i
+            together = starts[positions >= i] if together is None else np.intersect1d(together, starts)
+        assert together is not None
+        return np.unique(together >> 32, return_counts=True)
+
     def phrase(self, match: Phrase) -> tuple[np.ndarray, np.ndarray]:
         """Over `docs`: how often the words stand together, scored as a term of that frequency."""
         assert self.docs is not None
@@ -288,16 +333,10 @@ class _Scorer:
         candidates = self.docs[np.logical_and.reduce(words)]
         if not len(candidates):
             return mask, score
-        where = [self.view.positions(match.field, w, candidates) for w in match.words]
-        counts = np.array(
-            [len(reduce(np.intersect1d, [w[doc] - i for i, w in enumerate(where)])) for doc in candidates]
-        )
-        held = counts > 0
-        places = np.searchsorted(self.docs, candidates[held])
+        found, counts = self._occurrences(match, candidates)
+        places = np.searchsorted(self.docs, found)
         mask[places] = True
-        score[places] = self._bm25(
-            match.field, self._phrase_frequency(match), counts[held].astype(float), candidates[held]
-        )
+        score[places] = self._bm25(match.field, self._phrase_frequency(match), counts.astype(float), found)
         return mask, score
 
     def _phrase_frequency(self, match: Phrase) -> float:
@@ -322,12 +361,12 @@ class _Scorer:
             return self.term(match.field, match.text)
         if isinstance(match, Phrase) and self.docs is not None:
             return self.phrase(match)
-        if isinstance(match, Phrase):  # required: Whoosh's own phrase matching, then the words' scores
+        if isinstance(match, Phrase):  # required: where the words stand together, scored as the words
             terms = [self.term(match.field, w) for w in match.words]
             mask = np.zeros(self.view.size, bool)
-            if np.logical_and.reduce([m for m, _s in terms]).any():
-                found = self.searcher.docs_for_query(WhooshPhrase(match.field, list(match.words)))
-                mask[np.fromiter(found, np.int64)] = True
+            candidates = np.flatnonzero(np.logical_and.reduce([m for m, _s in terms]))
+            if len(candidates):
+                mask[self._occurrences(match, candidates)[0]] = True
             return mask, np.sum([s for _m, s in terms], axis=0) * mask
         if isinstance(match, AllOf | AnyOf):
             parts = [self(p) for p in match.parts]
@@ -424,7 +463,7 @@ def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:
     mask = _filtered(view, request, mask & view.alive)
     matches = np.flatnonzero(mask)
     page = _ordered(scorer, request, matches, score) if request.limit and len(matches) else matches[:0]
-    ids = [key_of(view.searcher.stored_fields(int(docnum))) for docnum in page]
+    ids = [view.key(int(docnum), key_of) for docnum in page]
     reported = [scorer(m)[0][page] for m in request.report]
     return SearchResult(
         ids=ids,

@@ -4,7 +4,9 @@ what it counts and pages is what the database holds, whichever segment a documen
 import datetime
 import re
 
+import numpy as np
 import pytest
+from whoosh.query import Phrase as WhooshPhrase
 
 from archive.models import Article, ArticleLocality, Locality
 from search import query, whoosh_search
@@ -100,3 +102,17 @@ def test_the_search_page_says_what_a_date_range_or_sort_does_to_undated_articles
     )
     assert "không rõ ngày đăng" not in client.get("/search/", {"q": "dang"}).content.decode()
     assert found({"q": "dang", "undated": "1"}).count == 2 and dated.pk not in found({"q": "dang", "undated": "1"}).ids
+
+
+def test_a_phrase_matches_where_whooshs_own_phrase_query_does_in_every_segment(segments):
+    backend = query.engine()
+    view = backend._view()
+    for words in [("xay", "dung", "dang"), ("so", "chi", "bo"), ("dang", "xay"), ("tin", "moi"), ("sua",)]:
+        phrase = Phrase("text_folded", words) if len(words) > 1 else Term("text_folded", words[0])
+        ours = whoosh_search.execute(view, SearchRequest(required=phrase, limit=0), int)
+        theirs = set(view.searcher.docs_for_query(WhooshPhrase("text_folded", list(words)))) & set(
+            np.flatnonzero(view.alive).tolist()
+        )
+        assert ours.count == len(theirs), words
+    assert found({"q": '"xây dựng Đảng"'}).count == 40
+    assert found({"q": '"Đảng xây"'}).count == 0
