@@ -54,7 +54,7 @@ serve: port-free setup
 	$(PY) manage.py collectstatic --noinput -v0
 	@# The index worker (the search index's one writer) runs beside gunicorn; both stop together.
 	$(PY) manage.py index_worker -v0 & trap 'kill $$! 2>/dev/null; exit' EXIT INT TERM; \
-	DEBUG=0 $(VENV)/bin/gunicorn config.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
+	DEBUG=0 $(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.py --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
 		--timeout 120 --access-logfile - --no-control-socket
 
 # The whole suite on SQLite (end-to-end tests included), then again on PostgreSQL: the server

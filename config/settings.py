@@ -18,6 +18,8 @@ SOLR_TIMEOUT      seconds a request to Solr may take (default 30)
 SEARCH_RATE       searches a reader may make, e.g. "30/m" (the default) or "300/h"; "off" for no limit
 SEARCH_CONCURRENCY  searches running at once on the machine (default: its cores); 0 for no bound
 SEARCH_WAIT       seconds a search waits for one of those slots before HTTP 503 (default 0.5)
+SEARCH_WARM_SECONDS  seconds `make serve` spends reading the commonest words' postings before
+                  forking its workers, which share them (default 60; 0: only what every search reads)
 CLIENT_IP_HEADER  the header a reverse proxy puts the reader's address in, e.g. X-Real-IP
 INDEX_MAX_LAG     seconds a pending index change may wait before /healthz reports failure (default 600)
 SITE_URL          the site's address as readers reach it, for links in e-mails (default http://127.0.0.1:8000)
@@ -194,6 +196,7 @@ RATELIMIT_FAIL_OPEN = True  # a count that could not be kept lets the search thr
 SEARCH_RATE = env_rate("SEARCH_RATE", "30/m")
 SEARCH_CONCURRENCY = int(os.environ.get("SEARCH_CONCURRENCY") or os.cpu_count() or 2)
 SEARCH_WAIT = float(os.environ.get("SEARCH_WAIT") or 0.5)
+SEARCH_WARM_SECONDS = float(os.environ.get("SEARCH_WARM_SECONDS") or 60)
 SEARCH_SLOTS_DIR = DATA_DIR / "search-slots"
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()  # e.g. X-Real-IP, set by the proxy
 INDEX_MAX_LAG = float(os.environ.get("INDEX_MAX_LAG") or 600)  # /healthz (config/health.py)

@@ -116,6 +116,15 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         """haystack's own search (SearchQuerySet, for listing what the index holds); pages use execute()."""
         return super().search(MATCH_ALL if query_string == "*" else query_string, **kwargs)
 
+    def warm(self, facets: tuple[str, ...], seconds: float) -> None:
+        """Read what searches use (search.whoosh_search.warm), then close the searcher: a server
+        calls this before forking its workers, which share what was read and open files of their own."""
+        with self._lock:
+            view = self._view()
+            whoosh_search.warm(view, facets, seconds)
+            view.searcher.close()
+            self._current = None
+
     def frequencies(self, field_name: str, terms) -> tuple[int, dict[str, int]]:
         """(documents in the index, how many hold each of `terms` that it knows): near spellings."""
         with self._lock:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connections as databases
 from django.db.models import Prefetch
 from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext
@@ -109,6 +110,16 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 def engine():
     """The search backend the settings name (haystack's connection for reading)."""
     return connections[connection_router.for_read()].get_backend()
+
+
+def warm() -> None:
+    """What a server runs before forking its workers (config/gunicorn.py): the engine reads what
+    searches use, for up to SEARCH_WARM_SECONDS, so that the workers share it instead of each
+    reading it on its first searches; then the database connections close (each worker opens its own)."""
+    read = getattr(engine(), "warm", None)
+    if read is not None:
+        read((*FACETS, "month"), settings.SEARCH_WARM_SECONDS)
+    databases.close_all()
 
 
 def build(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = PAGE_SIZE) -> SearchRequest:

@@ -15,6 +15,7 @@ where `key_of(stored_fields)` turns a document's stored fields into the article 
 
 import math
 import pickle
+import time
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -37,16 +38,22 @@ from search.plan import (
 )
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the index was always scored with
-MAX_CACHED = 16_000_000  # postings (8 bytes each) and positions (4 bytes) held per process: about 100 MB
+MAX_CACHED = 48_000_000  # postings (8 bytes each) and positions (4 bytes) held per process: at most 350 MB
+WARM_FIELDS = {"text_folded": True, "title_folded": False, "text": False}  # what searches read: with positions?
 RERANK = 1000  # documents whose positions are read to weigh the ranking's phrases (50 pages)
+
+
+Postings = tuple[np.ndarray, np.ndarray]  # (document numbers, frequencies) in one segment
+# (where each posting's positions start in the second array, and one past the last; the positions)
+Positions = tuple[np.ndarray, np.ndarray]
 
 
 @dataclass
 class _SegmentArrays:
     """What is read once from a segment: its postings, field lengths, sort columns and facets."""
 
-    postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    positions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # _read_positions
+    postings: dict[tuple[str, str], Postings] = field(default_factory=dict)
+    positions: dict[tuple[str, str], Positions] = field(default_factory=dict)
     per_document: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # ("length"|"column", field)
     facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
     vocabulary: dict[str, frozenset[str]] = field(default_factory=dict)  # field -> its terms
@@ -69,53 +76,36 @@ def _block(matcher) -> tuple[np.ndarray, np.ndarray, list]:
     return ids, np.asarray(weights, np.float32), values
 
 
-def _read_postings(reader, field_name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Every (document, frequency) of a term in one segment, a block at a time."""
-    if (field_name, text) not in reader:
-        return np.empty(0, np.int32), np.empty(0, np.float32)
-    matcher = reader.postings(field_name, text)
-    ids, weights = [], []
-    if hasattr(matcher, "_read_data"):
-        while matcher.is_active():
-            block_ids, block_weights, _values = _block(matcher)
-            ids.append(block_ids)
-            weights.append(block_weights)
-            matcher._next_block()
-    else:  # postings inlined in the term's entry: a handful
-        while matcher.is_active():
-            ids.append(np.array([matcher.id()], np.int32))
-            weights.append(np.array([matcher.weight()], np.float32))
-            matcher.next()
-    if not ids:
-        return np.empty(0, np.int32), np.empty(0, np.float32)
-    return np.concatenate(ids), np.concatenate(weights)
-
-
-def _values(reader, field_name: str, text: str) -> list[bytes]:
-    """The raw value of each of a term's postings in one segment, in document order."""
-    if (field_name, text) not in reader:
-        return []
-    matcher = reader.postings(field_name, text)
+def _read_term(reader, field_name: str, text: str, positions: bool) -> tuple[Postings, Positions | None]:
+    """A term's postings in one segment, a block at a time, and with `positions` where it
+    stands in each document (read from the same blocks)."""
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
     values: list[bytes] = []
-    if hasattr(matcher, "_read_data"):
-        while matcher.is_active():
-            values.extend(_block(matcher)[2])
-            matcher._next_block()
-    else:  # postings inlined in the term's entry: a handful
-        while matcher.is_active():
-            values.append(matcher.value())
-            matcher.next()
-    return values
+    if (field_name, text) in reader:
+        matcher = reader.postings(field_name, text)
+        if hasattr(matcher, "_read_data"):
+            while matcher.is_active():
+                block_ids, block_weights, block_values = _block(matcher)
+                ids.append(block_ids)
+                weights.append(block_weights)
+                values.extend(block_values if positions else ())
+                matcher._next_block()
+        else:  # postings inlined in the term's entry: a handful
+            while matcher.is_active():
+                ids.append(np.array([matcher.id()], np.int32))
+                weights.append(np.array([matcher.weight()], np.float32))
+                values.extend([matcher.value()] if positions else ())
+                matcher.next()
+    if not ids:
+        ids, weights = [np.empty(0, np.int32)], [np.empty(0, np.float32)]
+    return (np.concatenate(ids), np.concatenate(weights)), _decoded(values) if positions else None
 
 
-def _read_positions(reader, field_name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Every position of a term in one segment: (where each posting's positions start in the
-    second array, and one past the last; the positions). A Positions value is a 4-byte count,
-    then the pickled position deltas (Whoosh's decode_positions, a document at a time)."""
-    deltas = [
-        pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")
-        for v in _values(reader, field_name, text)
-    ]
+def _decoded(values: list[bytes]) -> Positions:
+    """Positions values, side by side. Each is a 4-byte count, then the pickled position deltas
+    (Whoosh's decode_positions, a document at a time)."""
+    deltas = [pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in values]
     starts = np.zeros(len(deltas) + 1, np.int64)
     np.cumsum([len(d) for d in deltas], out=starts[1:])
     running = np.zeros(int(starts[-1]) + 1, np.int64)
@@ -154,26 +144,31 @@ class IndexView:
         self._per_document: dict[tuple[str, str], np.ndarray] = {}
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
 
-    def _kept(self, reader, arrays: _SegmentArrays, kind: str, key: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
-        """A term's postings or positions (`kind`) in one segment, kept with it while the process
-        holds fewer than MAX_CACHED entries (past that, every segment's are dropped and read again)."""
-        kept = arrays.postings if kind == "postings" else arrays.positions
-        found = kept.get(key)
-        if found is None:
-            found = (_read_postings if kind == "postings" else _read_positions)(reader, *key)
-            if sum(a.cached for a in _segments.values()) + len(found[1]) > MAX_CACHED:
+    def _kept(
+        self, reader, arrays: _SegmentArrays, key: tuple[str, str], positions: bool = False
+    ) -> tuple[Postings, Positions | None]:
+        """A term's postings (and positions) in one segment, kept with it while the process holds
+        fewer than MAX_CACHED entries (past that, every segment's are dropped and read again)."""
+        postings, where = arrays.postings.get(key), arrays.positions.get(key)
+        if postings is None or (positions and where is None):
+            postings, where = _read_term(reader, *key, positions)
+            added = (0 if key in arrays.postings else len(postings[1])) + (len(where[1]) if where else 0)
+            if _held() + added > MAX_CACHED:
                 for other in _segments.values():
                     other.postings.clear()
                     other.positions.clear()
                     other.cached = 0
-            kept[key] = found
-            arrays.cached += len(found[1])
-        return found
+                added = len(postings[1]) + (len(where[1]) if where else 0)
+            arrays.postings[key] = postings
+            if where is not None:
+                arrays.positions[key] = where
+            arrays.cached += added
+        return postings, where
 
-    def postings(self, field_name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, field_name: str, text: str) -> Postings:
         ids, weights = [], []
         for reader, offset, arrays in self.leaves:
-            found = self._kept(reader, arrays, "postings", (field_name, text))
+            found = self._kept(reader, arrays, (field_name, text))[0]
             ids.append(found[0] + offset)
             weights.append(found[1])
         if not ids:
@@ -188,12 +183,13 @@ class IndexView:
             local = docs[(docs >= offset) & (docs < offset + reader.doc_count_all())] - offset
             if not len(local):
                 continue
-            ids, _weights = self._kept(reader, arrays, "postings", (field_name, text))
+            (ids, _weights), where = self._kept(reader, arrays, (field_name, text), positions=True)
+            assert where is not None
+            starts, flat = where
             at = np.searchsorted(ids, local)
             held = (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == local)
             if not held.any():
                 continue
-            starts, flat = self._kept(reader, arrays, "positions", (field_name, text))
             at = at[held]
             held_docs.append(np.repeat(local[held].astype(np.int64) + offset, starts[at + 1] - starts[at]))
             positions.append(flat[_ragged(starts[at], starts[at + 1])])
@@ -207,6 +203,21 @@ class IndexView:
                     arrays.keys[docnum - offset] = key_of(reader.stored_fields(docnum - offset))
                 return arrays.keys[docnum - offset]
         raise IndexError(docnum)
+
+    def read(self, field_name: str, text: str, positions: bool) -> None:
+        """Keep a term's postings (and positions) of every segment."""
+        for reader, _offset, arrays in self.leaves:
+            self._kept(reader, arrays, (field_name, text), positions)
+
+    def document_frequencies(self, field_name: str) -> dict[str, int]:
+        """How many documents hold each term of a field."""
+        found: dict[str, int] = {}
+        for reader, _offset, _arrays in self.leaves:
+            if field_name in reader.indexed_field_names():
+                decode = reader.schema[field_name].from_bytes  # the dictionary holds them as bytes
+                for term, info in reader.iter_field(field_name):
+                    found[decode(term)] = found.get(decode(term), 0) + info.doc_frequency()
+        return found
 
     def _per_document_array(self, key: tuple[str, str], read, dtype) -> np.ndarray:
         """A value per document (`read(reader)` of each segment, kept with it), side by side."""
@@ -455,6 +466,31 @@ def _ordered(scorer: _Scorer, request: SearchRequest, matches: np.ndarray, score
         head = _first(on_head.docs, -final, len(head))
         ranked = np.concatenate([head, ranked[RERANK:]])
     return ranked[request.offset : wanted]
+
+
+def _held() -> int:
+    return sum(a.cached for a in _segments.values())
+
+
+def warm(view: IndexView, facets: tuple[str, ...], seconds: float) -> None:
+    """Read what searches use into the arrays kept per segment (a server does this before it forks
+    its workers, which then share them): every scored field's lengths, the sort columns, `facets`;
+    then, for up to `seconds` and while under 3/4 of MAX_CACHED, the postings of the words most
+    articles hold in WARM_FIELDS, commonest first (with their positions in the folded text)."""
+    deadline = time.monotonic() + seconds
+    for name in view.searcher.schema.scorable_names():
+        view.lengths(name)
+    for name in ("newest_first", "oldest_first"):
+        view.column(name)
+    for name in facets:
+        view.facet(name)
+    common = sorted(
+        ((n, name, term) for name in WARM_FIELDS for term, n in view.document_frequencies(name).items()), reverse=True
+    )
+    for _n, name, term in common:
+        if time.monotonic() > deadline or _held() > MAX_CACHED * 3 // 4:
+            break
+        view.read(name, term, WARM_FIELDS[name])
 
 
 def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:

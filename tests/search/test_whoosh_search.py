@@ -116,3 +116,18 @@ def test_a_phrase_matches_where_whooshs_own_phrase_query_does_in_every_segment(s
         assert ours.count == len(theirs), words
     assert found({"q": '"xây dựng Đảng"'}).count == 40
     assert found({"q": '"Đảng xây"'}).count == 0
+
+
+def test_warming_reads_what_searches_use_then_closes_the_searcher(segments, settings):
+    before = found({"q": "xây dựng Đảng", "province": "Bến Tre", "sort": "newest"})
+    query.engine()._current = None  # as a new process: nothing read yet
+    whoosh_search._segments.clear()
+    settings.SEARCH_WARM_SECONDS = 0
+    query.warm()
+    arrays = list(whoosh_search._segments.values())
+    assert arrays and all(a.facets.keys() >= set(query.FACETS) and not a.postings for a in arrays)
+    assert query.engine()._current is None  # a forked worker opens its own files
+    settings.SEARCH_WARM_SECONDS = 60
+    query.warm()
+    assert all(("text_folded", "dang") in a.positions and ("title_folded", "tin") in a.postings for a in arrays)
+    assert found({"q": "xây dựng Đảng", "province": "Bến Tre", "sort": "newest"}) == before
