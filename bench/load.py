@@ -129,9 +129,12 @@ def get(url):
         return error.code, error.read().decode()
 
 
+DEPLOYED = dict(os.environ)  # before common.prepare() sets the in-process benches' SEARCH_CONCURRENCY=0
+
+
 def start_server(data_dir, port, workers, log):
     """`make serve` on the data folder, as deployed, but with the per-reader search rate off."""
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "SEARCH_RATE": "off", "ALLOWED_HOSTS": "127.0.0.1"}
+    env = {**DEPLOYED, "ARCHIVE_DATA_DIR": str(data_dir), "SEARCH_RATE": "off", "ALLOWED_HOSTS": "127.0.0.1"}
     env.pop("DEBUG", None)
     server = subprocess.Popen(
         ["make", "-s", "serve", f"PORT={port}", f"WORKERS={workers}"],

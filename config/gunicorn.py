@@ -4,6 +4,10 @@ share those arrays (copy on write) instead of each building them on its first se
 opens the index and the database itself."""
 
 preload_app = True
+# Threads in each worker: a search past the machine's slots (config/limits.py) is then answered
+# 503 within SEARCH_WAIT instead of waiting in the listen queue, and a browse page is served while
+# its worker's thread waits on a search. A worker's searches take turns on its one searcher.
+threads = 4
 
 
 def when_ready(server):
