@@ -114,6 +114,13 @@ def _decoded(values: list[bytes]) -> Positions:
     return starts, (running[1:] - np.repeat(running[starts[:-1]], counts)).astype(np.int32)
 
 
+def _common(ascending: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """The values of `others` (ascending) that `ascending` holds too, each once."""
+    others = others[np.concatenate(([True], others[1:] != others[:-1]))] if len(others) else others
+    at = np.searchsorted(ascending, others)
+    return others[(at < len(ascending)) & (ascending[np.minimum(at, len(ascending) - 1)] == others)]
+
+
 def _ragged(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The indices start..end-1 of each (start, end), one after another."""
     lengths = ends - starts
@@ -330,11 +337,14 @@ class _Scorer:
         together = None
         for i, word in enumerate(match.words):
             docs, positions = self.view.positions(match.field, word, candidates)
-            # (document, where the phrase would start) as one number: the first word's position
+            # (document, where the phrase would start) as one number, the first word's position:
+            # ascending, as documents and positions come
             starts = (docs << 32) + positions - i
-            together = starts[positions >= i] if together is None else np.intersect1d(together, starts)
+            together = starts[positions >= i] if together is None else _common(together, starts)
         assert together is not None
-        return np.unique(together >> 32, return_counts=True)
+        docs = together >> 32
+        first = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1]))) if len(docs) else docs[:0]
+        return docs[first], np.diff(np.append(first, len(docs)))
 
     def phrase(self, match: Phrase) -> tuple[np.ndarray, np.ndarray]:
         """Over `docs`: how often the words stand together, scored as a term of that frequency."""
