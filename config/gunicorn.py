@@ -11,7 +11,11 @@ threads = 4
 
 
 def when_ready(server):
-    """In the master, once the app is loaded and before the first worker is forked."""
+    """In the master, once the app is loaded and before the first worker is forked. An index that
+    cannot be read now is no reason not to serve the browse pages: the workers read it themselves."""
     from search.query import warm
 
-    warm()
+    try:
+        warm()
+    except Exception:
+        server.log.exception("the search was not warmed before forking the workers")

@@ -121,9 +121,11 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         calls this before forking its workers, which share what was read and open files of their own."""
         with self._lock:
             view = self._view()
-            whoosh_search.warm(view, facets, seconds)
-            view.searcher.close()
-            self._current = None
+            try:
+                whoosh_search.warm(view, facets, seconds)
+            finally:
+                view.searcher.close()
+                self._current = None
 
     def frequencies(self, field_name: str, terms) -> tuple[int, dict[str, int]]:
         """(documents in the index, how many hold each of `terms` that it knows): near spellings."""

@@ -117,9 +117,11 @@ def warm() -> None:
     searches use, for up to SEARCH_WARM_SECONDS, so that the workers share it instead of each
     reading it on its first searches; then the database connections close (each worker opens its own)."""
     read = getattr(engine(), "warm", None)
-    if read is not None:
-        read((*FACETS, "month"), settings.SEARCH_WARM_SECONDS)
-    databases.close_all()
+    try:
+        if read is not None:
+            read((*FACETS, "month"), settings.SEARCH_WARM_SECONDS)
+    finally:
+        databases.close_all()
 
 
 def build(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = PAGE_SIZE) -> SearchRequest:

@@ -131,3 +131,15 @@ def test_warming_reads_what_searches_use_then_closes_the_searcher(segments, sett
     query.warm()
     assert all(("text_folded", "dang") in a.positions and ("title_folded", "tin") in a.postings for a in arrays)
     assert found({"q": "xây dựng Đảng", "province": "Bến Tre", "sort": "newest"}) == before
+
+
+def test_a_warming_that_fails_still_closes_the_searcher(segments, monkeypatch):
+    def broken(view, facets, seconds):
+        raise OSError("unreadable segment")
+
+    found({"q": "dang"})  # a searcher is open
+    monkeypatch.setattr(whoosh_search, "warm", broken)
+    with pytest.raises(OSError):
+        query.warm()
+    assert query.engine()._current is None  # nothing open is handed to the forked workers
+    assert found({"q": "dang"}).count == 40
