@@ -116,7 +116,9 @@ def _decoded(values: list[bytes]) -> Positions:
 
 def _common(ascending: np.ndarray, others: np.ndarray) -> np.ndarray:
     """The values of `others` (ascending) that `ascending` holds too, each once."""
-    others = others[np.concatenate(([True], others[1:] != others[:-1]))] if len(others) else others
+    if not len(ascending) or not len(others):
+        return others[:0]
+    others = others[np.concatenate(([True], others[1:] != others[:-1]))]
     at = np.searchsorted(ascending, others)
     return others[(at < len(ascending)) & (ascending[np.minimum(at, len(ascending) - 1)] == others)]
 
@@ -441,8 +443,8 @@ def _facet_counts(view: IndexView, request: SearchRequest, mask: np.ndarray) -> 
         ordered, docs, codes = view.facet(field_name)
         tally = np.bincount(codes[mask[docs]], minlength=len(ordered))
         found = np.flatnonzero(tally)
-        best = sorted(zip(found.tolist(), tally[found].tolist(), strict=True), key=lambda p: (-p[1], ordered[p[0]]))
-        counts[field_name] = [(ordered[i], n) for i, n in best[: request.facet_limit or None]]
+        best = found[np.lexsort((found, -tally[found]))]  # most first, then by key: `ordered` is sorted
+        counts[field_name] = [(ordered[i], int(tally[i])) for i in best[: request.facet_limit or None].tolist()]
     return counts
 
 

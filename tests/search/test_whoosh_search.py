@@ -107,7 +107,7 @@ def test_the_search_page_says_what_a_date_range_or_sort_does_to_undated_articles
 def test_a_phrase_matches_where_whooshs_own_phrase_query_does_in_every_segment(segments):
     backend = query.engine()
     view = backend._view()
-    for words in [("xay", "dung", "dang"), ("so", "chi", "bo"), ("dang", "xay"), ("tin", "moi"), ("sua",)]:
+    for words in [("xay", "dung", "dang"), ("so", "chi", "bo"), ("dang", "xay"), ("dang", "xay", "dung"), ("sua",)]:
         phrase = Phrase("text_folded", words) if len(words) > 1 else Term("text_folded", words[0])
         ours = whoosh_search.execute(view, SearchRequest(required=phrase, limit=0), int)
         theirs = set(view.searcher.docs_for_query(WhooshPhrase("text_folded", list(words)))) & set(
@@ -143,3 +143,12 @@ def test_a_warming_that_fails_still_closes_the_searcher(segments, monkeypatch):
         query.warm()
     assert query.engine()._current is None  # nothing open is handed to the forked workers
     assert found({"q": "dang"}).count == 40
+
+
+def test_facet_values_come_most_first_then_by_key_up_to_the_limit(indexed):
+    units = list(Locality.objects.filter(era=Locality.Era.LEGACY, kind=Locality.Kind.PROVINCE).order_by("slug")[:4])
+    for i, unit in enumerate([units[3], units[3], units[2], units[0], units[1]]):
+        ArticleLocality.objects.create(article=Article.objects.create(title=f"Tin {i}", body=BODY), locality=unit)
+    indexed()
+    facets = query.engine().execute(SearchRequest(facets=("provinces",), facet_limit=3)).facets
+    assert facets["provinces"] == [(units[3].slug, 2), (units[0].slug, 1), (units[1].slug, 1)]
