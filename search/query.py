@@ -27,7 +27,7 @@ from archive import cache, places
 from archive.models import Article, Locality, Official
 from search import forgiving
 from search.analysis import canonical, folded, query_words, segment
-from search.facets import BY_FIELD, LISTED, Facet, Labels
+from search.facets import BY_FIELD, FACETS, LISTED, Facet, Labels
 from search.forms import SearchForm
 from search.highlight import Terms, mark, snippet
 from search.plan import (
@@ -119,7 +119,7 @@ def warm() -> None:
     read = getattr(engine(), "warm", None)
     try:
         if read is not None:
-            read((*FACETS, "month"), settings.SEARCH_WARM_SECONDS)
+            read(tuple(facet.field for facet in FACETS), settings.SEARCH_WARM_SECONDS)
     finally:
         databases.close_all()
 

@@ -9,7 +9,7 @@ import pytest
 from whoosh.query import Phrase as WhooshPhrase
 
 from archive.models import Article, ArticleLocality, Locality
-from search import query, whoosh_search
+from search import facets, query, whoosh_search
 from search.forms import SearchForm
 from search.plan import Boost, Phrase, SearchRequest, Term
 from search.syntax import parse
@@ -125,7 +125,7 @@ def test_warming_reads_what_searches_use_then_closes_the_searcher(segments, sett
     settings.SEARCH_WARM_SECONDS = 0
     query.warm()
     arrays = list(whoosh_search._segments.values())
-    assert arrays and all(a.facets.keys() >= set(query.FACETS) and not a.postings for a in arrays)
+    assert arrays and all(a.facets.keys() >= set(facets.BY_FIELD) and not a.postings for a in arrays)
     assert query.engine()._current is None  # a forked worker opens its own files
     settings.SEARCH_WARM_SECONDS = 60
     query.warm()
@@ -150,5 +150,5 @@ def test_facet_values_come_most_first_then_by_key_up_to_the_limit(indexed):
     for i, unit in enumerate([units[3], units[3], units[2], units[0], units[1]]):
         ArticleLocality.objects.create(article=Article.objects.create(title=f"Tin {i}", body=BODY), locality=unit)
     indexed()
-    facets = query.engine().execute(SearchRequest(facets=("provinces",), facet_limit=3)).facets
-    assert facets["provinces"] == [(units[3].slug, 2), (units[0].slug, 1), (units[1].slug, 1)]
+    counts = query.engine().execute(SearchRequest(facets=("provinces",), facet_limit=3)).facets
+    assert counts["provinces"] == [(units[3].slug, 2), (units[0].slug, 1), (units[1].slug, 1)]
