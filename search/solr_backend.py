@@ -113,9 +113,15 @@ def _at_least(match: AtLeast) -> Match:
     return AnyOf(tuple(AllOf(c) for c in itertools.combinations(match.parts, size)))
 
 
+def _weight(weight: float) -> str:
+    """A boost as the standard parser reads it: digits and a point, never an exponent (it would
+    read "1e+06" as ^1 and then the words "e" and "06")."""
+    return f"{weight:.6f}".rstrip("0").rstrip(".")
+
+
 def _boost(boost: Boost) -> str:
     """A ranking clause: weight × its score, or `weight` alone (^=) for a constant tier."""
-    return f"({lucene(boost.match)})^{'=' if boost.constant else ''}{boost.weight:g}"
+    return f"({lucene(boost.match)})^{'=' if boost.constant else ''}{_weight(boost.weight)}"
 
 
 def _instant(moment: datetime.datetime) -> str:

@@ -19,10 +19,10 @@ from search import outbox
 from search.analysis import query_words
 from search.backend import IndexBusy
 from search.models import PendingChange
-from search.plan import SearchRequest, compile_query
+from search.plan import TIER, Boost, SearchRequest, Term, compile_query
 from search.search_indexes import ArticleIndex
 from search.solr.admin import SolrAdmin
-from search.solr_backend import VietnameseSolrBackend
+from search.solr_backend import VietnameseSolrBackend, select_params
 from search.syntax import parse
 from tests.conftest import apply_pending, rebuild_index
 from tests.search import test_search, test_search_places
@@ -343,3 +343,18 @@ def test_documents_carry_canonical_text_and_compounds(archive, solr):
     assert query_words(doc["title"]) == query_words(TRI_TON)
     hits = solr.conn.search("text_words:xây_dựng", defType="lucene", fl="django_id", rows=10).docs
     assert article.pk in {int(d["django_id"]) for d in hits}
+
+
+def test_a_tier_scores_its_weight_and_adds_no_words(archive, solr):
+    """A constant tier (a million, as search.plan's TIER) adds that score to every document it
+    matches and nothing to the others; written "^=1e+06", the standard parser read ^=1 and the
+    words "e" and "06"."""
+    ranking = (Boost(Term("text_folded", "sol"), TIER, constant=True),)
+    params = select_params(SearchRequest(ranking=ranking, limit=100))
+    found = solr.conn.search(params.pop("q"), **{**params, "fl": "django_id,score"}).docs
+    holding = set(execute(solr, "sol", limit=100).ids)
+    scores = {int(doc["django_id"]): doc["score"] for doc in found}
+    assert len(scores) == 5 and 0 < len(holding) < 5
+    others = {score for pk, score in scores.items() if pk not in holding}
+    assert len(others) == 1  # every document matches the required *:* alike
+    assert {scores[pk] for pk in holding} == {others.pop() + TIER}
