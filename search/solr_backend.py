@@ -4,7 +4,8 @@ configset (search/solr/conf/, see search/solr/README.md).
 - execute(request) -> SearchResult: the plan in Solr's standard query syntax (defType=lucene),
   evaluated by Solr: required clauses MUST, each ranking boost an optional SHOULD clause with
   its weight, so a document scores BM25 of the required terms plus weight × BM25 of each boost
-  that matches (statistics over the whole collection: solrconfig's ExactStatsCache). Filters
+  that matches (statistics over the whole collection: solrconfig's ExactStatsCache); constant
+  tiers sort before that score (the sum of a request's tiers, then the score). Filters
   and the date range are filter queries; facets count the "_exact" docValues twins. A Solr that
   cannot answer raises SearchUnavailable.
 - update/remove send no commit (Solr's soft commit each second makes writes searchable) unless
@@ -130,8 +131,13 @@ def _instant(moment: datetime.datetime) -> str:
 
 
 def select_params(request: SearchRequest) -> dict:
-    """The /select parameters for a request (q included)."""
-    q = " ".join([f"+{lucene(request.required)}"] + [_boost(b) for b in request.ranking])
+    """The /select parameters for a request (q included). Constant tiers are a sort key of their
+    own before the score (what the tiers add up to, then the rest of the ranking): Lucene's scores
+    are 32-bit floats, so in a sum of millions and BM25 the documents of the same tiers would
+    differ by less than a float can tell (6,000,224.25 and 6,000,224.12 are one float)."""
+    tiers = [b for b in request.ranking if b.constant]
+    scored = [b for b in request.ranking if not b.constant]
+    q = " ".join([f"+{lucene(request.required)}"] + [_boost(b) for b in scored])
     filters = [
         f"{name}:(" + " OR ".join(_quoted(k) for k in keys) + ")" if keys else "-*:*" for name, keys in request.filters
     ]
@@ -151,6 +157,8 @@ def select_params(request: SearchRequest) -> dict:
         "rows": request.limit,
         "fq": filters,
     }
+    if tiers and request.sort == "relevance":
+        params |= {"sort": f"query($tiers,0) desc,{params['sort']}", "tiers": " ".join(_boost(b) for b in tiers)}
     if request.facets:
         params |= {
             "facet": "true",

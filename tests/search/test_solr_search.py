@@ -345,16 +345,24 @@ def test_documents_carry_canonical_text_and_compounds(archive, solr):
     assert article.pk in {int(d["django_id"]) for d in hits}
 
 
-def test_a_tier_scores_its_weight_and_adds_no_words(archive, solr):
-    """A constant tier (a million, as search.plan's TIER) adds that score to every document it
-    matches and nothing to the others; written "^=1e+06", the standard parser read ^=1 and the
+def test_a_tier_counts_its_weight_and_adds_no_words(archive, solr):
+    """A constant tier (a million, as search.plan's TIER) is worth that for every document it
+    matches and nothing for the others; written "^=1e+06", the standard parser read ^=1 and the
     words "e" and "06"."""
     ranking = (Boost(Term("text_folded", "sol"), TIER, constant=True),)
     params = select_params(SearchRequest(ranking=ranking, limit=100))
-    found = solr.conn.search(params.pop("q"), **{**params, "fl": "django_id,score"}).docs
+    found = solr.conn.search(params.pop("q"), **{**params, "fl": "django_id,tier:query($tiers,0)"}).docs
     holding = set(execute(solr, "sol", limit=100).ids)
-    scores = {int(doc["django_id"]): doc["score"] for doc in found}
-    assert len(scores) == 5 and 0 < len(holding) < 5
-    others = {score for pk, score in scores.items() if pk not in holding}
-    assert len(others) == 1  # every document matches the required *:* alike
-    assert {scores[pk] for pk in holding} == {others.pop() + TIER}
+    tiers = {int(doc["django_id"]): doc["tier"] for doc in found}
+    assert len(tiers) == 5 and 0 < len(holding) < 5
+    assert tiers == {pk: TIER if pk in holding else 0.0 for pk in tiers}
+    assert set(solr.execute(SearchRequest(ranking=ranking)).ids[: len(holding)]) == holding  # first
+
+
+def test_tiers_keep_the_order_the_score_gives_within_them(archive, solr):
+    """Documents of the same tiers keep the order of the rest of their score: summed with the
+    tiers, that score would be lost in a 32-bit float (16 million + 2.5 is 16 million)."""
+    by_score = solr.execute(SearchRequest(required=Term("text_folded", "dang"))).ids
+    assert len(by_score) > 2 and by_score != sorted(by_score, key=lambda pk: f"archive.article.{pk}")
+    tiers = tuple(Boost(Term("text_folded", "dang"), TIER, constant=True) for _ in range(16))
+    assert solr.execute(SearchRequest(required=Term("text_folded", "dang"), ranking=tiers)).ids == by_score
