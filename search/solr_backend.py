@@ -151,7 +151,7 @@ def select_params(request: SearchRequest) -> dict:
         "q": q,
         "defType": "lucene",
         "q.op": "OR",
-        "fl": DJANGO_ID,
+        "fl": ID_FIELD,  # the unique key alone: the shards' first answer has it, no second round for fields
         "sort": SORTS[request.sort],
         "start": request.offset,
         "rows": request.limit,
@@ -175,7 +175,7 @@ def select_params(request: SearchRequest) -> dict:
         params |= {f"tally{i}q": lucene(m) for i, m in enumerate(request.tally)}
     if request.report:  # per document of the page: a pseudo-field each
         params["fl"] = ",".join(
-            [DJANGO_ID] + [f"report{i}:exists(query($report{i}q))" for i in range(len(request.report))]
+            [ID_FIELD] + [f"report{i}:exists(query($report{i}q))" for i in range(len(request.report))]
         )
         params |= {f"report{i}q": lucene(m) for i, m in enumerate(request.report)}
     return params
@@ -258,7 +258,7 @@ class VietnameseSolrBackend(SolrSearchBackend):
             facets[name] = sorted(zip(flat[::2], flat[1::2], strict=True), key=lambda pair: (-pair[1], pair[0]))
         queries = found.facets.get("facet_queries", {}) if request.tally else {}
         return SearchResult(
-            ids=[int(doc[DJANGO_ID]) for doc in found.docs],
+            ids=[int(doc[ID_FIELD].rpartition(".")[2]) for doc in found.docs],  # archive.article.<pk>
             count=found.hits,
             facets=facets,
             tallies=[int(queries.get(f"tally{i}", 0)) for i in range(len(request.tally))],

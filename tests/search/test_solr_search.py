@@ -366,3 +366,13 @@ def test_tiers_keep_the_order_the_score_gives_within_them(archive, solr):
     assert len(by_score) > 2 and by_score != sorted(by_score, key=lambda pk: f"archive.article.{pk}")
     tiers = tuple(Boost(Term("text_folded", "dang"), TIER, constant=True) for _ in range(16))
     assert solr.execute(SearchRequest(required=Term("text_folded", "dang"), ranking=tiers)).ids == by_score
+
+
+def test_a_page_of_results_takes_no_round_for_fields(archive, solr):
+    """The page's ids come with the shards' first answer (fl is the unique key alone): no second
+    request to each shard for stored fields (Solr's GET_FIELDS phase)."""
+    required, ranking = compile_query(parse("dang"))
+    params = select_params(SearchRequest(required=required, ranking=ranking, facets=("provinces",)))
+    found = solr.conn.search(params.pop("q"), **{**params, "debug": "track"})
+    assert found.hits == 5 and "EXECUTE_QUERY" in found.debug["track"]
+    assert "GET_FIELDS" not in found.debug["track"]
