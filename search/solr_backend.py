@@ -4,7 +4,8 @@ configset (search/solr/conf/, see search/solr/README.md).
 - execute(request) -> SearchResult: the plan in Solr's standard query syntax (defType=lucene),
   evaluated by Solr: required clauses MUST, each ranking boost an optional SHOULD clause with
   its weight, so a document scores BM25 of the required terms plus weight × BM25 of each boost
-  that matches (statistics over the whole collection: solrconfig's ExactStatsCache). Filters
+  that matches (statistics over the whole collection: solrconfig's ExactStatsCache); constant
+  tiers sort before that score (the sum of a request's tiers, then the score). Filters
   and the date range are filter queries; facets count the "_exact" docValues twins. A Solr that
   cannot answer raises SearchUnavailable.
 - update/remove send no commit (Solr's soft commit each second makes writes searchable) unless
@@ -100,9 +101,15 @@ def _at_least(match: plan.AtLeast) -> plan.Match:
     return plan.AnyOf(tuple(plan.AllOf(c) for c in itertools.combinations(match.parts, size)))
 
 
+def _weight(weight: float) -> str:
+    """A boost as the standard parser reads it: digits and a point, never an exponent (it would
+    read "1e+06" as ^1 and then the words "e" and "06")."""
+    return f"{weight:.6f}".rstrip("0").rstrip(".")
+
+
 def _boost(boost: plan.Boost) -> str:
     """A ranking clause: weight × its score, or `weight` alone (^=) for a constant tier."""
-    return f"({lucene(boost.match)})^{'=' if boost.constant else ''}{boost.weight:g}"
+    return f"({lucene(boost.match)})^{'=' if boost.constant else ''}{_weight(boost.weight)}"
 
 
 def _instant(moment: datetime.datetime) -> str:
@@ -111,8 +118,13 @@ def _instant(moment: datetime.datetime) -> str:
 
 
 def select_params(request: plan.SearchRequest) -> dict:
-    """The /select parameters for a request (q included)."""
-    q = " ".join([f"+{lucene(request.required)}"] + [_boost(b) for b in request.ranking])
+    """The /select parameters for a request (q included). Constant tiers are a sort key of their
+    own before the score (what the tiers add up to, then the rest of the ranking): Lucene's scores
+    are 32-bit floats, so in a sum of millions and BM25 the documents of the same tiers would
+    differ by less than a float can tell (6,000,224.25 and 6,000,224.12 are one float)."""
+    tiers = [b for b in request.ranking if b.constant]
+    scored = [b for b in request.ranking if not b.constant]
+    q = " ".join([f"+{lucene(request.required)}"] + [_boost(b) for b in scored])
     filters = [
         f"{name}:(" + " OR ".join(_quoted(k) for k in keys) + ")" if keys else "-*:*" for name, keys in request.filters
     ]
@@ -126,12 +138,14 @@ def select_params(request: plan.SearchRequest) -> dict:
         "q": q,
         "defType": "lucene",
         "q.op": "OR",
-        "fl": DJANGO_ID,
+        "fl": ID_FIELD,  # the unique key alone: the shards' first answer has it, no second round for fields
         "sort": SORTS[request.sort],
         "start": request.offset,
         "rows": request.limit,
         "fq": filters,
     }
+    if tiers and request.sort == "relevance":
+        params |= {"sort": f"query($tiers,0) desc,{params['sort']}", "tiers": " ".join(_boost(b) for b in tiers)}
     if request.facets:
         params |= {
             "facet": "true",
@@ -148,7 +162,7 @@ def select_params(request: plan.SearchRequest) -> dict:
         params |= {f"tally{i}q": lucene(m) for i, m in enumerate(request.tally)}
     if request.report:  # per document of the page: a pseudo-field each
         params["fl"] = ",".join(
-            [DJANGO_ID] + [f"report{i}:exists(query($report{i}q))" for i in range(len(request.report))]
+            [ID_FIELD] + [f"report{i}:exists(query($report{i}q))" for i in range(len(request.report))]
         )
         params |= {f"report{i}q": lucene(m) for i, m in enumerate(request.report)}
     return params
@@ -231,7 +245,7 @@ class VietnameseSolrBackend(SolrSearchBackend):
             facets[name] = sorted(zip(flat[::2], flat[1::2], strict=True), key=lambda pair: (-pair[1], pair[0]))
         queries = found.facets.get("facet_queries", {}) if request.tally else {}
         return plan.SearchResult(
-            ids=[int(doc[DJANGO_ID]) for doc in found.docs],
+            ids=[int(doc[ID_FIELD].rpartition(".")[2]) for doc in found.docs],  # archive.article.<pk>
             count=found.hits,
             facets=facets,
             tallies=[int(queries.get(f"tally{i}", 0)) for i in range(len(request.tally))],

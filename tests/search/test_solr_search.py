@@ -19,10 +19,10 @@ from search import outbox
 from search.analysis import query_words
 from search.backend import IndexBusy
 from search.models import PendingChange
-from search.plan import SearchRequest, compile_query
+from search.plan import TIER, Boost, SearchRequest, Term, compile_query
 from search.search_indexes import ArticleIndex
 from search.solr.admin import SolrAdmin
-from search.solr_backend import VietnameseSolrBackend
+from search.solr_backend import VietnameseSolrBackend, select_params
 from search.syntax import parse
 from tests.conftest import apply_pending, rebuild_index
 from tests.search import test_search, test_search_places
@@ -343,3 +343,36 @@ def test_documents_carry_canonical_text_and_compounds(archive, solr):
     assert query_words(doc["title"]) == query_words(TRI_TON)
     hits = solr.conn.search("text_words:xây_dựng", defType="lucene", fl="django_id", rows=10).docs
     assert article.pk in {int(d["django_id"]) for d in hits}
+
+
+def test_a_tier_counts_its_weight_and_adds_no_words(archive, solr):
+    """A constant tier (a million, as search.plan's TIER) is worth that for every document it
+    matches and nothing for the others; written "^=1e+06", the standard parser read ^=1 and the
+    words "e" and "06"."""
+    ranking = (Boost(Term("text_folded", "sol"), TIER, constant=True),)
+    params = select_params(SearchRequest(ranking=ranking, limit=100))
+    found = solr.conn.search(params.pop("q"), **{**params, "fl": "django_id,tier:query($tiers,0)"}).docs
+    holding = set(execute(solr, "sol", limit=100).ids)
+    tiers = {int(doc["django_id"]): doc["tier"] for doc in found}
+    assert len(tiers) == 5 and 0 < len(holding) < 5
+    assert tiers == {pk: TIER if pk in holding else 0.0 for pk in tiers}
+    assert set(solr.execute(SearchRequest(ranking=ranking)).ids[: len(holding)]) == holding  # first
+
+
+def test_tiers_keep_the_order_the_score_gives_within_them(archive, solr):
+    """Documents of the same tiers keep the order of the rest of their score: summed with the
+    tiers, that score would be lost in a 32-bit float (16 million + 2.5 is 16 million)."""
+    by_score = solr.execute(SearchRequest(required=Term("text_folded", "dang"))).ids
+    assert len(by_score) > 2 and by_score != sorted(by_score, key=lambda pk: f"archive.article.{pk}")
+    tiers = tuple(Boost(Term("text_folded", "dang"), TIER, constant=True) for _ in range(16))
+    assert solr.execute(SearchRequest(required=Term("text_folded", "dang"), ranking=tiers)).ids == by_score
+
+
+def test_a_page_of_results_takes_no_round_for_fields(archive, solr):
+    """The page's ids come with the shards' first answer (fl is the unique key alone): no second
+    request to each shard for stored fields (Solr's GET_FIELDS phase)."""
+    required, ranking = compile_query(parse("dang"))
+    params = select_params(SearchRequest(required=required, ranking=ranking, facets=("provinces",)))
+    found = solr.conn.search(params.pop("q"), **{**params, "debug": "track"})
+    assert found.hits == 5 and "EXECUTE_QUERY" in found.debug["track"]
+    assert "GET_FIELDS" not in found.debug["track"]
