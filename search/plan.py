@@ -56,10 +56,13 @@ class Term:
 
 @dataclass(frozen=True)
 class Phrase:
-    """Terms standing next to each other, in this order."""
+    """Terms standing next to each other, in this order; with `slop`, in this order with at most
+    that many other words between them altogether (what is left of a remembered phrase when one
+    of its words was wrong)."""
 
     field: str
     words: tuple[str, ...]
+    slop: int = 0
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ where `key_of(stored_fields)` turns a document's stored fields into the article 
 import math
 import pickle
 from dataclasses import dataclass, field
-from functools import reduce
 
 import numpy as np
 from whoosh.query import Phrase as WhooshPhrase
@@ -249,6 +248,7 @@ class _Scorer:
         self.searcher = view.searcher
         self.docs = docs
         self._done: dict[Match, tuple[np.ndarray, np.ndarray]] = {}  # a query repeats its words and phrases
+        self._positions: dict[tuple[str, str], dict[int, np.ndarray]] = {}  # over `docs`, for every phrase
 
     def on(self, docs: np.ndarray) -> "_Scorer":
         return _Scorer(self.view, np.sort(docs))
@@ -280,18 +280,25 @@ class _Scorer:
             score[places] = self._bm25(field_name, df, weights, ids)
         return mask, score
 
+    def _positions_of(self, field_name: str, word: str) -> dict[int, np.ndarray]:
+        """The word's positions in each of `docs` holding it: read once for all the phrases it is in."""
+        assert self.docs is not None
+        if (field_name, word) not in self._positions:
+            held = self.docs[self(Term(field_name, word))[0]]
+            self._positions[field_name, word] = self.view.positions(field_name, word, held)
+        return self._positions[field_name, word]
+
     def phrase(self, match: Phrase) -> tuple[np.ndarray, np.ndarray]:
-        """Over `docs`: how often the words stand together, scored as a term of that frequency."""
+        """Over `docs`: how often the words stand together (with `slop`: in order, that many others
+        between them at most), scored as a term of that frequency."""
         assert self.docs is not None
         mask, score = self._empty()
-        words = [self.term(match.field, w)[0] for w in match.words]
+        words = [self(Term(match.field, w))[0] for w in match.words]
         candidates = self.docs[np.logical_and.reduce(words)]
         if not len(candidates):
             return mask, score
-        where = [self.view.positions(match.field, w, candidates) for w in match.words]
-        counts = np.array(
-            [len(reduce(np.intersect1d, [w[doc] - i for i, w in enumerate(where)])) for doc in candidates]
-        )
+        where = [self._positions_of(match.field, w) for w in match.words]
+        counts = np.array([_occurrences([w[doc] for w in where], match.slop) for doc in candidates])
         held = counts > 0
         places = np.searchsorted(self.docs, candidates[held])
         mask[places] = True
@@ -323,6 +330,7 @@ class _Scorer:
         if isinstance(match, Phrase) and self.docs is not None:
             return self.phrase(match)
         if isinstance(match, Phrase):  # required: Whoosh's own phrase matching, then the words' scores
+            assert not match.slop, "a phrase with slop is weighed on the ranked head (or a page) only"
             terms = [self.term(match.field, w) for w in match.words]
             mask = np.zeros(self.view.size, bool)
             if np.logical_and.reduce([m for m, _s in terms]).any():
@@ -348,6 +356,18 @@ class _Scorer:
             mask, boost_score = self(boost.match)
             score = score + boost.weight * (mask if boost.constant else boost_score)
         return score
+
+
+def _occurrences(positions: list[np.ndarray], slop: int) -> int:
+    """How many times words stand in this order, at most `slop` others between them altogether
+    (`positions`: each word's, sorted): from each place of the first word, the nearest later place
+    of each next word."""
+    start = current = positions[0]
+    for later in positions[1:]:
+        at = np.searchsorted(later, current, side="right")
+        inside = at < len(later)
+        start, current = start[inside], later[at[inside]]
+    return int(np.count_nonzero(current - start <= len(positions) - 1 + slop))
 
 
 def _has_phrase(match: Match) -> bool:
@@ -425,7 +445,12 @@ def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:
     matches = np.flatnonzero(mask)
     page = _ordered(scorer, request, matches, score) if request.limit and len(matches) else matches[:0]
     ids = [key_of(view.searcher.stored_fields(int(docnum))) for docnum in page]
-    reported = [scorer(m)[0][page] for m in request.report]
+    reported = []
+    if request.report and len(page):  # what the page's documents match: a phrase's positions read for them only
+        on_page = scorer.on(page)
+        assert on_page.docs is not None
+        at = np.searchsorted(on_page.docs, page)
+        reported = [on_page(m)[0][at] for m in request.report]
     return SearchResult(
         ids=ids,
         count=len(matches),

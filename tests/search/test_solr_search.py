@@ -40,6 +40,7 @@ from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
     test_the_words_standing_together_rank_highest_among_those_missing_one,
 )
 from tests.search.test_ranking import (  # noqa: F401 (run here on Solr)
+    test_a_phrase_with_slop_holds_its_words_in_order_with_few_between,
     test_exact_accents_rank_above_folded_matches,
     test_four_remembered_words_find_the_article_first,
     test_title_matches_weigh_more_than_body_matches,
