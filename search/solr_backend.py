@@ -117,8 +117,10 @@ def _at_least(match: AtLeast) -> Match:
 
 
 def _boost(boost: Boost) -> str:
-    """A ranking clause: weight × its score, or `weight` alone (^=) for a constant tier."""
-    return f"({lucene(boost.match)})^{'=' if boost.constant else ''}{boost.weight:g}"
+    """A ranking clause: weight × its score, or `weight` alone (^=) for a constant tier. The weight
+    in plain digits: Lucene's syntax reads "^=1e+06" as ^=1 and two more words, "e" and "06"."""
+    weight = f"{boost.weight:f}".rstrip("0").rstrip(".")
+    return f"({lucene(boost.match)})^{'=' if boost.constant else ''}{weight}"
 
 
 def _instant(moment: datetime.datetime) -> str:
