@@ -4,8 +4,8 @@ name that stands whole nowhere.
 find(engine, request, parsed, text, officials) -> Found. The search runs strictly first (every
 word, as search.plan.compile_query puts it, with any person's name in the query ranking first
 where it stands whole). It runs once more, relaxed (search.plan.compile_relaxed), when that finds
-fewer than FEW articles, or, for MOST_WORDS_FROM or more free words, when its best match does
-not hold them standing together (search.plan.whole): a remembered phrase with one word wrong
+fewer than FEW articles, or, for MOST_WORDS_FROM to REMEMBERED free words, when its best match
+does not hold them standing together (search.plan.whole): a remembered phrase with one word wrong
 finds many articles holding its common words apart, and not the one it came from. Relaxed: of
 MOST_WORDS_FROM or more free words all but one, and a word that no article holds (or very few,
 beside a far commoner one) also as spelt one edit away (search.spelling). Ranked by how much of
@@ -43,6 +43,7 @@ from search.syntax import Item, ParsedQuery
 
 FEW = 20  # strict matches (a page) below which the search relaxes
 NEAR_WORDS = 8  # words of a query whose near spellings are looked for, at most
+REMEMBERED = 12  # free syllables a remembered phrase has at most: past that, only FEW decides to relax
 # The commonest Vietnamese family names, folded: most people named in the news carry one of them.
 SURNAMES = frozenset(
     {"nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho", "ngo"}
@@ -134,7 +135,7 @@ def find(engine: Engine, request: SearchRequest, parsed: ParsedQuery, text: str,
     wholes = tuple(Phrase("text_folded", tuple(folded(w) for w in name)) for name in people)
     required, ranking = compile_query(parsed, tuple(people))
     loose = loose_items(parsed)
-    phrase = whole(parsed) if len(loose) >= MOST_WORDS_FROM else None
+    phrase = whole(parsed) if MOST_WORDS_FROM <= len(loose) <= REMEMBERED else None
     # Asked from the first match whatever the page: whether it holds the words together decides for every page.
     first = replace(request, offset=0, limit=request.offset + request.limit) if phrase else request
     strict = engine.execute(

@@ -263,14 +263,18 @@ def whole(parsed: ParsedQuery) -> Phrase | None:
 
 
 def _sequences(parsed: ParsedQuery) -> list[Phrase]:
-    """The query's words in their order with one of them (a word of word_groups) left out, a few
-    others standing in its place: one sequence for each word, for queries of SEQUENCE_GROUPS words."""
+    """The query's words in their order with one of them left out, a few others standing in its
+    place: one sequence for each word of word_groups, and for each syllable of a word of several
+    (pyvi joins a name with its neighbour: "Andre Kobyakov" for "Andrei Kobyakov"). For queries of
+    SEQUENCE_GROUPS words."""
     groups = word_groups(parsed)
     low, high = SEQUENCE_GROUPS
     if not low <= len(groups) <= high or any(len(item.alternatives) > 1 for g in groups for item in g):
         return []
-    words = [[folded(w) for item in g for w in item.alternatives[0].words] for g in groups]
-    rests = (tuple(w for other in words[:at] + words[at + 1 :] for w in other) for at in range(len(words)))
+    syllables = [(at, folded(w)) for at, g in enumerate(groups) for item in g for w in item.alternatives[0].words]
+    left_out = [{i for i, (at, _w) in enumerate(syllables) if at == group} for group in range(len(groups))]
+    left_out += [{i} for i, (at, _w) in enumerate(syllables) if len(left_out[at]) > 1]
+    rests = (tuple(w for i, (_at, w) in enumerate(syllables) if i not in out) for out in left_out)
     return [Phrase("text_folded", rest, SEQUENCE_SLOP) for rest in dict.fromkeys(rests) if len(rest) > 1]
 
 

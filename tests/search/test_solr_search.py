@@ -34,6 +34,7 @@ from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
     test_a_name_standing_whole_ranks_first,
     test_a_near_spelling_counts_in_the_words_standing_together,
     test_a_phrase_found_whole_is_not_forgiven,
+    test_a_slip_in_a_name_joined_with_its_neighbour_leaves_the_neighbour_in_the_sequence,
     test_a_slip_that_makes_another_word_still_finds_the_phrase,
     test_a_thousand_letters_answer_with_a_notice,
     test_a_wrong_word_is_forgiven_though_every_word_finds_many_articles_apart,
