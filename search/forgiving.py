@@ -3,14 +3,17 @@ name that stands whole nowhere.
 
 find(engine, request, parsed, text, officials) -> Found. The search runs strictly first (every
 word, as search.plan.compile_query puts it, with any person's name in the query ranking first
-where it stands whole). When that finds fewer than FEW articles it runs once more, relaxed
-(search.plan.compile_relaxed): of MOST_WORDS_FROM or more free words all but one, and a word
-that no article holds (or very few, beside a far commoner one) also as spelt one edit away
-(search.spelling). Ranked by how much of the query an article holds: each word there, each two
-of them standing together. The articles holding the query whole come first; one that misses a
-word but holds the rest together comes before one holding every word apart (what a journalist
-remembering a phrase means). Quoted phrases, +words, fields and NOT stay strict. At most two
-searches, whatever was typed.
+where it stands whole). It runs once more, relaxed (search.plan.compile_relaxed), when that finds
+fewer than FEW articles, or, for MOST_WORDS_FROM to REMEMBERED free words, when its best match
+does not hold them standing together (search.plan.whole): a remembered phrase with one word wrong
+finds many articles holding its common words apart, and not the one it came from. Relaxed: of
+MOST_WORDS_FROM or more free words all but one, and a word that no article holds (or very few,
+beside a far commoner one) also as spelt one edit away (search.spelling). Ranked by how much of
+the query an article holds: all its words but one in their order, each two standing together,
+each word there. The articles holding the query whole come first; one that misses a word but
+holds the rest in order comes before one holding every word apart (what a journalist remembering
+a phrase means). Quoted phrases, +words, fields and NOT stay strict. At most two searches,
+whatever was typed.
 
 names(parsed, officials) -> the query's person names: two to four neighbouring free words that
 are an official's name however typed, or three or four capitalised ones starting with a common
@@ -33,12 +36,14 @@ from search.plan import (
     compile_relaxed,
     group_match,
     loose_items,
+    whole,
     word_groups,
 )
 from search.syntax import Item, ParsedQuery
 
 FEW = 20  # strict matches (a page) below which the search relaxes
 NEAR_WORDS = 8  # words of a query whose near spellings are looked for, at most
+REMEMBERED = 12  # free syllables a remembered phrase has at most: past that, only FEW decides to relax
 # The commonest Vietnamese family names, folded: most people named in the news carry one of them.
 SURNAMES = frozenset(
     {"nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho", "ngo"}
@@ -129,11 +134,18 @@ def find(engine: Engine, request: SearchRequest, parsed: ParsedQuery, text: str,
     people = names(parsed, officials)
     wholes = tuple(Phrase("text_folded", tuple(folded(w) for w in name)) for name in people)
     required, ranking = compile_query(parsed, tuple(people))
-    strict = engine.execute(replace(request, required=required, ranking=ranking, tally=wholes))
+    loose = loose_items(parsed)
+    phrase = whole(parsed) if MOST_WORDS_FROM <= len(loose) <= REMEMBERED else None
+    # Asked from the first match whatever the page: whether it holds the words together decides for every page.
+    first = replace(request, offset=0, limit=request.offset + request.limit) if phrase else request
+    strict = engine.execute(
+        replace(first, required=required, ranking=ranking, tally=wholes, report=(phrase,) if phrase else ())
+    )
+    held_together = not (phrase and strict.present) or strict.present[0][0]
+    strict = replace(strict, ids=strict.ids[request.offset - first.offset :], present=[])
     apart = [" ".join(name) for name, n in zip(people, strict.tallies, strict=True) if not n and strict.count]
     found = Found(strict, strict.count, apart=apart)
-    loose = loose_items(parsed)
-    if strict.count >= FEW or not loose:
+    if not loose or (strict.count >= FEW and held_together):
         return found
     near, typed = _near(engine, loose)
     if not near and len(loose) < MOST_WORDS_FROM:

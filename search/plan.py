@@ -15,7 +15,12 @@ compile_relaxed(parsed, near) -> (required, ranking) for the same query forgiven
 of MOST_WORDS_FROM or more free syllables, grouped into words by pyvi (word_groups), one word in
 three may be missing (at least one), and a word may match its near spellings (`near`: folded
 word -> folded spellings); constant tiers rank the matches by the words there as typed (half for
-one spelt otherwise) and the neighbouring pairs standing together.
+one spelt otherwise) and the neighbouring pairs standing together (in near spellings too), and,
+above those, by the query's words but one standing in their order (a few others in the missing
+one's place: SEQUENCE_SLOP).
+
+whole(parsed) -> the query's free words as one phrase: whether the best strict match holds it
+tells search.forgiving whether a remembered phrase was found as typed.
 
 SearchRequest -> engine.execute(request) -> SearchResult (article ids of the page, total count,
 facet counts, tallies, what each page document matched); an Engine also tells how many documents
@@ -43,6 +48,9 @@ TIER = 1e6  # constant tiers lie far above any score (a sum of BM25 terms, tens 
 NEAR_TIER = TIER / 2  # a word found spelt one letter otherwise: below as typed, above missing
 NAME_TIER = TIER / 10  # a person's name standing whole
 PAIR_TIER = TIER  # in a relaxed search, each two of the query's words standing together
+SEQUENCE_TIER = 64 * TIER  # all the query's words but one in their order: above any number of words and pairs
+SEQUENCE_SLOP = 2  # words standing where the missing one was (a word of two syllables typed for one)
+SEQUENCE_GROUPS = (3, 8)  # words a query has for its sequences to be weighed (each costs a phrase)
 MOST_WORDS_FROM = 4  # free words in a query before a relaxed search lets one of them be missing
 _AS_TYPED: Mapping[str, tuple[str, ...]] = MappingProxyType({})  # no near spellings
 _COMPOUND = re.compile(r"[^\W_]+(?:_[^\W_]+)+")  # pyvi passes URLs and symbols through: only words
@@ -56,10 +64,13 @@ class Term:
 
 @dataclass(frozen=True)
 class Phrase:
-    """Terms standing next to each other, in this order."""
+    """Terms standing next to each other, in this order; with `slop`, in this order with at most
+    that many other words between them altogether (what is left of a remembered phrase when one
+    of its words was wrong)."""
 
     field: str
     words: tuple[str, ...]
+    slop: int = 0
 
 
 @dataclass(frozen=True)
@@ -227,10 +238,44 @@ def _required(parsed: ParsedQuery, near: Mapping[str, tuple[str, ...]] = _AS_TYP
     return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
 
 
-def _pairs(parsed: ParsedQuery) -> list[Phrase]:
-    """Each two neighbouring words of the query, as a phrase."""
-    folded_words = [folded(w) for c in parsed.free_clauses for w in c.words]
-    return [Phrase("text_folded", pair) for pair in dict.fromkeys(pairwise(folded_words))]
+def _free_words(parsed: ParsedQuery) -> list[str]:
+    return [folded(w) for c in parsed.free_clauses for w in c.words]
+
+
+def _pairs(parsed: ParsedQuery, near: Mapping[str, tuple[str, ...]] = _AS_TYPED) -> list[Match]:
+    """Each two neighbouring words of the query, as a phrase (or any of the phrases their near spellings make)."""
+    pairs: list[Match] = []
+    for first, second in dict.fromkeys(pairwise(_free_words(parsed))):
+        spelt = tuple(
+            Phrase("text_folded", (a, b))
+            for a in (first, *near.get(first, ()))
+            for b in (second, *near.get(second, ()))
+        )
+        pairs.append(spelt[0] if len(spelt) == 1 else AnyOf(spelt))
+    return pairs
+
+
+def whole(parsed: ParsedQuery) -> Phrase | None:
+    """The query's free words standing together as typed: what a remembered phrase finds when
+    nothing of it was forgotten (None for fewer than two words)."""
+    words = tuple(_free_words(parsed))
+    return Phrase("text_folded", words) if len(words) > 1 else None
+
+
+def _sequences(parsed: ParsedQuery) -> list[Phrase]:
+    """The query's words in their order with one of them left out, a few others standing in its
+    place: one sequence for each word of word_groups, and for each syllable of a word of several
+    (pyvi joins a name with its neighbour: "Andre Kobyakov" for "Andrei Kobyakov"). For queries of
+    SEQUENCE_GROUPS words."""
+    groups = word_groups(parsed)
+    low, high = SEQUENCE_GROUPS
+    if not low <= len(groups) <= high or any(len(item.alternatives) > 1 for g in groups for item in g):
+        return []
+    syllables = [(at, folded(w)) for at, g in enumerate(groups) for item in g for w in item.alternatives[0].words]
+    left_out = [{i for i, (at, _w) in enumerate(syllables) if at == group} for group in range(len(groups))]
+    left_out += [{i} for i, (at, _w) in enumerate(syllables) if len(left_out[at]) > 1]
+    rests = (tuple(w for i, (_at, w) in enumerate(syllables) if i not in out) for out in left_out)
+    return [Phrase("text_folded", rest, SEQUENCE_SLOP) for rest in dict.fromkeys(rests) if len(rest) > 1]
 
 
 def _ranking(parsed: ParsedQuery) -> tuple[Boost, ...]:
@@ -274,5 +319,9 @@ def compile_relaxed(
             tiers.append(Boost(otherwise, NEAR_TIER, constant=True))
     # The words standing together outrank the words being there: an article missing one word of a
     # remembered phrase but holding the rest of it comes before one holding every word apart.
-    tiers += [Boost(pair, PAIR_TIER, constant=True) for pair in _pairs(parsed)]
+    tiers += [Boost(pair, PAIR_TIER, constant=True) for pair in _pairs(parsed, near)]
+    # And all the words but one in their order outrank any words or pairs apart: the phrase
+    # remembered with one word wrong (another word, or a slip that makes another word).
+    if most:
+        tiers += [Boost(sequence, SEQUENCE_TIER, constant=True) for sequence in _sequences(parsed)]
     return _required(parsed, near, most), _ranking(parsed) + tuple(_names(names)) + tuple(tiers)

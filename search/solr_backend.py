@@ -77,8 +77,11 @@ def lucene(match: plan.Match) -> str:
             return f"text_words:{_quoted(match.text)}"
         return f"{match.field}:{_quoted(match.text)}"
     if isinstance(match, plan.Phrase):
-        if match.field == "text_folded" and len(match.words) == 2:  # one term of the pairs field
+        if match.field == "text_folded" and len(match.words) == 2 and not match.slop:  # one term of the pairs field
             return f"text_pairs:{_quoted('_'.join(match.words))}"
+        if match.slop:  # in order (Lucene's sloppy phrase would also take the words swapped)
+            inner = f"{_quoted(' '.join(match.words))}~{match.slop}"
+            return f"{{!complexphrase inOrder=true df={match.field} v={_quoted(inner)}}}"
         return f"{match.field}:{_quoted(' '.join(match.words))}"
     if isinstance(match, plan.AllOf):
         wanted = [f"+{lucene(p)}" for p in match.parts if not isinstance(p, plan.Not)] or ["+*:*"]

@@ -114,6 +114,13 @@ def _decoded(values: list[bytes]) -> Positions:
     return starts, (running[1:] - np.repeat(running[starts[:-1]], counts)).astype(np.int32)
 
 
+def _per_document(places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each document of `places`, ascending (document, position) numbers, how many it has)."""
+    docs = places >> 32
+    first = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1]))) if len(docs) else docs[:0]
+    return docs[first], np.diff(np.append(first, len(docs)))
+
+
 def _common(ascending: np.ndarray, others: np.ndarray) -> np.ndarray:
     """The values of `others` (ascending) that `ascending` holds too, each once."""
     if not len(ascending) or not len(others):
@@ -335,7 +342,10 @@ class _Scorer:
         return mask, score
 
     def _occurrences(self, match: Phrase, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(the documents of `candidates` where the phrase's words stand together, how often)."""
+        """(the documents of `candidates` where the phrase's words stand together, how often);
+        with `slop`, where they stand in this order with at most that many others between them."""
+        if match.slop:
+            return self._in_order(match, candidates)
         together = None
         for i, word in enumerate(match.words):
             docs, positions = self.view.positions(match.field, word, candidates)
@@ -344,15 +354,32 @@ class _Scorer:
             starts = (docs << 32) + positions - i
             together = starts[positions >= i] if together is None else _common(together, starts)
         assert together is not None
-        docs = together >> 32
-        first = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1]))) if len(docs) else docs[:0]
-        return docs[first], np.diff(np.append(first, len(docs)))
+        return _per_document(together)
+
+    def _in_order(self, match: Phrase, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """From each place of the first word, the nearest later place of each next word in the same
+        document; an occurrence where they span at most the words and `slop` others."""
+        start = current = None
+        for word in match.words:
+            docs, positions = self.view.positions(match.field, word, candidates)
+            places = (docs << 32) + positions  # (document, position) as one number, ascending
+            if start is None or current is None:
+                start = current = places
+                continue
+            at = np.searchsorted(places, current, side="right")
+            inside = at < len(places)
+            start, current = start[inside], places[at[inside]]
+            same = (current >> 32) == (start >> 32)
+            start, current = start[same], current[same]
+        assert start is not None and current is not None
+        return _per_document(start[current - start <= len(match.words) - 1 + match.slop])
 
     def phrase(self, match: Phrase) -> tuple[np.ndarray, np.ndarray]:
-        """Over `docs`: how often the words stand together, scored as a term of that frequency."""
+        """Over `docs`: how often the words stand together (with `slop`: in order, that many others
+        between them at most), scored as a term of that frequency."""
         assert self.docs is not None
         mask, score = self._empty()
-        words = [self.term(match.field, w)[0] for w in match.words]
+        words = [self(Term(match.field, w))[0] for w in match.words]
         candidates = self.docs[np.logical_and.reduce(words)]
         if not len(candidates):
             return mask, score
@@ -385,6 +412,7 @@ class _Scorer:
         if isinstance(match, Phrase) and self.docs is not None:
             return self.phrase(match)
         if isinstance(match, Phrase):  # required: where the words stand together, scored as the words
+            assert not match.slop, "a phrase with slop is weighed on the ranked head (or a page) only"
             terms = [self.term(match.field, w) for w in match.words]
             mask = np.zeros(self.view.size, bool)
             candidates = np.flatnonzero(np.logical_and.reduce([m for m, _s in terms]))
@@ -512,7 +540,12 @@ def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:
     matches = np.flatnonzero(mask)
     page = _ordered(scorer, request, matches, score) if request.limit and len(matches) else matches[:0]
     ids = [view.key(int(docnum), key_of) for docnum in page]
-    reported = [scorer(m)[0][page] for m in request.report]
+    reported = []
+    if request.report and len(page):  # what the page's documents match: a phrase's positions read for them only
+        on_page = scorer.on(page)
+        assert on_page.docs is not None
+        at = np.searchsorted(on_page.docs, page)
+        reported = [on_page(m)[0][at] for m in request.report]
     return SearchResult(
         ids=ids,
         count=len(matches),

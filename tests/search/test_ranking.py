@@ -44,3 +44,30 @@ def test_four_remembered_words_find_the_article_first(client, indexed):
     make_article("Tin cần tìm", f"{FILLER} Chi bộ ấp Phú Hòa tổ chức sinh hoạt chuyên đề về an ninh. {FILLER}")
     indexed()
     assert ranked(client, "chi bo sinh hoat chuyen de")[0] == "Tin cần tìm"
+
+
+def test_a_phrase_with_slop_holds_its_words_in_order_with_few_between(indexed):
+    """What search.forgiving weighs a phrase remembered with one word wrong by (plan.Phrase.slop)."""
+    from search import query
+    from search.plan import Phrase, SearchRequest, Term
+
+    made = {
+        "one between": "Đơn vị siết chặt kỷ luật trong năm.",
+        "none between": "Đơn vị siết kỷ luật trong năm.",
+        "three between": "Đơn vị siết chặt hơn nữa kỷ luật trong năm.",
+        "out of order": "Kỷ luật được đơn vị siết lại trong năm.",
+    }
+    pks = {make_article(f"Tin {label}", f"{FILLER} {body} {FILLER}").pk: label for label, body in made.items()}
+    indexed()
+    words = ("siet", "ky", "luat")
+    request = SearchRequest(
+        required=Term("text_folded", "ky"), report=(Phrase("text_folded", words, slop=2), Phrase("text_folded", words))
+    )
+    result = query.engine().execute(request)
+    held = {pks[pk]: seen for pk, seen in zip(result.ids, result.present, strict=True)}
+    assert held == {
+        "one between": (True, False),
+        "none between": (True, True),
+        "three between": (False, False),
+        "out of order": (False, False),
+    }

@@ -76,3 +76,16 @@ def test_no_solr_address_is_a_clear_error(settings):
     settings.SOLR_URL = ""
     with pytest.raises(CommandError, match="set SOLR_URL"):
         call_command("solr_collection", "list")
+
+
+def test_ranking_weights_are_written_as_lucene_reads_them():
+    from search.plan import TIER, Boost, SearchRequest, Term
+    from search.solr_backend import select_params
+
+    ranking = (
+        Boost(Term("text_folded", "a"), TIER, constant=True),
+        Boost(Term("text_folded", "b"), 6.4e7),
+        Boost(Term("text_folded", "c"), 1.5),
+    )
+    q = select_params(SearchRequest(ranking=ranking))["q"]
+    assert q.endswith('(text_folded:"a")^=1000000 (text_folded:"b")^64000000 (text_folded:"c")^1.5')

@@ -27,11 +27,17 @@ from search.syntax import parse
 from tests.conftest import apply_pending, rebuild_index
 from tests.search import test_search, test_search_places
 from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
+    apart,
     articles,
     test_a_dropped_letter_finds_the_word_and_the_suggestion_corrects_it,
     test_a_name_standing_whole_nowhere_is_said,
     test_a_name_standing_whole_ranks_first,
+    test_a_near_spelling_counts_in_the_words_standing_together,
+    test_a_phrase_found_whole_is_not_forgiven,
+    test_a_slip_in_a_name_joined_with_its_neighbour_leaves_the_neighbour_in_the_sequence,
+    test_a_slip_that_makes_another_word_still_finds_the_phrase,
     test_a_thousand_letters_answer_with_a_notice,
+    test_a_wrong_word_is_forgiven_though_every_word_finds_many_articles_apart,
     test_a_wrong_word_still_finds_the_article_and_says_which_word_is_missing,
     test_articles_with_every_word_come_first,
     test_exact_spelling_ranks_above_a_near_one,
@@ -40,6 +46,7 @@ from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
     test_the_words_standing_together_rank_highest_among_those_missing_one,
 )
 from tests.search.test_ranking import (  # noqa: F401 (run here on Solr)
+    test_a_phrase_with_slop_holds_its_words_in_order_with_few_between,
     test_exact_accents_rank_above_folded_matches,
     test_four_remembered_words_find_the_article_first,
     test_title_matches_weigh_more_than_body_matches,
