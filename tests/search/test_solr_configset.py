@@ -87,5 +87,6 @@ def test_ranking_weights_are_written_as_lucene_reads_them():
         Boost(Term("text_folded", "b"), 6.4e7),
         Boost(Term("text_folded", "c"), 1.5),
     )
-    q = select_params(SearchRequest(ranking=ranking))["q"]
-    assert q.endswith('(text_folded:"a")^=1000000 (text_folded:"b")^64000000 (text_folded:"c")^1.5')
+    params = select_params(SearchRequest(ranking=ranking))
+    assert params["q"].endswith(' (text_folded:"b")^64000000 (text_folded:"c")^1.5')
+    assert params["tiers"] == '(text_folded:"a")^=1000000'  # constant tiers: their own sort key
