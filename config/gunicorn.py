@@ -12,10 +12,15 @@ threads = 4
 
 def when_ready(server):
     """In the master, once the app is loaded and before the first worker is forked. An index that
-    cannot be read now is no reason not to serve the browse pages: the workers read it themselves."""
+    cannot be read now is no reason not to serve the browse pages: the workers read it themselves.
+    The database connections the warm-up opened close before the fork: each worker opens its own."""
+    from django.db import connections
+
     from search.query import warm
 
     try:
         warm()
     except Exception:
         server.log.exception("the search was not warmed before forking the workers")
+    finally:
+        connections.close_all()

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import connections as databases
 from django.db.models import Prefetch
 from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext
@@ -115,13 +114,10 @@ def engine():
 def warm() -> None:
     """What a server runs before forking its workers (config/gunicorn.py): the engine reads what
     searches use, for up to SEARCH_WARM_SECONDS, so that the workers share it instead of each
-    reading it on its first searches; then the database connections close (each worker opens its own)."""
+    reading it on its first searches."""
     read = getattr(engine(), "warm", None)
-    try:
-        if read is not None:
-            read(tuple(facet.field for facet in FACETS), settings.SEARCH_WARM_SECONDS)
-    finally:
-        databases.close_all()
+    if read is not None:
+        read(tuple(facet.field for facet in FACETS), settings.SEARCH_WARM_SECONDS)
 
 
 def build(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = PAGE_SIZE) -> SearchRequest:
