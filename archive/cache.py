@@ -9,9 +9,13 @@ seen by all at once."""
 import hashlib
 import uuid
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import signals
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 
 from archive.models import (
     Article,
@@ -24,6 +28,7 @@ from archive.models import (
     Term,
 )
 from archive.signals import articles_changed
+from config.language import chosen_language
 
 GENERATION = "generation"
 
@@ -40,14 +45,69 @@ def _generation():
     return token
 
 
+def _full_key(key: str) -> str:
+    return f"{_generation()}:{hashlib.sha1(key.encode()).hexdigest()}"
+
+
 def remembered(key: str, compute):
     """`compute()`, kept under `key` until the next change (`compute` must not return None)."""
-    full_key = f"{_generation()}:{hashlib.sha1(key.encode()).hexdigest()}"
+    full_key = _full_key(key)
     value = _cache().get(full_key)
     if value is None:
         value = compute()
         _cache().set(full_key, value)
     return value
+
+
+def _page_key(request) -> str | None:
+    """Where the whole page answering `request` is kept, or None when it is not to be: only a GET
+    of a browse page (the archive app's) by a reader who is not signed in (no session cookie) and
+    has no message waiting, one page per address and language."""
+    cookies = request.COOKIES
+    if request.method != "GET" or settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+        return None
+    try:
+        if resolve(request.path_info).namespace != "archive":
+            return None
+    except Resolver404:
+        return None
+    return _full_key(f"page:{chosen_language(request)}:{request.get_full_path()}")
+
+
+def _keepable(response) -> bool:
+    """A page that is the same for every reader: a plain 200 that sets no cookie (a page with a
+    CSRF token sets one) and that no view marked private."""
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )
+
+
+class WholePagesMiddleware:
+    """Browse pages for readers who are not signed in, kept whole under the generation: a page is
+    rendered once per save, then sent as it was (the headers the inner middleware set included).
+    The key is taken before the page is rendered, so a page built while a save commits is kept
+    under the generation that save ends, and never sent."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = _page_key(request)
+        if key is None:
+            return self.get_response(request)
+        kept = _cache().get(key)
+        if kept is not None:
+            content, headers = kept
+            return HttpResponse(content, headers=headers)
+        response = self.get_response(request)
+        if _keepable(response):
+            _cache().set(key, (response.content, dict(response.headers)))
+        return response
 
 
 def _new_generation():

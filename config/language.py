@@ -4,8 +4,13 @@ not a choice the reader made (most readers' browsers say English), so it is neve
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 
 def chosen_language(request) -> str:
@@ -30,3 +35,27 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         patch_vary_headers(response, ("Cookie",))  # the language follows the cookie, not Accept-Language
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+def _from_this_site(request) -> bool:
+    """Whether the browser says the request comes from one of this site's own pages: its
+    Sec-Fetch-Site header, or where a browser does not send that, its Origin header (which every
+    current browser sends with a form another site posts)."""
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from is not None:
+        return fetched_from in {"same-origin", "none"}
+    origin = request.headers.get("Origin")
+    scheme = "https" if request.is_secure() else "http"
+    return origin is None or origin == f"{scheme}://{request.get_host()}" or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+@csrf_exempt
+@require_POST
+def switch_language(request):
+    """Django's set_language without a CSRF token, so that the switch in every page's footer holds
+    nothing of one reader's and the pages can be kept whole (archive.cache). All it changes is the
+    language cookie, and a form posted from another site is refused all the same."""
+    if not _from_this_site(request):
+        message = _("Chỉ đổi được ngôn ngữ từ các trang của kho lưu trữ này.")
+        return render(request, "accounts/bad_request.html", {"errors": {"": message}}, status=403)
+    return set_language(request)

@@ -6,6 +6,7 @@ from django.views.decorators.cache import cache_control
 
 from config import accounts
 from config.health import healthz
+from config.language import switch_language
 
 
 @cache_control(max_age=24 * 60 * 60)
@@ -19,7 +20,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", switch_language, name="set_language"),
     path("accounts/", include((accounts.urlpatterns, "accounts"))),
     path("", include("search.urls")),
     path("", include("archive.urls")),

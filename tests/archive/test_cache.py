@@ -7,10 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from archive import cache
 from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Term
+from tests.factories import make_editor, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -68,13 +72,15 @@ def pages(district, term, official):
 
 
 def queries_of(client, url):
-    """(queries of the first request after a change, of the next one)."""
+    """(queries of the first request after a change, of the same page at another address, which is
+    rendered again from the counts kept). The same address again is sent whole: no query at all."""
     counts = []
-    for _ in range(2):
+    for address in (url, f"{url}{'&' if '?' in url else '?'}utm_source=x", url):
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200, url
+            assert client.get(address).status_code == 200, address
         counts.append(len(queries))
-    return tuple(counts)
+    assert counts[2] == 0, url
+    return tuple(counts[:2])
 
 
 def test_a_page_makes_as_many_queries_with_50_articles_as_with_5(client, place, whoosh_index):
@@ -141,8 +147,8 @@ def test_an_article_page_makes_as_many_queries_whatever_units_it_names(client, d
     named = Article.objects.create(title="Bài nêu năm xã", body="x")
     for commune in Locality.objects.filter(kind="commune", district__short_name="Mỏ Cày Bắc")[:5]:
         ArticleLocality.objects.create(article=named, locality=commune)
-    assert 'href="/provinces/ben-tre/mo-cay-bac/"' in text_of(client.get(named.get_absolute_url()))  # its district
     assert queries_of(client, named.get_absolute_url()) == queries_of(client, plain.get_absolute_url())
+    assert 'href="/provinces/ben-tre/mo-cay-bac/"' in text_of(client.get(named.get_absolute_url()))  # its district
 
 
 def test_what_a_page_kept_before_the_save_committed_is_dropped_at_commit(
@@ -154,3 +160,61 @@ def test_what_a_page_kept_before_the_save_committed_is_dropped_at_commit(
         Article.objects.update(published_at=None)  # the database as the commit leaves it
         assert '">Không rõ ngày</a> <span class="n">1</span>' in text_of(client.get("/years/"))
     assert '">Không rõ ngày</a> <span class="n">2</span>' in text_of(client.get("/years/"))
+
+
+# --- whole pages (archive.cache.WholePagesMiddleware) ------------------------------------------
+def test_a_browse_page_is_sent_whole_until_the_next_save(client, place):
+    official = place[2]
+    url = official.get_absolute_url()
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    assert len(queries) == 0 and again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"] and again["Content-Language"] == "vi"
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert not first.cookies and not again.cookies  # nothing of one reader's in a page every reader gets
+
+    Official.objects.filter(pk=official.pk).update(name="Tên đổi không qua tín hiệu")  # no save: kept as it was
+    assert "Trần Thị Sol" in text_of(client.get(url))
+    official.name = "Trần Thị Sol Mới"
+    official.save()  # an editor's save: seen at once
+    assert "Trần Thị Sol Mới" in text_of(client.get(url))
+
+
+def test_a_signed_in_editor_is_never_sent_a_kept_page_nor_leaves_one(client, place):
+    official = place[2]
+    url = official.get_absolute_url()
+    editor = signed_in(make_editor(), Client())
+    signed = text_of(editor.get(url))  # first: had it been kept, readers would get the editor's menu
+    assert "Đăng xuất" in signed and "csrfmiddlewaretoken" in signed
+    reader = text_of(client.get(url))
+    assert "Đăng xuất" not in reader and "csrfmiddlewaretoken" not in reader
+
+    Official.objects.filter(pk=official.pk).update(name="Tên đổi không qua tín hiệu")
+    assert "Tên đổi không qua tín hiệu" not in text_of(client.get(url))  # the reader: the page kept
+    with CaptureQueriesContext(connection) as queries:
+        assert "Tên đổi không qua tín hiệu" in text_of(editor.get(url))  # the editor: rendered afresh
+    assert len(queries) > 0
+
+
+def test_each_language_has_its_own_kept_page(client, place):
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for _ in range(2):  # rendered, then kept
+        assert '<html lang="vi">' in text_of(client.get("/provinces/"))
+        page = english.get("/provinces/")
+        assert '<html lang="en">' in text_of(page) and page["Content-Language"] == "en"
+
+
+def test_only_browse_pages_for_everyone_are_kept(client, rf, place):
+    """Searches follow the index, not the saves; a 404 is not kept either (an article published
+    behind Django's back is found at once)."""
+    assert cache._page_key(rf.get("/provinces/")) is not None
+    assert cache._page_key(rf.get("/search/", {"q": "Bài"})) is None
+    assert cache._page_key(rf.get("/accounts/login/")) is None
+    assert cache._page_key(rf.post("/provinces/")) is None
+    assert cache._page_key(rf.get("/nowhere/")) is None
+    draft = Article.objects.create(title="Bài chưa đăng", body="x", status=Article.Status.DRAFT)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    Article.objects.filter(pk=draft.pk).update(status=Article.Status.PUBLISHED)
+    assert client.get(draft.get_absolute_url()).status_code == 200

@@ -35,19 +35,43 @@ def test_the_cookie_chooses_english_whatever_the_browser_says(client):
 
 
 def test_the_language_switch_is_remembered(seed_articles):
-    """The footer's form, posted as a browser does (with its CSRF token): English from then on,
-    for a year, though the browser asks for Vietnamese; then back to Vietnamese."""
+    """The footer's form, posted as a browser does (CSRF checks on, the page holds no token and
+    sets no cookie): English from then on, for a year, though the browser asks for Vietnamese;
+    then back to Vietnamese."""
     reader = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="vi")
     home = reader.get("/")
     assert not is_english(home) and 'action="/i18n/setlang/"' in home.content.decode()
-    token = reader.cookies[settings.CSRF_COOKIE_NAME].value
-    switched = reader.post("/i18n/setlang/", {"language": "en", "next": "/articles/", "csrfmiddlewaretoken": token})
+    assert "csrfmiddlewaretoken" not in home.content.decode() and not home.cookies
+    same_site = {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"}
+    switched = reader.post("/i18n/setlang/", {"language": "en", "next": "/articles/"}, headers=same_site)
     assert switched.status_code == 302 and switched["Location"] == "/articles/"
     assert reader.cookies[COOKIE].value == "en"
     assert int(reader.cookies[COOKIE]["max-age"]) >= 300 * 24 * 60 * 60  # not forgotten when the browser closes
     assert is_english(reader.get("/articles/"))
-    reader.post("/i18n/setlang/", {"language": "vi", "next": "/", "csrfmiddlewaretoken": token})
+    reader.post("/i18n/setlang/", {"language": "vi", "next": "/"})  # a browser that sends neither header
     assert not is_english(reader.get("/", HTTP_ACCEPT_LANGUAGE="en"))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://elsewhere.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://news.testserver"},
+        {"Origin": "https://elsewhere.example"},  # a browser without Sec-Fetch-Site
+        {"Origin": "https://testserver"},  # another scheme is another site
+    ],
+)
+def test_another_sites_form_cannot_switch_the_language(client, headers):
+    refused = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, headers=headers)
+    assert refused.status_code == 403 and "Chỉ đổi được ngôn ngữ" in refused.content.decode()
+    assert COOKIE not in refused.cookies
+    assert not is_english(client.get("/"))
+
+
+def test_the_switch_is_a_form_not_a_link(client):
+    """A GET changes nothing (a crawler or a prefetch following it must not switch the language)."""
+    assert client.get("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 405
+    assert not is_english(client.get("/"))
 
 
 @pytest.mark.parametrize("value", ["xx", "", "en-GB", "vi-VN", "../../etc", "e" * 500, "\xe9n"])
