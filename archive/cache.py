@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import signals
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from archive.models import (
     Article,
@@ -62,7 +63,7 @@ def remembered(key: str, compute):
 def _page_key(request) -> str | None:
     """Where the whole page answering `request` is kept, or None when it is not to be: only a GET
     of a browse page (the archive app's) by a reader who is not signed in (no session cookie) and
-    has no message waiting, one page per address and language."""
+    has no message waiting, one page per address, language and day."""
     cookies = request.COOKIES
     if request.method != "GET" or settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
         return None
@@ -71,7 +72,9 @@ def _page_key(request) -> str | None:
             return None
     except Resolver404:
         return None
-    return _full_key(f"page:{chosen_language(request)}:{request.get_full_path()}")
+    # The whole address, scheme and host included, and the day: an article's citation names its
+    # address and the day it was read.
+    return _full_key(f"page:{timezone.localdate()}:{chosen_language(request)}:{request.build_absolute_uri()}")
 
 
 def _keepable(response) -> bool:

@@ -1,16 +1,19 @@
 """The browse pages: what they keep is dropped by every change, in this process or another, and
 the SQL queries of a page do not grow with the archive."""
 
+import datetime
 import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from archive import cache
 from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Term
@@ -218,3 +221,19 @@ def test_only_browse_pages_for_everyone_are_kept(client, rf, place):
     assert client.get(draft.get_absolute_url()).status_code == 404
     Article.objects.filter(pk=draft.pk).update(status=Article.Status.PUBLISHED)
     assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_a_page_kept_for_one_address_or_day_is_not_sent_for_another(client, place):
+    """An article page names itself and the day it is read (its citation): over HTTPS, under
+    another host name or on the next day, it is another page."""
+    article = Article.objects.first()
+    url, cited = article.get_absolute_url(), f"/articles/{article.pk}/"
+    assert f"http://testserver{cited}" in text_of(client.get(url))
+    assert f"https://testserver{cited}" in text_of(client.get(url, secure=True))
+    with override_settings(ALLOWED_HOSTS=["testserver", "archive.example.vn"]):
+        assert f"http://archive.example.vn{cited}" in text_of(client.get(url, HTTP_HOST="archive.example.vn"))
+    today = timezone.localdate()
+    assert f"truy cập ngày {today:%d/%m/%Y}" in text_of(client.get(url))
+    tomorrow = today + datetime.timedelta(days=1)
+    with mock.patch("django.utils.timezone.localdate", return_value=tomorrow):
+        assert f"truy cập ngày {tomorrow:%d/%m/%Y}" in text_of(client.get(url))
