@@ -261,6 +261,12 @@ def positions_of(official: Official):
     return cache.remembered(f"positions {official.pk}", grouped)
 
 
+def unordered(articles: QuerySet) -> QuerySet:
+    """`articles` without their order, to read some of them by pk (in_bulk): ordered by date,
+    SQLite walks the listing index over every published article to find them, ~10 ms at 35k."""
+    return articles.order_by()
+
+
 def in_vietnamese_order(units):
     return sorted(units, key=lambda unit: sort_key(unit.short_name))
 
@@ -289,7 +295,7 @@ class _Kept(Paginator):
         those rows (an offset over the rows themselves would read every row it skips)."""
         bottom = (page.number - 1) * self.per_page
         ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        found = self.object_list.in_bulk(ids)
+        found = unordered(self.object_list).in_bulk(ids)
         return [found[pk] for pk in ids]
 
 

@@ -64,7 +64,7 @@ def search_params(params: dict) -> dict:
 # --- the matches ---------------------------------------------------------------------------------
 def _published(pks: list[int]) -> dict[int, Article]:
     """The published articles among `pks`, with what a row or a record reads (not the text), by pk."""
-    return query.with_links(selectors.published_articles().defer("body", "captions")).in_bulk(pks)
+    return query.with_links(selectors.unordered(selectors.published_articles()).defer("body", "captions")).in_bulk(pks)
 
 
 def _in_order(pks: list[int]) -> list[Article]:

@@ -24,6 +24,7 @@ from haystack import connection_router, connections
 
 from archive import cache, places
 from archive.models import Article, Locality, Official
+from archive.selectors import unordered
 from search import forgiving
 from search.analysis import canonical, folded, query_words, segment
 from search.facets import BY_FIELD, FACETS, LISTED, Facet, Labels
@@ -43,6 +44,7 @@ from search.plan import (
 from search.syntax import MAX_CLAUSES, MAX_QUERY_CHARS, ParsedQuery, parse
 
 PAGE_SIZE = 20
+PEOPLE_AND_TERMS = ("officials", "terms")  # what the API lists of a hit beside with_units()
 FACET_SIZE = 12
 
 
@@ -155,15 +157,20 @@ def find(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = PA
     return forgiving.find(engine(), build(form, parsed, offset, limit), parsed, text, officials())
 
 
-def with_links(articles):
-    """`articles` with what a result shows of each: its newspaper, units (in one query), officials, terms."""
+def with_units(articles):
+    """`articles` with what a result on the search page shows of each: its newspaper and units (in one query)."""
     units = Locality.objects.select_related("province", "current_province", "district__province")
-    return articles.select_related("source").prefetch_related(Prefetch("localities", units), "officials", "terms")
+    return articles.select_related("source").prefetch_related(Prefetch("localities", units))
+
+
+def with_links(articles):
+    """with_units(), and the officials and terms the API and the files list."""
+    return with_units(articles).prefetch_related(*PEOPLE_AND_TERMS)
 
 
 def _hits(found: forgiving.Found, parsed: ParsedQuery) -> list[Hit]:
     pks = found.result.ids
-    by_pk = with_links(Article.objects.filter(status=Article.Status.PUBLISHED)).in_bulk(pks)
+    by_pk = with_units(unordered(Article.objects.filter(status=Article.Status.PUBLISHED))).in_bulk(pks)
     spellings = frozenset(folded(s) for spelt in found.spelt.values() for s in spelt)
     body_terms, title_terms = Terms.of(parsed, also=spellings), Terms.of(parsed, "title", spellings)
     missing = found.missing or [[] for _pk in pks]
@@ -336,5 +343,5 @@ def related(article: Article, limit: int = 5) -> list[Article]:
         pks = cache.remembered(f"related:{article.pk}:{article.updated_at.isoformat()}", find)
     except SearchUnavailable:  # the article page goes on without them
         return []
-    by_pk = Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED).select_related("source").in_bulk()
+    by_pk = unordered(Article.objects.filter(status=Article.Status.PUBLISHED)).select_related("source").in_bulk(pks)
     return [by_pk[pk] for pk in pks if pk in by_pk]

@@ -1,6 +1,7 @@
 """The search page and the JSON API: the same parameters, the same search (search.query.run);
 beside them every match as a file and the search's Atom feed (search.export, search.feeds)."""
 
+from django.db.models import prefetch_related_objects
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -77,6 +78,7 @@ def search_api(request):
         return _error(form.errors_by_parameter())
     if outcome.page_error:
         return _json({"error": outcome.page_error, "errors": {"page": outcome.page_error}}, status=400)
+    prefetch_related_objects([hit.article for hit in outcome.hits], *query.PEOPLE_AND_TERMS)  # the page shows neither
     return _json(
         {
             "count": outcome.count,

@@ -4,6 +4,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Term
 from tests.factories import make_superuser, signed_in
@@ -367,3 +369,21 @@ def test_rebuilding_again_swaps_in_a_new_index(client, archive, indexed, whoosh_
     assert len(before) == 2  # the one in use, and the one before it, which a search may still be reading
     indexed()
     assert len(folders()) == 2 and len(folders() & before) == 1
+
+
+def test_a_page_of_results_costs_as_many_queries_as_one_result(client, archive):
+    """The hits' articles with their newspaper and units, and for the API their officials and
+    terms, are read in a fixed number of queries; the page reads no officials nor terms."""
+
+    def queries(url, q):
+        client.get(url, {"q": q})  # first: what is kept until the next save (facet labels)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"q": q}).status_code == 200
+        return [query["sql"] for query in captured]
+
+    assert len(api(client, q="Đảng")["results"]) >= 5 and len(api(client, q="Mỏ Cày Bắc")["results"]) == 1
+    for url in ("/search/", "/api/search/"):
+        assert len(queries(url, "Đảng")) == len(queries(url, "Mỏ Cày Bắc")), url
+    page, json = queries("/search/", "Đảng"), queries("/api/search/", "Đảng")
+    assert not any("archive_official" in sql or "archive_term" in sql for sql in page)
+    assert sum("archive_official" in sql for sql in json) == sum("archive_term" in sql for sql in json) == 1
