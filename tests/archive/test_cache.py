@@ -237,3 +237,11 @@ def test_a_page_kept_for_one_address_or_day_is_not_sent_for_another(client, plac
     tomorrow = today + datetime.timedelta(days=1)
     with mock.patch("django.utils.timezone.localdate", return_value=tomorrow):
         assert f"truy cập ngày {tomorrow:%d/%m/%Y}" in text_of(client.get(url))
+
+
+def test_the_pages_cache_stays_bounded_though_it_looks_only_now_and_then(tmp_path):
+    kept = cache.PagesFileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 30}})
+    for number in range(500):
+        kept.set(f"page-{number}", "x")
+    assert 10 < len(list(tmp_path.glob("*.djcache"))) <= 30 + cache.CULL_EVERY
+    assert kept.get("page-499") == "x"
