@@ -217,6 +217,8 @@ def test_only_browse_pages_for_everyone_are_kept(client, rf, place):
     assert cache._page_key(rf.get("/accounts/login/")) is None
     assert cache._page_key(rf.post("/provinces/")) is None
     assert cache._page_key(rf.get("/nowhere/")) is None
+    assert cache._page_key(rf.get("/provinces/", HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}=x")) is None
+    assert cache._page_key(rf.get("/provinces/", HTTP_COOKIE="messages=x")) is None  # a message waiting
     draft = Article.objects.create(title="Bài chưa đăng", body="x", status=Article.Status.DRAFT)
     assert client.get(draft.get_absolute_url()).status_code == 404
     Article.objects.filter(pk=draft.pk).update(status=Article.Status.PUBLISHED)
