@@ -391,17 +391,18 @@ def misremembered(phrase, rng):
 
 
 def forgiving_kinds(articles, count, seed):
-    """{kind: [(pk, query)]}: known items typed as a journalist half remembers them."""
+    """{kind: [(pk, query, phrase)]}: known items typed as a journalist half remembers them, each
+    with the phrase (or headline) of the article it was made from."""
     from archive.text import fold
 
     rng = random.Random(seed)
     fives, fours, pairs = (known_items(articles, count, seed, words=n) for n in (5, 4, 2))
     titles = {pk: title for pk, title, _body in articles}
     kinds = {
-        "misremembered": [(pk, misremembered(p, rng)) for pk, p in fives],
-        "dropped letter": [(pk, _slip(p, rng, _drop_letter)) for pk, p in fours],
-        "swapped letters": [(pk, _slip(p, rng, _swap_letters)) for pk, p in fours],
-        "rare pair": pairs,
-        "headline, no marks": [(pk, fold(titles[pk])) for pk, _p in fours],
+        "misremembered": [(pk, misremembered(p, rng), p) for pk, p in fives],
+        "dropped letter": [(pk, _slip(p, rng, _drop_letter), p) for pk, p in fours],
+        "swapped letters": [(pk, _slip(p, rng, _swap_letters), p) for pk, p in fours],
+        "rare pair": [(pk, p, p) for pk, p in pairs],
+        "headline, no marks": [(pk, fold(titles[pk]), titles[pk]) for pk, _p in fours],
     }
-    return {kind: [(pk, q) for pk, q in items if q] for kind, items in kinds.items()}
+    return {kind: [item for item in items if item[1]] for kind, items in kinds.items()}

@@ -27,7 +27,9 @@ from search import spelling
 from search.analysis import folded
 from search.plan import (
     MOST_WORDS_FROM,
+    AnyOf,
     Engine,
+    Match,
     Phrase,
     SearchRequest,
     SearchResult,
@@ -118,12 +120,27 @@ def _label(group: tuple[Item, ...]) -> str:
     return " ".join(" OR ".join(c.text for c in item.alternatives) for item in group)
 
 
-def _suggestion(text: str, near: dict[str, tuple[str, ...]], typed: dict[str, str], tallies: dict[str, int]) -> str:
-    """`text` with each word that had near spellings replaced by the one most of the results hold."""
+def _in_context(parsed: ParsedQuery, word: str, spelling: str) -> Match:
+    """`spelling` standing where folded `word` stands in the query, beside a neighbour of it."""
+    words = [folded(w) for c in parsed.free_clauses for w in c.words]
+    beside = {(words[i - 1], spelling) for i, w in enumerate(words) if w == word and i > 0}
+    beside |= {(spelling, words[i + 1]) for i, w in enumerate(words) if w == word and i + 1 < len(words)}
+    pairs = tuple(Phrase("text_folded", pair) for pair in sorted(beside))
+    return pairs[0] if len(pairs) == 1 else AnyOf(pairs) if pairs else Term("text_folded", spelling)
+
+
+def _suggestion(
+    text: str,
+    near: dict[str, tuple[str, ...]],
+    typed: dict[str, str],
+    tallies: dict[tuple[str, str], tuple[int, int]],
+) -> str:
+    """`text` with each word that had near spellings replaced by the one most of the results hold
+    beside a neighbour of the word in the query, or else hold at all."""
     suggestion = text
     for word, spellings in near.items():
-        best = max(spellings, key=lambda s: tallies.get(s, 0))
-        if tallies.get(best):
+        best = max(spellings, key=lambda s: tallies[word, s])
+        if tallies[word, best][1]:
             better = spelling.respell(typed[word], best)
             suggestion = re.sub(rf"(?<!\w){re.escape(typed[word])}(?!\w)", better, suggestion)
     return suggestion if suggestion != text else ""
@@ -152,14 +169,15 @@ def find(engine: Engine, request: SearchRequest, parsed: ParsedQuery, text: str,
         return found
     required, ranking = compile_relaxed(parsed, near, tuple(people))
     groups = word_groups(parsed)
-    spellings = [s for spelt in near.values() for s in spelt]
+    spellings = [(w, s) for w, spelt in near.items() for s in spelt]
+    context = tuple(_in_context(parsed, w, s) for w, s in spellings)
     relaxed = engine.execute(
         replace(
             request,
             required=required,
             ranking=ranking,
             report=tuple(group_match(group, near) for group in groups),
-            tally=tuple(Term("text_folded", s) for s in spellings),
+            tally=tuple(Term("text_folded", s) for _w, s in spellings) + context,
         )
     )
     if relaxed.count <= strict.count:
@@ -167,5 +185,7 @@ def find(engine: Engine, request: SearchRequest, parsed: ParsedQuery, text: str,
     found.result, found.relaxed = relaxed, True
     found.missing = [[_label(g) for g, held in zip(groups, seen, strict=True) if not held] for seen in relaxed.present]
     found.spelt = {typed[w]: [spelling.respell(typed[w], s) for s in spelt] for w, spelt in near.items()}
-    found.suggestion = _suggestion(text, near, typed, dict(zip(spellings, relaxed.tallies, strict=True)))
+    held, beside = relaxed.tallies[: len(spellings)], relaxed.tallies[len(spellings) :]
+    tallies = {ws: (n, m) for ws, m, n in zip(spellings, held, beside, strict=True)}
+    found.suggestion = _suggestion(text, near, typed, tallies)
     return found

@@ -22,7 +22,7 @@ MIN_RARE = 4  # and a word that is in a few articles
 MAX_LENGTH = 12  # past this it is no Vietnamese syllable: a pasted code, a URL, a long foreign word
 RARE_SHARE = 0.005  # of all articles: a word this rare may be a slip for a common one
 MORE_COMMON = 50  # times as many articles as the word itself, for a near spelling of a rare word
-KEEP = 3  # near spellings searched for per word
+KEEP = 6  # near spellings searched for per word: the words around a slip choose among them
 
 
 def edits(word: str) -> set[str]:

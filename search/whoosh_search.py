@@ -6,7 +6,8 @@ into arrays (ids and frequencies, kept per segment: segments never change, only 
 do) and a query is a few array operations over every document at once: masks for what matches,
 BM25 scores (Whoosh's formula and statistics) for the ranking, a bincount per facet. The
 ranking's phrases (the query's words standing together) need positions, which are costly to
-read: they are weighed on the RERANK best documents by the other clauses only.
+read: they are weighed on the RERANK best documents by the other clauses only, and a forgiving
+search's constant tiers (which outrank any score) on the TIER_RERANK best.
 
 IndexView(searcher, index_key): one generation of the index (keep it while the searcher is up to
 date: its per-document arrays are built once). execute(view, request, key_of) -> SearchResult,
@@ -41,6 +42,7 @@ B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the index was always scored 
 MAX_CACHED = 48_000_000  # postings (8 bytes each) and positions (4 bytes) held per process: at most 350 MB
 WARM_FIELDS = {"text_folded": True, "title_folded": False, "text": False}  # what searches read: with positions?
 RERANK = 1000  # documents whose positions are read to weigh the ranking's phrases (50 pages)
+TIER_RERANK = 5000  # and its constant tiers' (a forgiving search's): a target past the first 1,000 was lost
 
 
 Postings = tuple[np.ndarray, np.ndarray]  # (document numbers, frequencies) in one segment
@@ -494,17 +496,20 @@ def _ordered(scorer: _Scorer, request: SearchRequest, matches: np.ndarray, score
         column = scorer.view.column("newest_first" if request.sort == "newest" else "oldest_first")[matches]
         newest = request.sort == "newest"
         return _first(matches, -column if newest else column, wanted, newest)[request.offset :]
-    # A phrase's occurrences are read on the head only, unless matching asked for them already.
+    # A phrase's occurrences are read on a head only, unless matching asked for them already: a
+    # constant tier's on the first TIER_RERANK (it outranks any score), a weighted one's on the first RERANK.
     costly = tuple(b for b in request.ranking if _has_phrase(b.match) and not scorer.known(b.match))
-    score = scorer.boosted(tuple(b for b in request.ranking if b not in costly), score)
-    ranked = _first(matches, -score[matches], max(wanted, RERANK))
-    if costly:
-        head = ranked[:RERANK]
-        on_head = scorer.on(head)
-        assert on_head.docs is not None
-        final = on_head.boosted(costly, score[on_head.docs])
-        head = _first(on_head.docs, -final, len(head))
-        ranked = np.concatenate([head, ranked[RERANK:]])
+    score = scorer.boosted(tuple(b for b in request.ranking if b not in costly), score).copy()  # raised below
+    ranked = _first(matches, -score[matches], max(wanted, TIER_RERANK if costly else 0))
+    for boosts, size in (
+        (tuple(b for b in costly if b.constant), TIER_RERANK),
+        (tuple(b for b in costly if not b.constant), RERANK),
+    ):
+        if boosts:
+            on_head = scorer.on(ranked[:size])
+            assert on_head.docs is not None
+            score[on_head.docs] = on_head.boosted(boosts, score[on_head.docs])
+            ranked = np.concatenate([_first(on_head.docs, -score[on_head.docs], size), ranked[size:]])
     return ranked[request.offset : wanted]
 
 

@@ -154,6 +154,17 @@ def test_a_dropped_letter_finds_the_word_and_the_suggestion_corrects_it(client, 
     assert "<mark>tác</mark>" in data["results"][0]["snippet"]
 
 
+def test_the_right_spelling_is_found_among_several_commoner_ones(client, articles, indexed):
+    """ "piên" is a slip for "phiên" and for four commoner words: the words around it choose."""
+    for word, times in (("tiên", 5), ("hiên", 4), ("diên", 3), ("biên", 2)):
+        for i in range(times):
+            Article.objects.create(title=f"Tin {word} {i}", body=f"Chữ {word} đứng một mình.")
+    Article.objects.create(title="Phiên bản", body="Ứng dụng có phiên bản mới cho điện thoại.")
+    indexed()
+    data = api(client, q="có piên bản mới")
+    assert titles(data)[0] == "Phiên bản" and data["suggestion"] == "có phiên bản mới"
+
+
 def test_the_suggestion_keeps_capitals_and_accents(client, articles):
     assert api(client, q="Nguyễn Văn Hùnq")["suggestion"] == "Nguyễn Văn Hùng"
     assert api(client, q="bí thu huyen uyy")["suggestion"] == "bí thu huyen uy"

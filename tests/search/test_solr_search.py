@@ -42,6 +42,7 @@ from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
     test_articles_with_every_word_come_first,
     test_exact_spelling_ranks_above_a_near_one,
     test_quoted_phrases_plus_words_and_not_stay_strict,
+    test_the_right_spelling_is_found_among_several_commoner_ones,
     test_the_suggestion_keeps_capitals_and_accents,
     test_the_words_standing_together_rank_highest_among_those_missing_one,
 )

@@ -65,6 +65,19 @@ def test_a_phrase_in_the_ranking_lifts_the_articles_where_it_stands(indexed):
     assert query.engine().execute(request).ids == [together.pk, scattered.pk]
 
 
+def test_a_constant_tier_is_weighed_past_the_head_of_the_weighted_phrases(indexed, monkeypatch):
+    """A forgiving search's tiers outrank any score: read on the first TIER_RERANK, not the first RERANK."""
+    scattered = [Article.objects.create(title=f"Rời {i}", body="Kinh tế tăng. " * 6 + "Phát triển.") for i in range(3)]
+    together = Article.objects.create(title="Liền", body="Ngày mới. " * 6 + "Phát triển kinh tế.")
+    indexed()
+    monkeypatch.setattr(whoosh_search, "RERANK", 2)
+    tier = Boost(Phrase("text_folded", ("trien", "kinh")), 1e6, constant=True)
+    request = SearchRequest(required=Term("text_folded", "kinh"), ranking=(tier,))
+    assert query.engine().execute(request).ids[0] == together.pk
+    monkeypatch.setattr(whoosh_search, "TIER_RERANK", 2)  # the tier on the first two only: out of its reach
+    assert query.engine().execute(request).ids[0] in {a.pk for a in scattered}
+
+
 def test_newest_first_puts_undated_articles_last_the_latest_added_first(indexed):
     when = datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
     old = Article.objects.create(title="Cũ", body=BODY, published_at=when)
