@@ -41,7 +41,7 @@ def main():
     kinds = {name: [(pk, common.variants(p)[name], p) for pk, p in items] for name in common.variants("x")}
     kinds |= common.forgiving_kinds(articles, args.queries, args.seed)
     long_queries = ("xaydungdang" * 91)[:1000], " ".join(["nghị quyt"] * 100)[:1000]
-    kinds["1,000 letters"] = [(None, text, None) for text in long_queries]
+    kinds["1000 letters"] = [(None, text, None) for text in long_queries]
     if args.kinds:
         kinds = {name: queries for name, queries in kinds.items() if name in args.kinds.split(",")}
     print(
