@@ -1,10 +1,13 @@
 """The index worker's pace: import the first N corpus articles (each import records a pending
-index change), then time `index_worker --once` applying them all, and `check_index` comparing
-the index with the database.
+index change), then time `index_worker --once` applying them all (pyvi segmenting them, as
+after an import), and `check_index` comparing the index with the database; with the machine's
+pyvi speed and load, and the peak resident size of the worker and of its pyvi process.
 
     .venv/bin/python bench/index_worker.py --limit 3000
 """
 
+import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -27,6 +30,11 @@ def main():
         call_command("import_articles", source, verbosity=0)
     except Exception as exc:  # a broken line is reported and skipped
         print(f"# import: {exc}")
+    from archive.models import Article
+
+    articles = list(Article.objects.filter(status="published").values_list("pk", "title", "body")[:300])
+    print(f"# pyvi here now: {common.pyvi_speed(articles) / 1e6:.2f} M characters/s")
+    print("# load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     pending = PendingChange.objects.count()
     started = time.perf_counter()
     applied = outbox.apply_all()
@@ -35,6 +43,10 @@ def main():
         f"index_worker: {applied:,} pending changes ({pending:,} recorded) applied in {seconds:.1f} s = "
         f"{applied / seconds:.0f} articles/s (one process)"
     )
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    pyvi = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS: the worker {own:,.0f} MB, its pyvi process {pyvi:,.0f} MB")
+    print("# load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     started = time.perf_counter()
     drift = outbox.compare()
     print(f"check_index: compared in {time.perf_counter() - started:.2f} s, drift: {bool(drift)}")

@@ -7,7 +7,7 @@ apply_pending()      one batch of changes, oldest first, by the single writer: e
                      A change is deleted only once written; a crash before that leaves it pending.
 apply_all()          every pending change, waiting while the index is busy (index_worker --once);
                      when more than a batch is pending (an import), DEEP_BATCH at a time, while
-                     pyvi segments the next batch in another process (segmentation.Ahead).
+                     pyvi segments the next batch on every core (segmentation.Ahead).
 work(stop)           apply as changes come, until stop() says so (index_worker).
 single_writer()      the writer's lock: a PostgreSQL advisory lock (every machine on the database
                      takes turns), or a lock file beside the index on SQLite.
@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import hashlib
 import logging
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -157,8 +158,8 @@ def _queued(count: int) -> list[int]:
 def apply_all(stop=lambda: False, busy_wait: float = 1.0) -> int:
     """Apply pending changes until none is left (or stop() is true), waiting while the index is
     busy or the database is away; returns how many were applied. Once more than BATCH are
-    pending, DEEP_BATCH at a time, each batch's articles segmented (pyvi) in another process
-    while the batch before is written."""
+    pending, DEEP_BATCH at a time, each batch's articles segmented (pyvi) in other processes, one
+    for each core, while the batch before is written (pyvi costs several times the writing)."""
     applied = 0
     with contextlib.ExitStack() as stack:
         ahead = None
@@ -166,7 +167,7 @@ def apply_all(stop=lambda: False, busy_wait: float = 1.0) -> int:
             try:
                 queued = _queued(2 * DEEP_BATCH)
                 if ahead is None and len(queued) > BATCH:  # this batch is segmented as it is written
-                    ahead = stack.enter_context(segmentation.Ahead())
+                    ahead = stack.enter_context(segmentation.Ahead(os.cpu_count() or 1))
                 if ahead is not None:  # keeps this batch's segmentations, starts the next one's
                     ahead.start(_index().index_queryset().filter(pk__in=queued[DEEP_BATCH:]))
                 done = apply_pending(DEEP_BATCH if ahead else BATCH)

@@ -7,7 +7,7 @@ segmented(article)       -> the text the index searches (Article.search_text(byl
 fill(articles, workers, progress) -> makes every missing or stale one, on `workers` processes,
                             calling progress(done, total) as it goes; returns how many it made.
                             A rebuild calls it first, so it writes without pyvi.
-Ahead()                  -> pyvi in a process of its own while this one works: start(articles)
+Ahead(workers)           -> pyvi in `workers` processes while this one works: start(articles)
                             makes their missing or stale ones there, keep() waits and keeps them
                             (the index worker writes one batch while the next is segmented).
 """
@@ -92,12 +92,12 @@ def fill(articles: QuerySet, workers: int = 1, progress=None) -> int:
 
 
 class Ahead:
-    """pyvi in a process of its own (started afresh, as fill's), working while this one does
-    something else. A context manager: the process ends with it. A segmentation that fails
+    """pyvi in processes of its own (started afresh, as fill's), working while this one does
+    something else. A context manager: the processes end with it. A segmentation that fails
     there is left to segmented(), which makes it when the article is indexed."""
 
-    def __init__(self) -> None:
-        self._pool = multiprocessing.get_context("spawn").Pool(1)
+    def __init__(self, workers: int = 1) -> None:
+        self._pool = multiprocessing.get_context("spawn").Pool(workers)
         self._started: tuple[list[tuple[int, str]], multiprocessing.pool.AsyncResult] | None = None
 
     def __enter__(self) -> "Ahead":
