@@ -1,13 +1,16 @@
 """The index worker's pace: import the first N corpus articles (each import records a pending
 index change), then time `index_worker --once` applying them all (pyvi segmenting them, as
-after an import), and `check_index` comparing the index with the database; with the machine's
-pyvi speed and load, and the peak resident size of the worker and of its pyvi process.
+after an import; with --kept, segmented first as rebuild_index does, so the worker writes
+without pyvi), and `check_index` comparing the index with the database; with the machine's
+pyvi speed and load, and the peak resident size of the worker and of its pyvi processes.
+A temporary archive (no --data-dir) is deleted at the end.
 
-    .venv/bin/python bench/index_worker.py --limit 3000
+    .venv/bin/python bench/index_worker.py --limit 3000 [--kept]
 """
 
 import os
 import resource
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -16,11 +19,23 @@ import common
 
 
 def main():
-    args = common.arguments(__doc__, limit=3000)
-    common.setup_django(Path(args.data_dir or tempfile.mkdtemp(prefix="archive-worker-")))
+    def extend(parser):
+        parser.add_argument("--kept", action="store_true", help="segment the articles first: the worker skips pyvi")
+
+    args = common.arguments(__doc__, extend, limit=3000)
+    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="archive-worker-"))
+    common.setup_django(data_dir)
+    try:
+        measure(args)
+    finally:
+        if not args.data_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def measure(args):
     from django.core.management import call_command
 
-    from search import outbox
+    from search import outbox, segmentation
     from search.models import PendingChange
 
     call_command("migrate", verbosity=0)
@@ -34,6 +49,11 @@ def main():
 
     articles = list(Article.objects.filter(status="published").values_list("pk", "title", "body")[:300])
     print(f"# pyvi here now: {common.pyvi_speed(articles) / 1e6:.2f} M characters/s")
+    if args.kept:
+        started = time.perf_counter()
+        made = segmentation.fill(Article.objects.filter(status="published"), workers=args.workers)
+        seconds = time.perf_counter() - started
+        print(f"# segmented first: {made:,} articles in {seconds:.1f} s ({args.workers} processes)")
     print("# load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     pending = PendingChange.objects.count()
     started = time.perf_counter()
