@@ -2,7 +2,8 @@
 index change), then time `index_worker --once` applying them all (pyvi segmenting them, as
 after an import; with --kept, segmented first as rebuild_index does, so the worker writes
 without pyvi), and `check_index` comparing the index with the database; with the machine's
-pyvi speed and load, and the peak resident size of the worker and of its pyvi processes.
+pyvi speed and load, the CPU time per article and the peak resident size of the worker and
+of its pyvi processes.
 A temporary archive (no --data-dir) is deleted at the end.
 
     .venv/bin/python bench/index_worker.py --limit 3000 [--kept]
@@ -32,6 +33,12 @@ def main():
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that ended (steadier than a rate on a busy machine)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure(args):
     from django.core.management import call_command
 
@@ -56,16 +63,19 @@ def measure(args):
         print(f"# segmented first: {made:,} articles in {seconds:.1f} s ({args.workers} processes)")
     print("# load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     pending = PendingChange.objects.count()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     applied = outbox.apply_all()
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu_before
     print(
         f"index_worker: {applied:,} pending changes ({pending:,} recorded) applied in {seconds:.1f} s = "
-        f"{applied / seconds:.0f} articles/s (one process)"
+        f"{applied / seconds:.0f} articles/s; CPU time {1000 * cpu / max(applied, 1):.1f} ms per article "
+        "(the worker and its pyvi processes)"
     )
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     pyvi = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS: the worker {own:,.0f} MB, its pyvi process {pyvi:,.0f} MB")
+    print(f"peak RSS: the worker {own:,.0f} MB, its largest pyvi process {pyvi:,.0f} MB")
     print("# load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     started = time.perf_counter()
     drift = outbox.compare()
