@@ -65,6 +65,11 @@ class _CompactPostings(W3PostingsWriter):
 class CompactCodec(W3Codec):
     """Whoosh's codec (its files, its readers) whose postings blocks _CompactPostings writes."""
 
+    def new_segment(self, storage, indexname):
+        """A segment of Whoosh's own codec, which reads it the same: the index names no class of
+        this module, and opens without it."""
+        return W3Codec(self._blocklimit, self._compression, self._inlinelimit).new_segment(storage, indexname)
+
     def postings_writer(self, dbfile, byteids=False):
         return _CompactPostings(
             dbfile,

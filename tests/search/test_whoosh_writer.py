@@ -8,6 +8,7 @@ import random
 import pytest
 from haystack import connections
 from whoosh.analysis import Token
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
 from archive.models import Article
@@ -122,3 +123,14 @@ def test_a_rebuild_on_two_processes_is_the_rebuild_on_one(gazetteer, seed_articl
     whoosh_writer.commit_segments(new_index, segments)
     assert len(segments) == 3
     assert _contents(new_index) == one
+
+
+def test_the_index_names_whooshs_own_codec(seed_articles, whoosh_index):
+    """Code without search.whoosh_writer (an older version, Whoosh alone) opens the index."""
+    backend, _index, documents = _schema_and_documents()
+    ix = RamStorage().create_index(backend.schema)
+    builder = whoosh_writer.SegmentBuilder(ix, lock=True)
+    for document in documents:
+        builder.add(document)
+    builder.commit()
+    assert [type(s.codec()) for s in ix._segments()] == [W3Codec]
