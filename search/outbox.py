@@ -159,7 +159,7 @@ def apply_all(stop=lambda: False, busy_wait: float = 1.0) -> int:
     """Apply pending changes until none is left (or stop() is true), waiting while the index is
     busy or the database is away; returns how many were applied. Once more than BATCH are
     pending, DEEP_BATCH at a time, each batch's articles segmented (pyvi) in other processes, one
-    for each core, while the batch before is written (pyvi costs several times the writing)."""
+    for each core, while the batch before is written (pyvi costs more than the writing)."""
     applied = 0
     with contextlib.ExitStack() as stack:
         ahead = None
