@@ -1,7 +1,8 @@
 """Rebuild pace on an archive that is already imported and segmented: articles per second of
 `rebuild_index`, the new index's size per article, the most disk its folder took while it was
 being built (temporary files included), the peak resident size of this process and of the
-largest worker, with the machine's pyvi speed and load beside them. It rebuilds DIR's index in
+largest worker, the CPU time of all processes per article (steadier than the rate on a busy
+machine), with the machine's pyvi speed and load beside them. It rebuilds DIR's index in
 place: point it at a copy (`cp -a /work/bench/s5000 /tmp/s5k`), never at an archive others read.
 
     .venv/bin/python bench/rebuild_speed.py --data-dir DIR [--workers 2]
@@ -68,9 +69,11 @@ def main():
         f"index: {size / 1e6:,.1f} MB = {size / max(count, 1) / 1024:.1f} KB per article; "
         f"its folder at most {peak[0] / 1e6:,.1f} MB while building ({peak[0] / max(size, 1):.2f}x the index)"
     )
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS: this process {own:,.0f} MB, largest worker process {workers:,.0f} MB")
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_mb, workers_mb = own.ru_maxrss / 1024, children.ru_maxrss / 1024
+    print(f"peak RSS: this process {own_mb:,.0f} MB, largest worker process {workers_mb:,.0f} MB")
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    print(f"CPU time: {cpu:,.0f} s = {1000 * cpu / max(count, 1):.1f} ms per article (all processes)")
     print("# load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 

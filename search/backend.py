@@ -137,12 +137,13 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
     # --- writes: one commit a call, and a busy index is an error to retry, never a silent loss
     # (haystack's Whoosh update() hands a locked index to a background thread, and its remove()
     # logs a LockError and carries on) -----------------------------------------------------
-    def _writer(self):
+    def _writer(self) -> whoosh_writer.SegmentBuilder:
+        """The index's writer (search.whoosh_writer: a commit's merges are written as a rebuild's)."""
         if not self.setup_complete:
             self.setup()
         self.index = self.index.refresh()
         try:
-            return self.index.writer(timeout=self.WRITE_LOCK_WAIT)
+            return whoosh_writer.SegmentBuilder(self.index, lock=True, timeout=self.WRITE_LOCK_WAIT)
         except LockError as exc:
             raise IndexBusy(str(exc)) from exc
 
@@ -150,13 +151,7 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         """Write `iterable` in one commit: its documents in a new segment (search.whoosh_writer),
         their old versions deleted through one searcher (Whoosh's update_document opens one
         for each document), small segments merged as Whoosh's own commit merges them."""
-        if not self.setup_complete:
-            self.setup()
-        self.index = self.index.refresh()
-        try:
-            writer = whoosh_writer.SegmentBuilder(self.index, lock=True, timeout=self.WRITE_LOCK_WAIT)
-        except LockError as exc:
-            raise IndexBusy(str(exc)) from exc
+        writer = self._writer()
         try:
             with writer.searcher() as searcher:
                 for obj in iterable:

@@ -5,16 +5,20 @@ record(article_ids)  called inside the transaction that changed the articles (se
 apply_pending()      one batch of changes, oldest first, by the single writer: each article is
                      indexed as the database has it now, or removed if it is gone or a draft.
                      A change is deleted only once written; a crash before that leaves it pending.
-apply_all()          every pending change, waiting while the index is busy (index_worker --once).
+apply_all()          every pending change, waiting while the index is busy (index_worker --once);
+                     when more than a batch is pending (an import), DEEP_BATCH at a time, while
+                     pyvi segments the next batch on every core (segmentation.Ahead).
 work(stop)           apply as changes come, until stop() says so (index_worker).
 single_writer()      the writer's lock: a PostgreSQL advisory lock (every machine on the database
                      takes turns), or a lock file beside the index on SQLite.
 compare() -> Drift   articles missing from the index, stale in it, or extra; repair() records them.
 """
 
+import contextlib
 import fcntl
 import hashlib
 import logging
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,12 +30,14 @@ from haystack import connections
 from haystack.query import SearchQuerySet
 
 from archive.models import Article
+from search import segmentation
 from search.backend import IndexBusy
 from search.models import PendingChange
 from search.search_indexes import version_of
 
 log = logging.getLogger(__name__)
 BATCH = 200
+DEEP_BATCH = 1000  # when more than BATCH are pending: fewer commits, and fewer merges of small segments
 MAX_ATTEMPTS = 5  # a change that failed this often waits for check_index, not for the worker
 
 
@@ -144,21 +150,35 @@ def _write_one_by_one(changes: list[PendingChange]) -> list[PendingChange]:
     return written
 
 
+def _queued(count: int) -> list[int]:
+    """The articles of the first `count` pending changes, in the order they are applied."""
+    return list(PendingChange.objects.filter(attempts__lt=MAX_ATTEMPTS).values_list("article_id", flat=True)[:count])
+
+
 def apply_all(stop=lambda: False, busy_wait: float = 1.0) -> int:
     """Apply pending changes until none is left (or stop() is true), waiting while the index is
-    busy or the database is away; returns how many were applied."""
+    busy or the database is away; returns how many were applied. Once more than BATCH are
+    pending, DEEP_BATCH at a time, each batch's articles segmented (pyvi) in other processes, one
+    for each core, while the batch before is written (pyvi costs more than the writing)."""
     applied = 0
-    while not stop():
-        try:
-            done = apply_pending()
-        except (IndexBusy, DatabaseError) as exc:
-            log.warning("Cannot apply index changes now, retrying in %.1f s: %s", busy_wait, exc)
-            close_old_connections()  # a database that restarted gets a new connection
-            time.sleep(busy_wait)
-            continue
-        if not done:
-            break
-        applied += done
+    with contextlib.ExitStack() as stack:
+        ahead = None
+        while not stop():
+            try:
+                queued = _queued(2 * DEEP_BATCH)
+                if ahead is None and len(queued) > BATCH:  # this batch is segmented as it is written
+                    ahead = stack.enter_context(segmentation.Ahead(os.cpu_count() or 1))
+                if ahead is not None:  # keeps this batch's segmentations, starts the next one's
+                    ahead.start(_index().index_queryset().filter(pk__in=queued[DEEP_BATCH:]))
+                done = apply_pending(DEEP_BATCH if ahead else BATCH)
+            except (IndexBusy, DatabaseError) as exc:
+                log.warning("Cannot apply index changes now, retrying in %.1f s: %s", busy_wait, exc)
+                close_old_connections()  # a database that restarted gets a new connection
+                time.sleep(busy_wait)
+                continue
+            if not done:
+                break
+            applied += done
     return applied
 
 

@@ -8,6 +8,10 @@ term in memory, in document order (documents are added in order, so nothing need
 the terms), and written a block at a time through Whoosh's own block and term encoders; the
 analysed text fields skip Whoosh's token objects (search.analysis.term_positions).
 
+The blocks are Whoosh's, pickled with the current protocol (CompactCodec): Whoosh's own writer
+pickles with protocol 2, which spells each posting's positions as a call to _codecs.encode,
+and whole-number weights as floats; this halves the index, and any Whoosh reader reads both.
+
 SegmentBuilder(index) -> add(fields) for each document (the fields of writer.add_document),
 then finish() -> the finished whoosh Segment, for commit_segments(index, segments) to publish
 (several builders in separate processes write one segment each; their documents come in the
@@ -15,12 +19,65 @@ order of the segments given). SegmentBuilder(index, lock=True) is also a whole w
 commit() merges small segments into the new one as Whoosh's does (the index worker).
 """
 
+import pickle
+import zlib
 from array import array
 
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter, length_to_byte
 from whoosh.formats import Positions
 from whoosh.writing import SegmentWriter
 
 from search.analysis import VietnameseAnalyzer, canonical, term_positions
+
+PROTOCOL = 5  # for a block's postings (its small header stays at Whoosh's 2: it is read from a stream)
+
+
+class _CompactPostings(W3PostingsWriter):
+    """Whoosh's postings writer, its blocks written the same way but pickled with PROTOCOL, and
+    weights that are all whole numbers (term frequencies) as integers."""
+
+    def _write_block(self, last=False):
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        weights = self._mini_weights()
+        if isinstance(weights, tuple) and all(w.is_integer() for w in weights):
+            weights = tuple(int(w) for w in weights)
+        data = pickle.dumps((self._mini_ids(), weights, self._mini_values()), PROTOCOL)
+        if self._compression:
+            data = zlib.compress(data, self._compression)
+        header = (
+            len(self._ids),
+            self._ids[-1],
+            self._maxweight,
+            self._compression,
+            length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
+        )
+        info = pickle.dumps(header, 2)
+        self._postfile.write_int(-(len(info) + len(data)) if last else len(info) + len(data))
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class CompactCodec(W3Codec):
+    """Whoosh's codec (its files, its readers) whose postings blocks _CompactPostings writes."""
+
+    def new_segment(self, storage, indexname):
+        """A segment of Whoosh's own codec, which reads it the same: the index names no class of
+        this module, and opens without it."""
+        return W3Codec(self._blocklimit, self._compression, self._inlinelimit).new_segment(storage, indexname)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return _CompactPostings(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
 
 
 class _Gathered:
@@ -46,7 +103,7 @@ class SegmentBuilder(SegmentWriter):
 
     def __init__(self, index, lock=False, timeout=0.0):
         """lock=False: another writer (a rebuild's parent) holds the index's lock."""
-        super().__init__(index, _lk=lock, timeout=timeout)
+        super().__init__(index, _lk=lock, timeout=timeout, codec=CompactCodec())
         self.pool = _Gathered(self)
         self._postings: dict[str, dict[bytes, list]] = {}  # field -> term -> [docs, weights, values]
         self._fast = {

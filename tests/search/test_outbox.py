@@ -153,3 +153,34 @@ def test_a_rebuild_leaves_nothing_pending_and_matches(whoosh_index, seed_article
     assert len(pending()) > 0
     indexed()
     assert pending() == [] and not outbox.compare()
+
+
+def test_a_deep_outbox_is_applied_in_large_batches_segmented_ahead(whoosh_index, seed_articles, monkeypatch):
+    from search import segmentation
+    from search.models import Segmentation
+
+    monkeypatch.setattr(outbox, "BATCH", 1)
+    monkeypatch.setattr(outbox, "DEEP_BATCH", 2)
+    Segmentation.objects.all().delete()
+    limits: list[int] = []
+    ahead: list[tuple[int, str]] = []
+    apply_pending, keep_made = outbox.apply_pending, segmentation._keep_made
+
+    def apply_some(limit):
+        limits.append(limit)
+        return apply_pending(limit)
+
+    def keep_made_ahead(texts, made):
+        ahead.extend(texts)
+        keep_made(texts, made)
+
+    monkeypatch.setattr(outbox, "apply_pending", apply_some)
+    monkeypatch.setattr(segmentation, "_keep_made", keep_made_ahead)
+    assert outbox.apply_all() == len(seed_articles) == 5
+    assert pending() == [] and not outbox.compare()
+    assert limits == [2, 2, 2, 2]  # the last finds nothing left
+    # The first batch is segmented as it is written, the next ones in the other process meanwhile.
+    first = sorted(seed_articles.values(), key=lambda a: a.pk)[:2]
+    assert sorted(pk for pk, _text in ahead) == sorted(a.pk for a in seed_articles.values() if a not in first)
+    for article in seed_articles.values():
+        assert Segmentation.objects.get(article=article).text == segmentation.segment(article.search_text(byline=True))

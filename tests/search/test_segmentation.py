@@ -4,7 +4,7 @@ import pytest
 
 from archive.models import Article
 from search.models import Segmentation
-from search.segmentation import fill, segmented
+from search.segmentation import Ahead, fill, segmented
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +28,21 @@ def test_an_article_deleted_while_its_segmentation_is_written_is_deleted_all_the
     Segmentation.objects.create(article_id=pk, digest="x", text="Bài sẽ xóa")
     fill(Article.objects.all())
     assert not Segmentation.objects.filter(article_id=pk).exists()
+
+
+def test_segmentations_made_ahead_are_those_of_the_current_texts():
+    fresh = Article.objects.create(title="Xây dựng Đảng", body="Công tác cán bộ.")
+    changed = Article.objects.create(title="Kiểm tra", body="Giám sát.")
+    segmented(changed)
+    changed.body = "Phát triển kinh tế."
+    changed.save()
+    current = Article.objects.create(title="Hội nghị", body="Nhân dân.")
+    segmented(current)
+    Segmentation.objects.filter(article=current).update(text="kept")  # its digest is the current text's
+    with Ahead() as ahead:
+        ahead.start(Article.objects.all())
+        ahead.keep()
+    assert "Xây_dựng" in Segmentation.objects.get(article=fresh).text
+    assert "Phát_triển" in Segmentation.objects.get(article=changed).text
+    assert Segmentation.objects.get(article=current).text == "kept"  # not made again
+    assert segmented(Article.objects.get(pk=changed.pk)) == Segmentation.objects.get(article=changed).text

@@ -1,0 +1,75 @@
+"""The search API's answers to a fixed set of queries on an archive, written to a file, and two
+such files compared: a change to the index (its format, its writer, a rebuild) that must keep
+every result, count, facet, snippet and suggestion as they were. The queries: the everyday ones
+(and the second page of ten), 60 known-item phrases as typed and without diacritics, old tone
+marks or decomposed, and a few with quotes, fields and misspellings.
+
+    .venv/bin/python bench/api_answers.py --data-dir DIR --out before.json
+    (change the code or rebuild the index)
+    .venv/bin/python bench/api_answers.py --data-dir DIR --out after.json --compare before.json
+"""
+
+import json
+from pathlib import Path
+
+import common
+
+OTHERS = [
+    "phat trien kinh te xa hoi dia phuong",
+    "xây dụng đảng bộ trong sạch vữn mạnh",
+    "author:Minh",
+    'title:"Hà Nội"',
+    '"hòa bình"',
+]
+
+
+def queries():
+    from archive.models import Article
+
+    articles = list(Article.objects.filter(status="published").order_by("pk").values_list("pk", "title", "body"))
+    found = [dict(q) for q in common.EVERYDAY]
+    found += [{**q, "page": "2"} for q in common.EVERYDAY[:10]]
+    for _pk, phrase in common.known_items(articles[:20000], 60, 2017):
+        kinds = common.variants(phrase)
+        found += [{"q": kinds[k]} for k in ("as typed", "no diacritics", "old tone marks", "decomposed")]
+    return found + [{"q": q} for q in OTHERS]
+
+
+def comparable(answers):
+    """The answers without the signed timestamp of each next page's cursor (it differs run to run)."""
+    for answer in answers:
+        if isinstance(answer["body"], dict) and answer["body"].get("next"):
+            answer["body"]["next"] = answer["body"]["next"].split("%3A")[0]
+    return answers
+
+
+def main():
+    def extend(parser):
+        parser.add_argument("--out", required=True, help="the answers, as JSON")
+        parser.add_argument("--compare", help="answers written before, to compare with")
+
+    args = common.arguments(__doc__, extend)
+    if not args.data_dir:
+        raise SystemExit("--data-dir is required (an archive with its index)")
+    common.setup_django(Path(args.data_dir).resolve())
+    from django.test import Client
+
+    client = Client()
+    answers = []
+    for params in queries():
+        response = client.get("/api/search/", params, HTTP_HOST="localhost")
+        body = response.json() if response.status_code < 500 else response.content.decode()[:500]
+        answers.append({"params": params, "status": response.status_code, "body": body})
+    Path(args.out).write_text(json.dumps(answers, ensure_ascii=False, indent=1))
+    results = sum(len(a["body"].get("results", [])) for a in answers if isinstance(a["body"], dict))
+    print(f"{len(answers)} queries, {results:,} results written to {args.out}")
+    if args.compare:
+        before = comparable(json.loads(Path(args.compare).read_text()))
+        differ = [a["params"] for a, b in zip(comparable(answers), before, strict=True) if a != b]
+        print(f"{len(answers) - len(differ)} of {len(answers)} answers identical to {args.compare}")
+        for params in differ:
+            print(f"differs: {params}")
+
+
+if __name__ == "__main__":
+    main()
