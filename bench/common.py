@@ -9,8 +9,9 @@ Usage from a bench script:
         common.use_engine(name, args)          # the search (pages, API, query.search) now runs on it
 
 With --engine solr the archive's articles are also indexed into a SolrCloud collection
-(--solr-collection, on --solr-url or SOLR_URL), created when missing and rebuilt when it does not
-hold the database's articles. A throwaway cluster of the tests' launcher serves for this:
+(--solr-collection, on --solr-url or SOLR_URL: an alias, made with a first collection when
+missing), rebuilt when it does not hold the database's articles. A throwaway cluster of the
+tests' launcher serves for this:
 
     .venv/bin/python tests/solr_cluster.py .venv/bin/python bench/search_speed.py \
         --data-dir /work/bench/solr5k --engine whoosh solr --rebuild
@@ -157,8 +158,11 @@ def use_engine(name, args):
             )
         admin = SolrAdmin(args.solr_url)
         if args.solr_collection not in admin.collections() and args.solr_collection not in admin.aliases():
-            print(f"# creating Solr collection {args.solr_collection}", flush=True)
-            admin.create_collection(args.solr_collection, shards=args.solr_shards, replicas=args.solr_replicas)
+            # An alias, as in production: a rebuild fills a new collection, then the alias moves.
+            first = f"{args.solr_collection}_{time.strftime('%Y%m%d%H%M%S')}"
+            print(f"# creating Solr collection {first}, alias {args.solr_collection}", flush=True)
+            admin.create_collection(first, shards=args.solr_shards, replicas=args.solr_replicas)
+            admin.create_alias(args.solr_collection, first)
         options = {
             "ENGINE": "search.solr_backend.VietnameseSolrEngine",
             "URL": ",".join(f"{url}/{args.solr_collection}" for url in node_urls(args.solr_url)),

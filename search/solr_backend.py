@@ -11,33 +11,36 @@ configset (search/solr/conf/, see search/solr/README.md).
 - update/remove send no commit (Solr's soft commit each second makes writes searchable) unless
   asked, and raise IndexBusy when Solr is unreachable or failing (5xx): the outbox keeps the
   changes for the next try. A document Solr refuses (4xx) is a plain error, for that article.
-- rebuild(index): through an alias, into a new collection the alias then points at; on a plain
-  collection, every document re-sent in place and those of articles no longer published
-  deleted. Either way searches keep answering meanwhile.
+- rebuild(index, workers): through an alias, into a new collection (soft commits off while it
+  fills) the alias then points at; on a plain collection, every document re-sent in place and
+  those of articles no longer published deleted. Either way searches keep answering meanwhile;
+  `workers` forked processes make and send the documents.
 - related_ids(pk, limit): articles like one, by Solr's distributed {!mlt} query parser.
 - The connection's URL may name the collection on several nodes, comma-separated (SOLR_URL's
   list): FailoverSolr passes over a node that is away for the next.
-- frequencies(field, terms): document counts of the near spellings a query word may have
-  (the /terms handler, across shards), for search.forgiving.
+- frequencies(field, terms): the collection's size and the document counts of the near
+  spellings a query word may have (the TermsComponent, across shards), for search.forgiving.
 
-Documents carry what the configset needs beyond ArticleIndex's fields: text in canonical form
-(one tone placement, as search.analysis gives queries), the folded pairs (text_pairs) and the
-pyvi compounds (text_words).
+Documents carry the text and title in canonical form (one tone placement, as search.analysis
+gives queries), once: the schema's copyFields fill the folded, paired (text_pairs) and compound
+(text_words) fields and the facets' "_exact" twins from them.
 """
 
+import contextlib
 import datetime
 import itertools
-import json
 import logging
 import math
+import multiprocessing
 import re
 import threading
 import time
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
 from typing import Any
+from xml.etree import ElementTree
 
 import pysolr
+from django import db
 from haystack.backends import BaseEngine
 from haystack.backends.solr_backend import SolrSearchBackend, SolrSearchQuery
 from haystack.constants import DJANGO_ID
@@ -48,7 +51,7 @@ from pysolr import SolrError
 from search import plan
 from search.analysis import canonical
 from search.backend import IndexBusy
-from search.solr.admin import SolrAdmin, node_urls
+from search.solr.admin import CONF_DIR, SolrAdmin, node_urls
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +62,18 @@ SORTS = {  # a deterministic order for ties, as the shards merge
 }
 _HTTP_STATUS = re.compile(r"Solr responded with an error \(HTTP (\d{3})\)")
 CHUNK = 500  # documents a rebuild sends at a time
+SOFT_COMMIT = "updateHandler.autoSoftCommit.maxTime"  # off while a rebuild fills a new collection
 CONNECT_TIMEOUT = 3.0  # seconds to reach a node before the next one named is tried
 MAX_COMBINATIONS = 64  # clauses an AtLeast may expand to
+# Fields the schema fills from another (copyField): a document leaves them out, sending its text once.
+COPIED = frozenset(c.get("dest") for c in ElementTree.parse(CONF_DIR / "schema.xml").getroot().iter("copyField"))
+
+
+_FORKED: list[Callable[[Any], Any]] = []  # what a forked rebuild process runs (a Pool sends its tasks pickled)
+
+
+def _forked(task):
+    return _FORKED[0](task)
 
 
 def _quoted(text: str) -> str:
@@ -277,34 +290,33 @@ class VietnameseSolrBackend(SolrSearchBackend):
         return [int(doc[DJANGO_ID]) for doc in found.docs if int(doc[DJANGO_ID]) != pk][:limit]
 
     def frequencies(self, field_name: str, terms) -> tuple[int, dict[str, int]]:
-        """(documents in the collection, how many hold each of `terms` that it knows), summed over shards."""
-        documents = self._select({"q": "*:*", "rows": 0}).hits
-        try:
-            answer = self.conn._send_request(
-                "post",
-                "terms",
-                body={"terms.fl": field_name, "terms.list": ",".join(sorted(terms)), "terms.limit": -1, "wt": "json"},
-                headers={"Content-type": "application/x-www-form-urlencoded; charset=utf-8"},
-            )
-        except SolrError as error:
-            raise plan.SearchUnavailable(str(error)) from error
-        flat = json.loads(answer).get("terms", {}).get(field_name, [])
+        """(documents in the collection, how many hold each of `terms` that it knows), summed over
+        shards: one request, the count of *:* with the TermsComponent (one of /select's default
+        components) beside it."""
+        found = self._select(
+            {
+                "q": "*:*",
+                "rows": 0,
+                "terms": "true",
+                "terms.fl": field_name,
+                "terms.list": ",".join(sorted(terms)),
+                "terms.limit": -1,
+            }
+        )
+        flat = found.raw_response.get("terms", {}).get(field_name, [])
         pairs = (
             zip(flat[::2], flat[1::2], strict=True) if flat and not isinstance(flat, dict) else (flat or {}).items()
         )
-        return documents, {term: int(n) for term, n in pairs if int(n)}
+        return found.hits, {term: int(n) for term, n in pairs if int(n)}
 
     # --- writing -----------------------------------------------------------------------------
     def document(self, index, obj) -> dict:
+        """What Solr is sent for `obj`: its index fields but those the schema copies (COPIED),
+        the text (pyvi-segmented: compounds joined by "_") and title in canonical form."""
         doc = index.full_prepare(obj)
-        forms = {}  # text and text_folded are one text (title and title_folded too): canonical once
-        for name in ("text", "text_folded", "title", "title_folded"):
-            if doc[name] not in forms:
-                forms[doc[name]] = canonical(doc[name])
-            doc[name] = forms[doc[name]]
-        doc["text_pairs"] = doc["text_folded"]
-        doc["text_words"] = doc["text"]  # segmented: pyvi's compounds are joined by "_"
-        return {k: _instant(v) if isinstance(v, datetime.datetime) else v for k, v in doc.items()}
+        doc["text"] = canonical(doc["text"])
+        doc["title"] = canonical(doc["title"])
+        return {k: _instant(v) if isinstance(v, datetime.datetime) else v for k, v in doc.items() if k not in COPIED}
 
     def _write(self, send, *args, **kwargs):
         try:
@@ -328,11 +340,12 @@ class VietnameseSolrBackend(SolrSearchBackend):
         self._write(self.conn.delete, id=get_identifier(obj_or_string), commit=False, softCommit=commit)
 
     def rebuild(self, index, workers=1, progress=None) -> int:
-        """Index every object of `index` anew; searches keep answering throughout (`workers`
-        batches are sent at once, while the next is prepared). When the connection names an alias, into a new
-        collection of the same shape, which the alias then points at (a changed configset takes
-        effect so); the collection it left stays until the next rebuild, older ones go. Otherwise
-        in place: every document sent again, then those of objects no longer indexed deleted."""
+        """Index every object of `index` anew (on `workers` processes); searches keep answering
+        throughout. When the connection names an alias, into a new collection of the same shape,
+        which the alias then points at (a changed configset takes effect so), with Solr's soft
+        commits off until it is complete; the collection it left stays until the next rebuild,
+        older ones go. Otherwise in place: every document sent again, then those of objects no
+        longer indexed deleted."""
         bases = [url.rsplit("/", 1)[0] for url in self.conn.urls]
         name = self.conn.urls[0].rsplit("/", 1)[1]
         admin = SolrAdmin(",".join(bases))
@@ -348,9 +361,11 @@ class VietnameseSolrBackend(SolrSearchBackend):
         built = f"{name}_{time.strftime('%Y%m%d%H%M%S')}"
         admin.create_collection(built, shards=len(shards), replicas=len(next(iter(shards))["replicas"]))
         try:
+            admin.set_property(built, SOFT_COMMIT, -1)  # no searcher to open while nobody searches it
             conn = FailoverSolr(",".join(f"{base}/{built}" for base in bases), timeout=self.timeout)
             done, _sent = self._send_all(conn, index, progress, workers)
             self._write(conn.commit)
+            admin.set_property(built, SOFT_COMMIT)  # the configset's again (edits searchable within a second)
         except BaseException:
             admin.delete_collection(built)
             raise
@@ -361,35 +376,37 @@ class VietnameseSolrBackend(SolrSearchBackend):
         return done
 
     def _send_all(self, conn, index, progress, workers=1) -> tuple[int, set[str]]:
-        """Every object of `index` sent to `conn`, in batches: how many, and their ids. Up to
-        `workers` batches are in flight while the next is prepared (Python's share of the work),
-        so the preparing here and the analysing in Solr overlap."""
-        objects = index.index_queryset(using=self.connection_alias).order_by("pk")
-        sent: set[str] = set()
-        batch: list[Any] = []
-        in_flight: deque[Any] = deque()
-        started = time.monotonic()
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        """Every object of `index` sent to `conn` in batches of CHUNK consecutive ids: how many,
+        and their ids. The batches are made and sent by `workers` forked processes (one for a
+        single batch): reading the database, the canonical text and the JSON are Python's share
+        of a rebuild, so several cores do it while Solr analyses what they sent."""
+        pks = list(index.index_queryset(using=self.connection_alias).order_by("pk").values_list("pk", flat=True))
+        pieces = [(pks[i], pks[min(i + CHUNK, len(pks)) - 1]) for i in range(0, len(pks), CHUNK)]
 
-            def send(objs):
-                docs = [self.document(index, obj) for obj in objs]  # here: it reads the database
-                if docs:
-                    in_flight.append(pool.submit(self._write, conn.add, docs, commit=False, softCommit=False))
-                while len(in_flight) > max(1, workers):
-                    in_flight.popleft().result()  # raises what the batch raised (IndexBusy...)
+        def send(piece: tuple[int, int]) -> int:
+            objects = index.index_queryset(using=self.connection_alias).filter(pk__gte=piece[0], pk__lte=piece[1])
+            docs = [self.document(index, obj) for obj in objects.order_by("pk")]
+            if docs:
+                self._write(conn.add, docs, commit=False, softCommit=False)
+            return len(docs)
 
-            for obj in objects.iterator(chunk_size=CHUNK):
-                batch.append(obj)
-                sent.add(get_identifier(obj))
-                if len(batch) == CHUNK:
-                    send(batch)
-                    batch = []
-                    if progress:
-                        progress(len(sent), time.monotonic() - started)
-            send(batch)
-            while in_flight:
-                in_flight.popleft().result()
-        return len(sent), sent
+        started, done = time.monotonic(), 0
+        processes = min(max(1, workers), len(pieces))
+        sent: Iterable[int]
+        with contextlib.ExitStack() as stack:
+            if processes > 1:
+                db.connections.close_all()  # each process opens its own
+                conn.session = None  # and its own HTTP connections (pysolr makes a session when none)
+                _FORKED[:] = [send]
+                sent = stack.enter_context(multiprocessing.get_context("fork").Pool(processes)).imap(_forked, pieces)
+            else:
+                sent = map(send, pieces)
+            for count in sent:
+                done += count
+                if progress:
+                    progress(done, time.monotonic() - started)
+        label = index.get_model()._meta.label_lower
+        return done, {f"{label}.{pk}" for pk in pks}
 
     def indexed_ids(self) -> set[str]:
         """Every document id the collection holds (a cursor through all of them)."""

@@ -136,6 +136,13 @@ class SolrAdmin:
         self.upload_configset(self.collection_configset(name))
         self.collections_api("RELOAD", name=name)
 
+    def set_property(self, collection: str, name: str, value=None) -> None:
+        """Set (or, with no value, remove) one of a collection's editable solrconfig properties,
+        e.g. "updateHandler.autoSoftCommit.maxTime", through the Config API (in the collection's
+        configset overlay); its replicas reload with it."""
+        command = {"set-property": {name: value}} if value is not None else {"unset-property": name}
+        self.request(f"{collection}/config", data=json.dumps(command).encode(), content_type="application/json")
+
     def collections(self) -> list[str]:
         return self.collections_api("LIST").get("collections", [])
 
