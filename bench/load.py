@@ -1,9 +1,10 @@
 """Pages per second and latency under load: wrk, in a process of its own, keeps 16 connections
 busy for a bounded time against the search page (thousands of distinct everyday queries: common
-2-3 word phrases of the corpus's titles) and then against the browse pages (/, /articles/,
-/provinces/, article pages), and reports 2xx pages/s, p50/p99 latency, errors and timeouts, and
-every non-2xx status. The issue-11 targets: >= 20 search pages/s, >= 200 browse pages/s, p99 < 1 s,
-at 35.5k articles.
+2-3 word phrases of the corpus's titles), then against the browse pages (/, /articles/,
+/provinces/, article pages, served whole from the pages cache after their first request), then
+a wide browse run (thousands of list and article pages, most of them rendered). It reports 2xx
+pages/s, p50/p99 latency, errors and timeouts, and every non-2xx status. The issue-11 targets:
+>= 20 search pages/s, >= 200 browse pages/s (both browse runs), p99 < 1 s, at 35.5k articles.
 
     python bench/load.py                           # the seed articles, in a temporary folder
     python bench/load.py --limit 3000              # the corpus's first 3,000 articles (imported, indexed)
@@ -93,6 +94,7 @@ def options(parser):
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--timeout", type=int, default=5, help="seconds before wrk counts a request as timed out")
+    parser.add_argument("--lists", type=int, default=100, help="list pages (and articles) of the wide run")
     parser.add_argument("--serve-workers", type=int, default=3, help="gunicorn workers (make serve WORKERS=)")
 
 
@@ -175,6 +177,19 @@ def browse_paths(url):
     return ["/", "/articles/", "/provinces/", *articles]
 
 
+def wide_paths(url, lists):
+    """The first `lists` pages of /articles/ and every article they list: thousands of addresses,
+    so that most requests in a run are a page's first (rendered, not served whole from the cache)."""
+    paths = []
+    for number in range(1, lists + 1):
+        path = f"/articles/?page={number}"
+        status, listing = get(url + path)
+        if status != 200:
+            break
+        paths += [path, *sorted(set(re.findall(r'href="(/articles/\d+/[^"/]+/)"', listing)))]
+    return paths
+
+
 def wrk(url, paths_file, seconds, args):
     command = [
         "wrk",
@@ -224,6 +239,9 @@ def measure(url, args, work):
     search_file.write_text("".join(f"/search/?q={quote_plus(q)}\n" for q in queries), encoding="utf-8")
     browse = browse_paths(url)
     browse_file.write_text("".join(f"{path}\n" for path in browse))
+    wide_file = work / "wide-paths.txt"
+    wide = wide_paths(url, args.lists)
+    wide_file.write_text("".join(f"{path}\n" for path in wide))
     status, health = get(url + "/healthz")
     documents = json.loads(health)["checks"]["search_index"].get("documents") if status in (200, 503) else "?"
     print(f"# {documents} articles indexed; e.g. {', '.join(queries[:5])}", flush=True)
@@ -231,6 +249,7 @@ def measure(url, args, work):
     for kind, paths_file, what in (
         ("search", search_file, f"/search/?q= with {len(queries):,} distinct everyday queries"),
         ("browse", browse_file, f"{len(browse)} pages: /, /articles/, /provinces/, {len(browse) - 3} articles"),
+        ("browse", wide_file, f"{len(wide):,} pages: {args.lists} list pages and their articles, mostly rendered"),
     ):
         if args.warmup:
             wrk(url, paths_file, args.warmup, args)
