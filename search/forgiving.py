@@ -136,7 +136,8 @@ def _suggestion(
     tallies: dict[tuple[str, str], tuple[int, int]],
 ) -> str:
     """`text` with each word that had near spellings replaced by the one most of the results hold
-    beside a neighbour of the word in the query, or else hold at all."""
+    beside a neighbour of the word in the query, or else hold at all. `tallies`: (word, spelling)
+    -> (results holding the spelling beside a neighbour, results holding it anywhere)."""
     suggestion = text
     for word, spellings in near.items():
         best = max(spellings, key=lambda s: tallies[word, s])
@@ -185,7 +186,7 @@ def find(engine: Engine, request: SearchRequest, parsed: ParsedQuery, text: str,
     found.result, found.relaxed = relaxed, True
     found.missing = [[_label(g) for g, held in zip(groups, seen, strict=True) if not held] for seen in relaxed.present]
     found.spelt = {typed[w]: [spelling.respell(typed[w], s) for s in spelt] for w, spelt in near.items()}
-    held, beside = relaxed.tallies[: len(spellings)], relaxed.tallies[len(spellings) :]
-    tallies = {ws: (n, m) for ws, m, n in zip(spellings, held, beside, strict=True)}
+    anywhere, beside = relaxed.tallies[: len(spellings)], relaxed.tallies[len(spellings) :]
+    tallies = dict(zip(spellings, zip(beside, anywhere, strict=True), strict=True))
     found.suggestion = _suggestion(text, near, typed, tallies)
     return found

@@ -45,7 +45,7 @@ from haystack.backends import BaseEngine
 from haystack.backends.solr_backend import SolrSearchBackend, SolrSearchQuery
 from haystack.constants import DJANGO_ID
 from haystack.constants import ID as ID_FIELD
-from haystack.utils import get_identifier
+from haystack.utils import get_identifier, get_model_ct
 from pysolr import SolrError
 
 from search import plan
@@ -405,8 +405,8 @@ class VietnameseSolrBackend(SolrSearchBackend):
                 done += count
                 if progress:
                     progress(done, time.monotonic() - started)
-        label = index.get_model()._meta.label_lower
-        return done, {f"{label}.{pk}" for pk in pks}
+        model = get_model_ct(index.get_model())  # haystack's identifiers: "archive.article.<pk>"
+        return done, {f"{model}.{pk}" for pk in pks}
 
     def indexed_ids(self) -> set[str]:
         """Every document id the collection holds (a cursor through all of them)."""
