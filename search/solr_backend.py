@@ -19,7 +19,9 @@ configset (search/solr/conf/, see search/solr/README.md).
 - The connection's URL may name the collection on several nodes, comma-separated (SOLR_URL's
   list): FailoverSolr passes over a node that is away for the next.
 - frequencies(field, terms): the collection's size and the document counts of the near
-  spellings a query word may have (the TermsComponent, across shards), for search.forgiving.
+  spellings a query word may have (Solr's /terms handler, across shards), for search.forgiving.
+- A search asks for the pseudo-fields of the page with the ids (distrib.singlePass: one round to
+  the shards, not two) and for the collection's term statistics only when it ranks by score.
 
 Documents carry the text and title in canonical form (one tone placement, as search.analysis
 gives queries), once: the schema's copyFields fill the folded, paired (text_pairs) and compound
@@ -159,7 +161,11 @@ def select_params(request: plan.SearchRequest) -> dict:
         "start": request.offset,
         "rows": request.limit,
         "fq": filters,
+        # The pseudo-fields of `report` with the ids in the shards' first answer: no second round.
+        "distrib.singlePass": "true",
     }
+    if request.sort != "relevance" or not request.limit:  # no score asked: no round for the term statistics
+        params["distrib.statsCache"] = "false"
     if tiers and request.sort == "relevance":
         params |= {"sort": f"query($tiers,0) desc,{params['sort']}", "tiers": " ".join(_boost(b) for b in tiers)}
     if request.facets:
@@ -244,10 +250,10 @@ class VietnameseSolrBackend(SolrSearchBackend):
         self.conn = FailoverSolr(connection_options["URL"], timeout=self.timeout, **options)
 
     # --- searching ---------------------------------------------------------------------------
-    def _select(self, params: dict):
+    def _select(self, params: dict, handler: str = "select"):
         params = {"defType": "lucene", **params}
         try:
-            return self.conn.search(params.pop("q"), **params)
+            return self.conn.search(params.pop("q"), search_handler=handler, **params)
         except SolrError as error:
             log.error("Solr could not search: %s", error)
             raise plan.SearchUnavailable(str(error)) from error
@@ -291,23 +297,25 @@ class VietnameseSolrBackend(SolrSearchBackend):
 
     def frequencies(self, field_name: str, terms) -> tuple[int, dict[str, int]]:
         """(documents in the collection, how many hold each of `terms` that it knows), summed over
-        shards: one request, the count of *:* with the TermsComponent (one of /select's default
-        components) beside it."""
+        shards: one request to Solr's implicit /terms handler (the TermsComponent alone, with the
+        shards' document counts: terms.stats). Beside a query on /select it would cost a round
+        of term statistics and a query on every shard, each running the term lookups again."""
         found = self._select(
             {
                 "q": "*:*",
-                "rows": 0,
-                "terms": "true",
                 "terms.fl": field_name,
                 "terms.list": ",".join(sorted(terms)),
                 "terms.limit": -1,
-            }
+                "terms.stats": "true",
+            },
+            handler="terms",
         )
         flat = found.raw_response.get("terms", {}).get(field_name, [])
         pairs = (
             zip(flat[::2], flat[1::2], strict=True) if flat and not isinstance(flat, dict) else (flat or {}).items()
         )
-        return found.hits, {term: int(n) for term, n in pairs if int(n)}
+        documents = int(found.raw_response.get("indexstats", {}).get("numDocs", 0))
+        return documents, {term: int(n) for term, n in pairs if int(n)}
 
     # --- writing -----------------------------------------------------------------------------
     def document(self, index, obj) -> dict:
