@@ -1,5 +1,6 @@
-"""Search speed on what people type: warm latency (p50, p95) of the search page and the JSON API
-for everyday queries (short common words, some with a filter, a sort or a date range: they
+"""Search speed on what people type: warm latency (p50, p95) of the search page, the JSON API
+and the search alone (query.find: the engine's share of both, without the database, snippets and
+rendering) for everyday queries (short common words, some with a filter, a sort or a date range: they
 match thousands of articles) and for known-item phrases (a remembered 4-word stretch, rare
 words: they match few), beside a plain SQLite FTS5 index of the same articles in the same run;
 and the machine's pyvi speed, the index's size and, when it builds one, the rebuild's rate.
@@ -44,6 +45,9 @@ def main():
     from django.test import Client
 
     from archive.models import Article
+    from search.forms import SearchForm
+    from search.query import find
+    from search.syntax import parse
 
     articles = list(Article.objects.filter(status="published").values_list("pk", "title", "body"))
     print(f"# {len(articles):,} articles; pyvi here now: {common.pyvi_speed(articles) / 1e6:.2f} M characters/s")
@@ -73,6 +77,11 @@ def main():
 
         return call
 
+    def engine_alone(params):  # the engine's share of a page: the strict search, then the forgiving one if asked
+        form = SearchForm(params)
+        assert form.is_valid(), form.errors
+        find(form, parse(form.cleaned_data.get("q") or ""))
+
     fts = common.fts5_index(articles)
 
     def fts5(params):
@@ -82,7 +91,11 @@ def main():
     calls = [
         (f"{common.engine_label(name, args)} {what}", name, call)
         for name in args.engine
-        for what, call in (("search page /search/", get("/search/")), ("API /api/search/", get("/api/search/")))
+        for what, call in (
+            ("search page /search/", get("/search/")),
+            ("API /api/search/", get("/api/search/")),
+            ("search alone (query.find)", engine_alone),
+        )
     ]
     for label, name, call in [*calls, ("FTS5 baseline (top 20 ids, no facets)", None, fts5)]:
         if name:
