@@ -182,6 +182,16 @@ def test_facets_count_across_both_shards(client, archive, solr):
     assert [r["title"] for r in client.get("/api/search/" + bến_tre["url"]).json()["results"]] == [MO_CAY_BAC]
 
 
+def test_frequencies_are_the_collections_across_both_shards(archive, solr):
+    """The forgiving search's look-up (Solr's /terms handler): the collection's size and each
+    known term's document count, summed over the shards; a term no article holds is left out."""
+    on_shards = [solr.conn.search("*:*", shards=shard, rows=0).hits for shard in ("shard1", "shard2")]
+    documents, counts = solr.frequencies("text_folded", {"dang", "xyzzy"})
+    assert all(on_shards) and documents == sum(on_shards) == 5
+    assert counts == {"dang": solr.conn.search("text_folded:dang", defType="lucene", rows=0).hits}
+    assert counts["dang"] > 1
+
+
 def test_pages_never_repeat_in_any_order_across_the_shards(client, archive, indexed):
     Article.objects.bulk_create(
         [Article(title=f"Tin Đảng bộ số {i}", body="Đảng bộ xã họp.", slug=f"t{i}") for i in range(30)]
