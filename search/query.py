@@ -146,7 +146,7 @@ def search(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = 
 
 def officials() -> frozenset[str]:
     """Every official's name, folded, to know a name in a query however typed; kept until the next save."""
-    return cache.remembered(
+    return cache.remembered_here(
         "official-names", lambda: frozenset(folded(n) for n in Official.objects.values_list("name", flat=True))
     )
 
@@ -187,9 +187,8 @@ def _hits(found: forgiving.Found, parsed: ParsedQuery) -> list[Hit]:
 
 
 def _labels(facet: Facet, keys: list[str]) -> Labels:
-    """Facet key -> (label, the archive's own page for it, if it has one), kept until the next save."""
-    key = f"facet-labels:{get_language()}:{facet.field}:{','.join(sorted(keys))}"  # a district's label is translated
-    return cache.remembered(key, lambda: facet.labels(keys))
+    """Facet key -> (label, the archive's own page for it, if it has one), each kept until the next save."""
+    return cache.remembered_each(f"facet-labels:{get_language()}:{facet.field}", keys, facet.labels)
 
 
 def _facets(counts: dict, params: dict) -> dict[str, list[FacetValue]]:
