@@ -110,7 +110,8 @@ class Turns:
                 lambda: not self._busy and self._waiting[0] is me, timeout=max(0.0, deadline - time.monotonic())
             )
             self._waiting.remove(me)
-            self._busy = self._busy or mine
+            if mine:
+                self._busy = True
             self._changed.notify_all()  # a new first in line, if this one gave up
         try:
             yield mine
