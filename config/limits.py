@@ -4,9 +4,8 @@ Two bounds, both shared by every gunicorn worker (and thread) on the machine:
 
 - per reader: at most SEARCH_RATE searches (the page and the API together) per client address,
   counted by django-ratelimit in a file cache under ARCHIVE_DATA_DIR; past it HTTP 429.
-- at once: at most SEARCH_CONCURRENCY searches run together, and one at a time in each process;
-  one more waits up to SEARCH_WAIT seconds for its turn, then gets HTTP 503. Browse pages are
-  never held back by searches.
+- at once: at most SEARCH_CONCURRENCY searches run together; one more waits up to SEARCH_WAIT
+  seconds for a slot, then gets HTTP 503. Browse pages are never held back by searches.
 
 Both refusals say when to come back (Retry-After) and why, in the reader's language: a page for
 the search page, JSON for the API.
@@ -16,9 +15,7 @@ import fcntl
 import ipaddress
 import logging
 import os
-import threading
 import time
-from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -88,63 +85,22 @@ def _take_free_slot(folder: Path, size: int):
     return None
 
 
-class Turns:
-    """One at a time among a process's threads, first come first served. Two searches in one
-    gunicorn worker would share its interpreter lock, so one core, while another worker's core
-    idles; and threads that each poll for a slot are served in no order, so a few wait far longer
-    than the rest (the p99) or run out of time (the 503s)."""
-
-    def __init__(self):
-        self._changed = threading.Condition()
-        self._waiting: deque[object] = deque()
-        self._busy = False
-
-    @contextmanager
-    def turn(self, deadline: float):
-        """Yields True while this thread has the turn, or False when it did not come by `deadline`
-        (time.monotonic())."""
-        me = object()
-        with self._changed:
-            self._waiting.append(me)
-            mine = self._changed.wait_for(
-                lambda: not self._busy and self._waiting[0] is me, timeout=max(0.0, deadline - time.monotonic())
-            )
-            self._waiting.remove(me)
-            if mine:
-                self._busy = True
-            self._changed.notify_all()  # a new first in line, if this one gave up
-        try:
-            yield mine
-        finally:
-            if mine:
-                with self._changed:
-                    self._busy = False
-                    self._changed.notify_all()
-
-
-_turns = Turns()
-
-
 @contextmanager
 def search_slot(folder: Path, size: int, wait: float):
-    """Yields True while holding this process's turn and one of `size` slots shared by every
-    process on the machine, or False when they did not come within `wait` seconds. A size of 0
-    means no bound (always True)."""
+    """Yields True while holding one of `size` slots shared by every process on the machine, or
+    False when none came free within `wait` seconds. A size of 0 means no bound (always True)."""
     if size <= 0:
         yield True
         return
     folder.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
-    with _turns.turn(deadline) as mine:
-        fd = _take_free_slot(folder, size) if mine else None
-        while mine and fd is None and time.monotonic() < deadline:
-            time.sleep(POLL_SECONDS)
-            fd = _take_free_slot(folder, size)
-        try:
-            yield fd is not None
-        finally:
-            if fd is not None:
-                os.close(fd)
+    while (fd := _take_free_slot(folder, size)) is None and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+    try:
+        yield fd is not None
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def _over_rate(request):

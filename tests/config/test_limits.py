@@ -11,7 +11,7 @@ import time
 import pytest
 from django.conf import settings
 
-from config.limits import LockedFileCache, Turns, search_slot
+from config.limits import LockedFileCache, search_slot
 from config.settings import env_rate
 
 OTHER_READER = "203.0.113.7"  # a documentation address: no traffic goes anywhere, it is a test client
@@ -185,29 +185,6 @@ def test_a_search_that_finds_a_slot_within_the_wait_is_served(client, limits):
     started = time.monotonic()
     assert client.get("/search/?q=đảng").status_code == 200
     assert 0.25 < time.monotonic() - started < 5
-
-
-def test_a_process_runs_one_search_at_a_time_first_come_first_served():
-    turns, served, first_in = Turns(), [], threading.Event()
-
-    def search(number, wait):
-        with turns.turn(time.monotonic() + wait) as mine:
-            served.append(number if mine else f"{number} refused")
-            if number == 0:
-                first_in.set()
-                time.sleep(0.5)  # the others queue meanwhile, in the order they came
-
-    first = threading.Thread(target=search, args=(0, 5))
-    first.start()
-    assert first_in.wait(10)
-    others = []
-    for number, wait in ((1, 5), (2, 0.1), (3, 5), (4, 5)):  # 2 gives up before its turn comes
-        others.append(threading.Thread(target=search, args=(number, wait)))
-        others[-1].start()
-        time.sleep(0.05)
-    for thread in [first, *others]:
-        thread.join(10)
-    assert served == [0, "2 refused", 1, 3, 4]
 
 
 def test_the_rate_setting_is_checked_when_the_site_starts(monkeypatch):
