@@ -76,6 +76,39 @@ def remembered(key: str, compute):
     return value
 
 
+_HERE: dict[str, tuple[str, dict]] = {}  # name -> (generation, what this process keeps under it)
+
+
+def _here(name: str) -> dict:
+    """This process's store for `name`, emptied when the generation changes (in any process)."""
+    generation = _generation()
+    kept = _HERE.get(name)
+    if kept is None or kept[0] != generation:
+        kept = _HERE[name] = (generation, {})
+    return kept[1]
+
+
+def remembered_here(key: str, compute):
+    """remembered(), for a value read on every search: each process keeps its own copy until the
+    next change instead of reading it from the shared folder each time. Its users must not change it."""
+    store = _here(key)
+    if key not in store:
+        store[key] = remembered(key, compute)
+    return store[key]
+
+
+def remembered_each(name: str, keys, compute) -> dict:
+    """{key: value} for each of `keys` that `compute(keys)` ({key: value}) finds; what it found for
+    a key (or that it found nothing) is kept in this process until the next change, so a key is
+    computed once per generation whatever keys it comes with."""
+    store = _here(name)
+    missing = [key for key in keys if key not in store]
+    if missing:
+        found = compute(missing)
+        store.update({key: found.get(key) for key in missing})
+    return {key: store[key] for key in keys if store[key] is not None}
+
+
 def _page_key(request) -> str | None:
     """Where the whole page answering `request` is kept, or None when it is not to be: only a GET
     of a browse page (the archive app's) by a reader who is not signed in (no session cookie) and

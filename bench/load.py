@@ -2,8 +2,11 @@
 busy for a bounded time against the search page (thousands of distinct everyday queries: common
 2-3 word phrases of the corpus's titles), then against the browse pages (/, /articles/,
 /provinces/, article pages, served whole from the pages cache after their first request), then
-a wide browse run (thousands of list and article pages, most of them rendered). It reports 2xx
-pages/s, p50/p99 latency, errors and timeouts, and every non-2xx status. The issue-11 targets:
+a wide browse run (thousands of list and article pages, from a new generation of the pages
+cache, as after a save, so most of them are rendered: not kept from an earlier run). It reports 2xx
+pages/s, p50/p99 latency, errors and timeouts, every non-2xx status, and (for a server it started)
+the CPU time its processes used per 2xx page, which the other work on a shared machine disturbs
+far less than pages/s. The issue-11 targets:
 >= 20 search pages/s, >= 200 browse pages/s (both browse runs), p99 < 1 s, at 35.5k articles.
 
     python bench/load.py                           # the seed articles, in a temporary folder
@@ -41,6 +44,7 @@ import common
 LUA = Path(__file__).with_name("load.lua")
 TARGETS = {"search": 20, "browse": 200}  # 2xx pages per second
 P99_TARGET_MS = 1000
+RUNS = ("search", "browse", "wide")
 # Syllables that do not begin or end an everyday query ("của Đảng", "đại hội và").
 EDGE_WORDS = {
     "và",
@@ -96,6 +100,9 @@ def options(parser):
     parser.add_argument("--timeout", type=int, default=5, help="seconds before wrk counts a request as timed out")
     parser.add_argument("--lists", type=int, default=100, help="list pages (and articles) of the wide run")
     parser.add_argument("--serve-workers", type=int, default=3, help="gunicorn workers (make serve WORKERS=)")
+    parser.add_argument(
+        "--runs", nargs="+", choices=RUNS, default=list(RUNS), help="which runs, in this order (default: all three)"
+    )
 
 
 def everyday_queries(corpus, count):
@@ -159,6 +166,30 @@ def start_server(data_dir, port, workers, log):
             time.sleep(1)
 
 
+def session_cpu(session):
+    """CPU seconds the processes of a session (the server started here: make, gunicorn's workers,
+    the index worker) have used so far; None for a server measured by --url."""
+    if session is None:
+        return None
+    used = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[3]) == session:  # after the name: state, ppid, pgrp, session, ..., utime, stime
+            used += int(fields[11]) + int(fields[12])
+    return used / os.sysconf("SC_CLK_TCK")
+
+
+def new_generation(data_dir):
+    """What a save does to the pages cache (archive.cache.invalidate): nothing kept from before
+    (an earlier run) is served, so the wide run measures pages rendered, as after a save."""
+    code = "import django; django.setup(); from archive import cache; cache.invalidate()"
+    env = {**DEPLOYED, "ARCHIVE_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    subprocess.run([sys.executable, "-c", code], cwd=common.ROOT, env=env, check=True, timeout=120)
+
+
 def stop_server(server):
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGTERM)  # make, gunicorn and the index worker: its own session
@@ -210,7 +241,7 @@ def wrk(url, paths_file, seconds, args):
     return json.loads(result.removeprefix("RESULT "))
 
 
-def report(kind, what, result):
+def report(kind, what, result, cpu):
     """Print one scenario's figures; returns the list of targets it missed."""
     statuses = {int(code): n for code, n in result["statuses"].items()}
     ok = sum(n for code, n in statuses.items() if 200 <= code < 300)
@@ -223,6 +254,8 @@ def report(kind, what, result):
     print(f"  latency         p50 {latency['p50']:.0f} ms, p90 {latency['p90']:.0f} ms, p99 {latency['p99']:.0f} ms")
     print(f"  errors          {sum(errors.values())} ({', '.join(f'{k} {v}' for k, v in errors.items())})")
     print(f"  non-2xx         {', '.join(f'HTTP {code}: {n:,}' for code, n in other.items()) or 'none'}")
+    if cpu is not None and ok:
+        print(f"  server CPU      {cpu * 1000 / ok:.1f} ms per 2xx page (all its processes, {cpu:.1f} s in all)")
     if 429 in other:
         print("  ! HTTP 429: the server limits the search rate; run it with SEARCH_RATE=off to measure")
     missed = []
@@ -233,28 +266,32 @@ def report(kind, what, result):
     return missed
 
 
-def measure(url, args, work):
+def measure(url, args, work, session=None):
     queries = everyday_queries(args.corpus, args.queries)
-    search_file, browse_file = work / "search-paths.txt", work / "browse-paths.txt"
-    search_file.write_text("".join(f"/search/?q={quote_plus(q)}\n" for q in queries), encoding="utf-8")
-    browse = browse_paths(url)
-    browse_file.write_text("".join(f"{path}\n" for path in browse))
-    wide_file = work / "wide-paths.txt"
-    wide = wide_paths(url, args.lists)
-    wide_file.write_text("".join(f"{path}\n" for path in wide))
     status, health = get(url + "/healthz")
     documents = json.loads(health)["checks"]["search_index"].get("documents") if status in (200, 503) else "?"
     print(f"# {documents} articles indexed; e.g. {', '.join(queries[:5])}", flush=True)
     missed = []
-    for kind, paths_file, what in (
-        ("search", search_file, f"/search/?q= with {len(queries):,} distinct everyday queries"),
-        ("browse", browse_file, f"{len(browse)} pages: /, /articles/, /provinces/, {len(browse) - 3} articles"),
-        ("browse", wide_file, f"{len(wide):,} pages: {args.lists} list pages and their articles, mostly rendered"),
-    ):
+    for run in args.runs:
+        paths_file = work / f"{run}-paths.txt"
+        if run == "search":
+            kind, paths = "search", [f"/search/?q={quote_plus(q)}" for q in queries]
+            what = f"/search/?q= with {len(queries):,} distinct everyday queries"
+        elif run == "browse":
+            kind, paths = "browse", browse_paths(url)
+            what = f"{len(paths)} pages: /, /articles/, /provinces/, {len(paths) - 3} articles"
+        else:
+            kind, paths = "browse", wide_paths(url, args.lists)
+            what = f"{len(paths):,} pages: {args.lists} list pages and their articles, mostly rendered"
+        paths_file.write_text("".join(f"{path}\n" for path in paths), encoding="utf-8")
+        if run == "wide" and session is not None:
+            new_generation(args.data_dir)
         if args.warmup:
             wrk(url, paths_file, args.warmup, args)
+        before = session_cpu(session)
         result = wrk(url, paths_file, args.duration, args)
-        missed += report(kind, f"{what}; {args.connections} connections, {args.duration} s", result)
+        cpu = None if before is None else session_cpu(session) - before
+        missed += report(kind, f"{what}; {args.connections} connections, {args.duration} s", result, cpu)
     return missed
 
 
@@ -275,7 +312,7 @@ def main():
             with (work / "serve.log").open("w") as log:
                 server, url = start_server(args.data_dir, free_port(), args.serve_workers, log)
                 try:
-                    missed = measure(url, args, work)
+                    missed = measure(url, args, work, session=server.pid)
                 finally:
                     stop_server(server)
     finally:

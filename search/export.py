@@ -129,7 +129,7 @@ def matches(form: SearchForm) -> Matches:
 # --- files ---------------------------------------------------------------------------------------
 def row(article: Article, absolute: Callable[[str], str]) -> dict:
     """One article's export row: the COLUMNS, lists where an article has several values."""
-    hit = query.Hit(article, article.title, "")
+    hit = query.Hit(article, article.title, "", list(article.localities.all()))
     return {
         "id": article.pk,
         "permalink": absolute(reverse("archive:article_short", args=[article.pk])),

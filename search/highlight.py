@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
+from itertools import compress, islice
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -58,7 +58,7 @@ class Terms:
         seen = self._seen
         for word in set(words).difference(seen):
             seen[word] = self.key(word)
-        return [seen[w] for w in words]
+        return list(map(seen.__getitem__, words))
 
 
 def _render(text: str, spans: Iterable[tuple[int, int]], start: int, end: int) -> str:
@@ -78,7 +78,7 @@ def mark(text: str, terms: Terms) -> SafeString:
 
 def _best_window(keys: list[str | None], size: int) -> int:
     """The first syllable of the window of `size` holding the most distinct query words, then most hits."""
-    hits = [i for i, k in enumerate(keys) if k]
+    hits = list(compress(range(len(keys)), keys))
     counts: Counter[str | None] = Counter()
     best, best_score, j = 0, (0, 0), 0
     for a, first in enumerate(hits):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from haystack import connection_router, connections
 
 from archive import cache, places
-from archive.models import Article, Locality, Official
+from archive.models import Article, ArticleLocality, Locality, Official
 from archive.selectors import unordered
 from search import forgiving
 from search.analysis import canonical, folded, query_words, segment
@@ -44,7 +44,7 @@ from search.plan import (
 from search.syntax import MAX_CLAUSES, MAX_QUERY_CHARS, ParsedQuery, parse
 
 PAGE_SIZE = 20
-PEOPLE_AND_TERMS = ("officials", "terms")  # what the API lists of a hit beside with_units()
+PEOPLE_AND_TERMS = ("officials", "terms")  # what the API lists of a hit beside its units
 FACET_SIZE = 12
 
 
@@ -53,19 +53,20 @@ class Hit:
     article: Article
     title: str
     snippet: str
+    units: list[Locality]  # the units the article names, with their province, 2025 province and district
     missing: list[str] = field(default_factory=list)  # words of the query (as typed) it lacks
 
     @property
     def provinces(self):
-        return sorted({loc.province.name for loc in self.article.localities.all() if loc.province_id})
+        return sorted({loc.province.name for loc in self.units if loc.province_id})
 
     @property
     def provinces_2025(self):
-        return sorted({loc.current_province.name for loc in self.article.localities.all() if loc.current_province_id})
+        return sorted({loc.current_province.name for loc in self.units if loc.current_province_id})
 
     @property
     def districts(self):
-        return sorted({str(loc.district) for loc in self.article.localities.all() if loc.district_id})
+        return sorted({str(loc.district) for loc in self.units if loc.district_id})
 
 
 @dataclass
@@ -146,7 +147,7 @@ def search(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = 
 
 def officials() -> frozenset[str]:
     """Every official's name, folded, to know a name in a query however typed; kept until the next save."""
-    return cache.remembered(
+    return cache.remembered_here(
         "official-names", lambda: frozenset(folded(n) for n in Official.objects.values_list("name", flat=True))
     )
 
@@ -158,7 +159,7 @@ def find(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = PA
 
 
 def with_units(articles):
-    """`articles` with what a result on the search page shows of each: its newspaper and units (in one query)."""
+    """`articles` with their newspaper and units (in one query)."""
     units = Locality.objects.select_related("province", "current_province", "district__province")
     return articles.select_related("source").prefetch_related(Prefetch("localities", units))
 
@@ -168,9 +169,25 @@ def with_links(articles):
     return with_units(articles).prefetch_related(*PEOPLE_AND_TERMS)
 
 
+def _units_of(pks: list[int]) -> dict[int, list[Locality]]:
+    """The units each of the articles `pks` names: the links in one query, the units themselves
+    (with what their names need) kept in each process until the next save, not read per article."""
+    links = list(ArticleLocality.objects.filter(article__in=pks).values_list("article", "locality"))
+    units = cache.remembered_each("units", sorted({unit for _article, unit in links}), _units)
+    found: dict[int, list[Locality]] = {}
+    for article, unit in links:
+        found.setdefault(article, []).append(units[unit])
+    return found
+
+
+def _units(pks: list[int]) -> dict[int, Locality]:
+    return Locality.objects.select_related("province", "current_province", "district__province").in_bulk(pks)
+
+
 def _hits(found: forgiving.Found, parsed: ParsedQuery) -> list[Hit]:
     pks = found.result.ids
-    by_pk = with_units(unordered(Article.objects.filter(status=Article.Status.PUBLISHED))).in_bulk(pks)
+    by_pk = unordered(Article.objects.filter(status=Article.Status.PUBLISHED)).select_related("source").in_bulk(pks)
+    units = _units_of(pks)
     spellings = frozenset(folded(s) for spelt in found.spelt.values() for s in spelt)
     body_terms, title_terms = Terms.of(parsed, also=spellings), Terms.of(parsed, "title", spellings)
     missing = found.missing or [[] for _pk in pks]
@@ -179,6 +196,7 @@ def _hits(found: forgiving.Found, parsed: ParsedQuery) -> list[Hit]:
             a,
             mark(a.title, title_terms),
             snippet("\n\n".join(filter(None, [a.lead, a.body, a.captions])), body_terms),
+            units.get(a.pk, []),
             lacks,
         )
         for a, lacks in ((by_pk.get(pk), lacks) for pk, lacks in zip(pks, missing, strict=True))
@@ -187,9 +205,8 @@ def _hits(found: forgiving.Found, parsed: ParsedQuery) -> list[Hit]:
 
 
 def _labels(facet: Facet, keys: list[str]) -> Labels:
-    """Facet key -> (label, the archive's own page for it, if it has one), kept until the next save."""
-    key = f"facet-labels:{get_language()}:{facet.field}:{','.join(sorted(keys))}"  # a district's label is translated
-    return cache.remembered(key, lambda: facet.labels(keys))
+    """Facet key -> (label, the archive's own page for it, if it has one), each kept until the next save."""
+    return cache.remembered_each(f"facet-labels:{get_language()}:{facet.field}", keys, facet.labels)
 
 
 def _facets(counts: dict, params: dict) -> dict[str, list[FacetValue]]:

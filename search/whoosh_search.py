@@ -343,6 +343,25 @@ class _Scorer:
             score[places] = self._bm25(field_name, df, weights, ids)
         return mask, score
 
+    def _any_term(self, terms: list[Term]) -> tuple[np.ndarray, np.ndarray]:
+        """Any of `terms` over every document, from their postings alone (not an array of every
+        document per term: an article's related ones ask for a few dozen common words): the same
+        sums as term() of each added up, in the same order."""
+        ids, scores = [np.empty(0, np.int32)], [np.empty(0)]
+        for term in terms:
+            if term.field not in self.searcher.schema:
+                continue
+            found, weights = self.view.postings(term.field, term.text)
+            ids.append(found)
+            if self.searcher.schema[term.field].scorable and len(found):
+                scores.append(self._bm25(term.field, len(found), weights, found))
+            else:
+                scores.append(np.zeros(len(found)))
+        held = np.concatenate(ids)
+        mask = np.zeros(self.view.size, bool)
+        mask[held] = True
+        return mask, np.bincount(held, weights=np.concatenate(scores), minlength=self.view.size)
+
     def _occurrences(self, match: Phrase, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(the documents of `candidates` where the phrase's words stand together, how often);
         with `slop`, where they stand in this order with at most that many others between them."""
@@ -421,6 +440,8 @@ class _Scorer:
             if len(candidates):
                 mask[self._occurrences(match, candidates)[0]] = True
             return mask, np.sum([s for _m, s in terms], axis=0) * mask
+        if isinstance(match, AnyOf) and self.docs is None and all(isinstance(p, Term) for p in match.parts):
+            return self._any_term([p for p in match.parts if isinstance(p, Term)])
         if isinstance(match, AllOf | AnyOf):
             parts = [self(p) for p in match.parts]
             combine = np.logical_and if isinstance(match, AllOf) else np.logical_or

@@ -247,3 +247,31 @@ def test_the_pages_cache_stays_bounded_though_it_looks_only_now_and_then(tmp_pat
         kept.set(f"page-{number}", "x")
     assert 10 < len(list(tmp_path.glob("*.djcache"))) <= 30 + cache.CULL_EVERY
     assert kept.get("page-499") == "x"
+
+
+# --- what a process keeps for itself (archive.cache.remembered_each, remembered_here) -------------
+def test_each_key_is_computed_once_per_generation_whatever_keys_it_comes_with(db):
+    asked = []
+
+    def labels(keys):
+        asked.append(sorted(keys))
+        return {key: key.upper() for key in keys if key != "unknown"}
+
+    assert cache.remembered_each("labels", ["a", "b"], labels) == {"a": "A", "b": "B"}
+    assert cache.remembered_each("labels", ["b", "c", "unknown"], labels) == {"b": "B", "c": "C"}
+    assert cache.remembered_each("labels", ["unknown", "a", "c"], labels) == {"a": "A", "c": "C"}
+    assert asked == [["a", "b"], ["c", "unknown"]]  # a key found nothing for is not asked again
+    cache.invalidate()  # a save, here or in another process
+    assert cache.remembered_each("labels", ["a"], labels) == {"a": "A"}
+    assert asked[-1] == ["a"]
+
+
+def test_a_value_kept_in_the_process_follows_a_save_in_another(db, data_folder):
+    names = ["Trần Thị Sol"]
+    assert cache.remembered_here("names", lambda: frozenset(names)) == {"Trần Thị Sol"}
+    names.append("Nguyễn Văn A")
+    assert cache.remembered_here("names", lambda: frozenset(names)) == {"Trần Thị Sol"}  # kept
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "ARCHIVE_DATA_DIR": str(data_folder)}
+    other = "import django; django.setup(); from archive import cache; cache.invalidate()"
+    subprocess.run([sys.executable, "-c", other], cwd=ROOT, env=env, check=True, timeout=60)
+    assert cache.remembered_here("names", lambda: frozenset(names)) == {"Trần Thị Sol", "Nguyễn Văn A"}

@@ -11,7 +11,7 @@ from whoosh.query import Phrase as WhooshPhrase
 from archive.models import Article, ArticleLocality, Locality
 from search import facets, query, whoosh_search
 from search.forms import SearchForm
-from search.plan import Boost, Phrase, SearchRequest, Term
+from search.plan import AllOf, AnyOf, Boost, Phrase, SearchRequest, Term
 from search.syntax import parse
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,23 @@ def test_a_phrase_matches_where_whooshs_own_phrase_query_does_in_every_segment(s
         assert ours.count == len(theirs), words
     assert found({"q": '"xây dựng Đảng"'}).count == 40
     assert found({"q": '"Đảng xây"'}).count == 0
+
+
+def test_any_of_words_scores_each_match_as_the_sum_of_its_words_in_every_segment(segments):
+    """Any of several words (an article's related ones ask for its title's) is summed from their
+    postings: the same scores, to the last bit, as its words evaluated one by one and added."""
+    view = query.engine()._view()
+    words = (
+        Term("text_folded", "tin"),
+        Term("title_folded", "moi"),
+        Term("text_folded", "sua"),
+        Term("text", "nowhere"),
+    )
+    mask, score = whoosh_search._Scorer(view)(AnyOf(words))
+    parts = [whoosh_search._Scorer(view)(AllOf((word,))) for word in words]  # AllOf of one: the general path
+    assert np.array_equal(mask, np.logical_or.reduce([m for m, _s in parts]))
+    assert np.array_equal(score, np.sum([s for _m, s in parts], axis=0) * mask)
+    assert mask.sum() == 40 and (score[mask] > 0).all()
 
 
 def test_warming_reads_what_searches_use_then_closes_the_searcher(segments, settings):
