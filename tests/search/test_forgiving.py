@@ -260,6 +260,32 @@ def test_forgiving_costs_at_most_one_more_search(articles, searches):
         assert 1 <= searches(q) <= 2, q
 
 
+def test_the_forgiving_search_looks_deep_only_when_nothing_was_found_whole(apart, indexed, monkeypatch):
+    """Found whole, the query's articles come first anyway: the relaxed search only fills the page."""
+    from search import query
+
+    engine, requests = query.engine(), []
+    original = engine.execute
+
+    def execute(request):
+        requests.append(request)
+        return original(request)
+
+    monkeypatch.setattr(engine, "execute", execute)
+    monkeypatch.setattr(query, "engine", lambda: engine)
+
+    def relaxed_is_deep(q):
+        requests.clear()
+        form = SearchForm({"q": q})
+        form.is_valid()
+        assert find(form, parse(q)).relaxed
+        return requests[-1].deep
+
+    assert relaxed_is_deep("sơ kết phát triển dân vận khéo")  # every word apart: the article may rank low
+    assert relaxed_is_deep("hội nghị sơ kết zzz dân")  # nothing with every word
+    assert not relaxed_is_deep("sơ kết công tác dân vận khéo")  # found whole, in one article
+
+
 def test_a_long_query_is_no_remembered_phrase(apart, searches):
     """Past REMEMBERED syllables only the count decides: FEW articles hold every word apart, enough."""
     assert searches("sơ kết phát triển dân vận khéo") == 2
