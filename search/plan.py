@@ -207,7 +207,8 @@ def word_groups(parsed: ParsedQuery) -> list[tuple[Item, ...]]:
             run.append(item)
             continue
         sizes = [len(SYLLABLE.findall(w)) for w in segment(" ".join(i.alternatives[0].text for i in run)).split()]
-        if sum(sizes) != len(run) or 0 in sizes:  # pyvi split a word otherwise than the query did
+        sizes = [n for n in sizes if n]  # pyvi keeps punctuation apart: "‘thời điểm" is "‘ thời_điểm"
+        if sum(sizes) != len(run):  # pyvi split a word otherwise than the query did
             sizes = [1] * len(run)
         start = 0
         for size in sizes:

@@ -122,6 +122,15 @@ def test_a_slip_in_a_name_joined_with_its_neighbour_leaves_the_neighbour_in_the_
     assert titles(data)[0] == "Liền"
 
 
+def test_a_wrong_word_beside_a_quotation_mark_is_left_out_whole(client, articles, indexed):
+    """pyvi keeps the quotation mark apart ("‘ thời_điểm"): "công tác" is still one word to leave out."""
+    Article.objects.create(title="Rời", body="Thời điểm đó là mùa thu. Công tác tốt lắm. Tàn cuộc vui. Tỷ lệ cao.")
+    Article.objects.create(title="Liền", body="Đó là ‘thời điểm suy tàn’ tỷ phú cũng thấy.")
+    indexed()
+    data = api(client, q="‘thời điểm công tác tàn’ tỷ")
+    assert titles(data) == ["Liền", "Rời"] and data["results"][0]["missing"] == ["công tác"]
+
+
 def test_a_near_spelling_counts_in_the_words_standing_together(client, articles, indexed):
     Article.objects.create(
         title="Rời nhau", body="Căn cứ Vandenberg. Vandenberg ở xa. California sẽ nắng. California."
