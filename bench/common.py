@@ -20,6 +20,7 @@ tests' launcher serves for this:
 import argparse
 import os
 import random
+import re
 import sqlite3
 import sys
 import tempfile
@@ -349,11 +350,15 @@ def known_items(articles, count, seed, words=4):
     rng = random.Random(seed)
     picked = []
     for pk, _title, body in rng.sample(articles, min(len(articles), count * 3)):
-        tokens = [t.strip(".,;:!?\"“”()'…") for t in body.split()]
-        tokens = [t for t in tokens if t and any(c.isalpha() for c in t)]
-        if len(tokens) < 40:
+        # A dash or plus at a word's edge is punctuation ("Xi- ma -cai"), not the query syntax it would be.
+        tokens = [t.strip(".,;:!?\"“”()'…-+") for t in body.split()]
+        worded = [any(c.isalpha() for c in t) for t in tokens]
+        if sum(worded) < 40:
             continue
-        spans = [tokens[i : i + words] for i in range(len(tokens) - words)]
+        # Words standing together in the text: a number between two words ("khoản 2 Điều") breaks a span.
+        spans = [tokens[i : i + words] for i in range(len(tokens) - words) if all(worded[i : i + words])]
+        if not spans:
+            continue
         best = max(spans, key=lambda span: sum(idf.get(t, 0) for t in terms(" ".join(span))))
         picked.append((pk, " ".join(best)))
         if len(picked) == count:
@@ -362,13 +367,14 @@ def known_items(articles, count, seed, words=4):
 
 
 # --- what a journalist half remembers (search.forgiving) ----------------------------------------
+_LETTERS = re.compile(r"[^\W\d_]{4}")  # four letters in a row: a word a slip of a letter is tried on
 COMMON_WORDS = ["phát triển", "công tác", "nhân dân", "kinh tế", "xã hội", "thực hiện", "quản lý", "tổ chức"]
 
 
 def _slip(phrase, rng, slip):
-    """`phrase` with `slip(word)` applied to one of its words of four letters or more (None: none has)."""
+    """`phrase` with `slip(word)` applied to one of its words of four letters in a row (None: none has)."""
     words = phrase.split()
-    long_ones = [i for i, w in enumerate(words) if sum(c.isalpha() for c in w) >= 4]
+    long_ones = [i for i, w in enumerate(words) if _LETTERS.search(w)]
     if not long_ones:
         return None
     at = rng.choice(long_ones)
@@ -377,12 +383,14 @@ def _slip(phrase, rng, slip):
 
 
 def _drop_letter(word, rng):
-    at = rng.randrange(1, len(word))
+    """A letter (not the first, nor a sign: "đồng/chỉ" loses no "/") dropped."""
+    at = rng.choice([i for i in range(1, len(word)) if word[i].isalpha()])
     return word[:at] + word[at + 1 :]
 
 
 def _swap_letters(word, rng):
-    at = rng.randrange(1, len(word) - 1)
+    """Two neighbouring letters (not the first) swapped."""
+    at = rng.choice([i for i in range(1, len(word) - 1) if word[i].isalpha() and word[i + 1].isalpha()])
     return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
 
 

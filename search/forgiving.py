@@ -177,6 +177,8 @@ def find(engine: Engine, request: SearchRequest, parsed: ParsedQuery, text: str,
             request,
             required=required,
             ranking=ranking,
+            # Found whole, the query's articles come first anyway: the relaxed search only fills the page below.
+            deep=not (strict.count and held_together),
             report=tuple(group_match(group, near) for group in groups),
             tally=tuple(Term("text_folded", s) for _w, s in spellings) + context,
         )

@@ -9,8 +9,8 @@ compile_query(parsed) -> (required, ranking) for a search.syntax.ParsedQuery, in
   and pyvi compounds.
 Scores are BM25 per term (a phrase in the ranking: per occurrence of the phrase); a match of
 several terms scores their sum. An engine may weigh the phrases of the ranking on its best
-candidates only (Whoosh: the first RERANK by the other clauses, and the constant tiers' on the
-first TIER_RERANK), as they cost the most.
+candidates only (Whoosh: the first RERANK by the other clauses, and, for a `deep` request, the
+constant tiers' on the first TIER_RERANK), as they cost the most.
 
 compile_relaxed(parsed, near) -> (required, ranking) for the same query forgiven (search.forgiving):
 of MOST_WORDS_FROM or more free syllables, grouped into words by pyvi (word_groups), one word in
@@ -149,6 +149,9 @@ class SearchRequest:
     facet_limit: int = 12
     tally: tuple[Match, ...] = ()  # how many of the matches also match each of these
     report: tuple[Match, ...] = ()  # whether each document of the page matches each of these
+    # The article sought may rank low by the words alone (a forgiving search after a strict one that
+    # found nothing whole): an engine weighing its costly clauses on a head weighs them on a deeper one.
+    deep: bool = False
 
 
 @dataclass
@@ -204,7 +207,8 @@ def word_groups(parsed: ParsedQuery) -> list[tuple[Item, ...]]:
             run.append(item)
             continue
         sizes = [len(SYLLABLE.findall(w)) for w in segment(" ".join(i.alternatives[0].text for i in run)).split()]
-        if sum(sizes) != len(run) or 0 in sizes:  # pyvi split a word otherwise than the query did
+        sizes = [n for n in sizes if n]  # pyvi keeps punctuation apart: "‘thời điểm" is "‘ thời_điểm"
+        if sum(sizes) != len(run):  # pyvi split a word otherwise than the query did
             sizes = [1] * len(run)
         start = 0
         for size in sizes:

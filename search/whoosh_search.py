@@ -6,8 +6,8 @@ into arrays (ids and frequencies, kept per segment: segments never change, only 
 do) and a query is a few array operations over every document at once: masks for what matches,
 BM25 scores (Whoosh's formula and statistics) for the ranking, a bincount per facet. The
 ranking's phrases (the query's words standing together) need positions, which are costly to
-read: they are weighed on the RERANK best documents by the other clauses only, and a forgiving
-search's constant tiers (which outrank any score) on the TIER_RERANK best.
+read: they are weighed on the RERANK best documents by the other clauses only, and a deep
+request's constant tiers (which outrank any score) on the TIER_RERANK best.
 
 IndexView(searcher, index_key): one generation of the index (keep it while the searcher is up to
 date: its per-document arrays are built once). execute(view, request, key_of) -> SearchResult,
@@ -42,7 +42,7 @@ B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the index was always scored 
 MAX_CACHED = 48_000_000  # postings (8 bytes each) and positions (4 bytes) held per process: at most 350 MB
 WARM_FIELDS = {"text_folded": True, "title_folded": False, "text": False}  # what searches read: with positions?
 RERANK = 1000  # documents whose positions are read to weigh the ranking's phrases (50 pages)
-TIER_RERANK = 5000  # and its constant tiers' (a forgiving search's): a target past the first 1,000 was lost
+TIER_RERANK = 5000  # and a deep request's constant tiers: a misremembered phrase's article past 1,000 was lost
 
 
 Postings = tuple[np.ndarray, np.ndarray]  # (document numbers, frequencies) in one segment
@@ -58,7 +58,7 @@ class _SegmentArrays:
     positions: dict[tuple[str, str], Positions] = field(default_factory=dict)
     per_document: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # ("length"|"column", field)
     facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
-    vocabulary: dict[str, frozenset[str]] = field(default_factory=dict)  # field -> its terms
+    vocabulary: dict[str, dict[str, int]] = field(default_factory=dict)  # field -> its terms, documents holding each
     keys: dict[int, int] = field(default_factory=dict)  # document number -> its article, as read so far
     cached: int = 0  # postings and positions held
 
@@ -227,14 +227,23 @@ class IndexView:
         for reader, _offset, arrays in self.leaves:
             self._kept(reader, arrays, (field_name, text), positions)
 
+    def _vocabulary(self, reader, arrays: _SegmentArrays, field_name: str) -> dict[str, int]:
+        """A segment's terms of a field and how many of its documents hold each, read once (about
+        1 s for a segment of 6,000 articles: server warm-ups read it for WARM_FIELDS)."""
+        if field_name not in arrays.vocabulary:
+            held = {}
+            if field_name in reader.indexed_field_names():
+                decode = reader.schema[field_name].from_bytes  # the dictionary holds them as bytes
+                held = {decode(term): info.doc_frequency() for term, info in reader.iter_field(field_name)}
+            arrays.vocabulary[field_name] = held
+        return arrays.vocabulary[field_name]
+
     def document_frequencies(self, field_name: str) -> dict[str, int]:
         """How many documents hold each term of a field."""
         found: dict[str, int] = {}
-        for reader, _offset, _arrays in self.leaves:
-            if field_name in reader.indexed_field_names():
-                decode = reader.schema[field_name].from_bytes  # the dictionary holds them as bytes
-                for term, info in reader.iter_field(field_name):
-                    found[decode(term)] = found.get(decode(term), 0) + info.doc_frequency()
+        for reader, _offset, arrays in self.leaves:
+            for term, n in self._vocabulary(reader, arrays, field_name).items():
+                found[term] = found.get(term, 0) + n
         return found
 
     def _per_document_array(self, key: tuple[str, str], read, dtype) -> np.ndarray:
@@ -249,15 +258,13 @@ class IndexView:
         return self._per_document[key]
 
     def frequencies(self, field_name: str, terms) -> dict[str, int]:
-        """How many documents hold each of `terms` that the index knows (a few hundred spellings to
-        try cost a set lookup each: a segment's terms are read once, about 0.6 s for 55k)."""
+        """How many documents hold each of `terms` that the index knows: a few hundred spellings to
+        try cost a dictionary lookup each."""
         found: dict[str, int] = {}
         for reader, _offset, arrays in self.leaves:
-            if field_name not in arrays.vocabulary:
-                known = field_name in reader.indexed_field_names()
-                arrays.vocabulary[field_name] = frozenset(reader.field_terms(field_name) if known else ())
-            for term in arrays.vocabulary[field_name].intersection(terms):
-                found[term] = found.get(term, 0) + reader.doc_frequency(field_name, term)
+            held = self._vocabulary(reader, arrays, field_name)
+            for term in held.keys() & terms:
+                found[term] = found.get(term, 0) + held[term]
         return found
 
     def lengths(self, field_name: str) -> np.ndarray:
@@ -518,16 +525,20 @@ def _ordered(scorer: _Scorer, request: SearchRequest, matches: np.ndarray, score
         newest = request.sort == "newest"
         return _first(matches, -column if newest else column, wanted, newest)[request.offset :]
     # A phrase's occurrences are read on a head only, unless matching asked for them already: a
-    # constant tier's on the first TIER_RERANK (it outranks any score), a weighted one's on the first RERANK.
+    # constant tier's on the first TIER_RERANK for a deep request (it outranks any score), else on
+    # the first RERANK, like a weighted one's.
     costly = tuple(b for b in request.ranking if _has_phrase(b.match) and not scorer.known(b.match))
     score = scorer.boosted(tuple(b for b in request.ranking if b not in costly), score).copy()  # raised below
-    ranked = _first(matches, -score[matches], max(wanted, TIER_RERANK if costly else 0))
+    depth = TIER_RERANK if request.deep else RERANK
+    ranked = _first(matches, -score[matches], max(wanted, depth if costly else 0))
+    on_head = None
     for boosts, size in (
-        (tuple(b for b in costly if b.constant), TIER_RERANK),
+        (tuple(b for b in costly if b.constant), depth),
         (tuple(b for b in costly if not b.constant), RERANK),
     ):
         if boosts:
-            on_head = scorer.on(ranked[:size])
+            if on_head is None or size != depth:  # the same head, reordered, when the sizes are the same
+                on_head = scorer.on(ranked[:size])
             assert on_head.docs is not None
             score[on_head.docs] = on_head.boosted(boosts, score[on_head.docs])
             ranked = np.concatenate([_first(on_head.docs, -score[on_head.docs], size), ranked[size:]])
@@ -572,10 +583,11 @@ def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:
         assert on_page.docs is not None
         at = np.searchsorted(on_page.docs, page)
         reported = [on_page(m)[0][at] for m in request.report]
+    within = scorer.on(matches)  # tallied over the matches: a phrase's positions read for them, not every document
     return SearchResult(
         ids=ids,
         count=len(matches),
         facets=_facet_counts(view, request, mask),
-        tallies=[int(np.count_nonzero(scorer(m)[0] & mask)) for m in request.tally],
+        tallies=[int(np.count_nonzero(within(m)[0])) if len(matches) else 0 for m in request.tally],
         present=[tuple(bool(r[i]) for r in reported) for i in range(len(page))],
     )

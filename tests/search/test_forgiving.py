@@ -122,6 +122,15 @@ def test_a_slip_in_a_name_joined_with_its_neighbour_leaves_the_neighbour_in_the_
     assert titles(data)[0] == "Liền"
 
 
+def test_a_wrong_word_beside_a_quotation_mark_is_left_out_whole(client, articles, indexed):
+    """pyvi keeps the quotation mark apart ("‘ thời_điểm"): "công tác" is still one word to leave out."""
+    Article.objects.create(title="Rời", body="Thời điểm đó là mùa thu. Công tác tốt lắm. Tàn cuộc vui. Tỷ lệ cao.")
+    Article.objects.create(title="Liền", body="Đó là ‘thời điểm suy tàn’ tỷ phú cũng thấy.")
+    indexed()
+    data = api(client, q="‘thời điểm công tác tàn’ tỷ")
+    assert titles(data) == ["Liền", "Rời"] and data["results"][0]["missing"] == ["công tác"]
+
+
 def test_a_near_spelling_counts_in_the_words_standing_together(client, articles, indexed):
     Article.objects.create(
         title="Rời nhau", body="Căn cứ Vandenberg. Vandenberg ở xa. California sẽ nắng. California."
@@ -258,6 +267,32 @@ def searches(monkeypatch):
 def test_forgiving_costs_at_most_one_more_search(articles, searches):
     for q in ("sơ kết phát triển dân vận khéo", "tácc dân vận", "Nguyễn Văn Mai", "a" * 1000):
         assert 1 <= searches(q) <= 2, q
+
+
+def test_the_forgiving_search_looks_deep_only_when_nothing_was_found_whole(apart, indexed, monkeypatch):
+    """Found whole, the query's articles come first anyway: the relaxed search only fills the page."""
+    from search import query
+
+    engine, requests = query.engine(), []
+    original = engine.execute
+
+    def execute(request):
+        requests.append(request)
+        return original(request)
+
+    monkeypatch.setattr(engine, "execute", execute)
+    monkeypatch.setattr(query, "engine", lambda: engine)
+
+    def relaxed_is_deep(q):
+        requests.clear()
+        form = SearchForm({"q": q})
+        form.is_valid()
+        assert find(form, parse(q)).relaxed
+        return requests[-1].deep
+
+    assert relaxed_is_deep("sơ kết phát triển dân vận khéo")  # every word apart: the article may rank low
+    assert relaxed_is_deep("hội nghị sơ kết zzz dân")  # nothing with every word
+    assert not relaxed_is_deep("sơ kết công tác dân vận khéo")  # found whole, in one article
 
 
 def test_a_long_query_is_no_remembered_phrase(apart, searches):

@@ -37,6 +37,7 @@ from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
     test_a_slip_in_a_name_joined_with_its_neighbour_leaves_the_neighbour_in_the_sequence,
     test_a_slip_that_makes_another_word_still_finds_the_phrase,
     test_a_thousand_letters_answer_with_a_notice,
+    test_a_wrong_word_beside_a_quotation_mark_is_left_out_whole,
     test_a_wrong_word_is_forgiven_though_every_word_finds_many_articles_apart,
     test_a_wrong_word_still_finds_the_article_and_says_which_word_is_missing,
     test_articles_with_every_word_come_first,

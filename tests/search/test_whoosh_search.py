@@ -3,6 +3,7 @@ what it counts and pages is what the database holds, whichever segment a documen
 
 import datetime
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -65,17 +66,33 @@ def test_a_phrase_in_the_ranking_lifts_the_articles_where_it_stands(indexed):
     assert query.engine().execute(request).ids == [together.pk, scattered.pk]
 
 
-def test_a_constant_tier_is_weighed_past_the_head_of_the_weighted_phrases(indexed, monkeypatch):
-    """A forgiving search's tiers outrank any score: read on the first TIER_RERANK, not the first RERANK."""
+def test_a_deep_requests_constant_tier_is_weighed_past_the_head_of_the_weighted_phrases(indexed, monkeypatch):
+    """A forgiving search's tiers outrank any score: for a deep request read on the first
+    TIER_RERANK, else on the first RERANK like the weighted phrases."""
     scattered = [Article.objects.create(title=f"Rời {i}", body="Kinh tế tăng. " * 6 + "Phát triển.") for i in range(3)]
     together = Article.objects.create(title="Liền", body="Ngày mới. " * 6 + "Phát triển kinh tế.")
     indexed()
     monkeypatch.setattr(whoosh_search, "RERANK", 2)
     tier = Boost(Phrase("text_folded", ("trien", "kinh")), 1e6, constant=True)
-    request = SearchRequest(required=Term("text_folded", "kinh"), ranking=(tier,))
+    request = SearchRequest(required=Term("text_folded", "kinh"), ranking=(tier,), deep=True)
     assert query.engine().execute(request).ids[0] == together.pk
+    shallow = query.engine().execute(replace(request, deep=False))
+    assert shallow.ids[0] in {a.pk for a in scattered} and together.pk in shallow.ids  # weighed on two only
     monkeypatch.setattr(whoosh_search, "TIER_RERANK", 2)  # the tier on the first two only: out of its reach
     assert query.engine().execute(request).ids[0] in {a.pk for a in scattered}
+
+
+def test_a_tally_counts_the_matches_holding_a_phrase(indexed):
+    Article.objects.create(title="Rời", body="Kinh tế tăng. Phát triển.")
+    Article.objects.create(title="Liền", body="Phát triển kinh tế.")
+    Article.objects.create(title="Khác", body="Phát triển kinh tế. Ngày mới.")
+    indexed()
+    request = SearchRequest(
+        required=Term("text_folded", "tang"),
+        tally=(Phrase("text_folded", ("trien", "kinh")), Term("text_folded", "trien"), Term("text_folded", "moi")),
+    )
+    assert query.engine().execute(request).tallies == [0, 1, 0]
+    assert query.engine().execute(replace(request, required=Term("text_folded", "kinh"))).tallies == [2, 3, 1]
 
 
 def test_newest_first_puts_undated_articles_last_the_latest_added_first(indexed):
