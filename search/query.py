@@ -158,15 +158,15 @@ def find(form: SearchForm, parsed: ParsedQuery, offset: int = 0, limit: int = PA
     return forgiving.find(engine(), build(form, parsed, offset, limit), parsed, text, officials())
 
 
-def with_units(articles):
-    """`articles` with their newspaper and units (in one query)."""
-    units = Locality.objects.select_related("province", "current_province", "district__province")
-    return articles.select_related("source").prefetch_related(Prefetch("localities", units))
+def _unit_rows():
+    """Units with what their names need: province, 2025 province, district (and its province)."""
+    return Locality.objects.select_related("province", "current_province", "district__province")
 
 
 def with_links(articles):
-    """with_units(), and the officials and terms the API and the files list."""
-    return with_units(articles).prefetch_related(*PEOPLE_AND_TERMS)
+    """`articles` with their newspaper, units (in one query), and the officials and terms the API
+    and the files list."""
+    return articles.select_related("source").prefetch_related(Prefetch("localities", _unit_rows()), *PEOPLE_AND_TERMS)
 
 
 def _units_of(pks: list[int]) -> dict[int, list[Locality]]:
@@ -181,7 +181,7 @@ def _units_of(pks: list[int]) -> dict[int, list[Locality]]:
 
 
 def _units(pks: list[int]) -> dict[int, Locality]:
-    return Locality.objects.select_related("province", "current_province", "district__province").in_bulk(pks)
+    return _unit_rows().in_bulk(pks)
 
 
 def _hits(found: forgiving.Found, parsed: ParsedQuery) -> list[Hit]:
