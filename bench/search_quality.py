@@ -27,7 +27,13 @@ import common
 
 def main():
     args = common.arguments(
-        __doc__, lambda parser: parser.add_argument("--kinds", help="comma-separated variants to run (default: all)")
+        __doc__,
+        lambda parser: (
+            parser.add_argument("--kinds", help="comma-separated variants to run (default: all)"),
+            parser.add_argument(
+                "--misses", action="store_true", help="list each query whose article is not first, with its rank"
+            ),
+        ),
     )
     common.prepare(args)
     from archive.models import Article
@@ -90,6 +96,7 @@ def main():
             scores: dict[str, list[float]] = {"archive": [], "fts5": []}
             ties: list[float] = []
             times: list[float] = []
+            missed: list[str] = []
             for pk, text, phrase in queries:
                 started = time.perf_counter()
                 ranked = archive_top10(text)
@@ -98,6 +105,9 @@ def main():
                     scores[engine].append(1 / (found.index(pk) + 1) if pk in found else 0.0)
                 if pk is not None:
                     ties.append(1 / rank if (rank := tie_rank(pk, ranked, phrase)) else 0.0)
+                if args.misses and pk is not None and ranked[:1] != [pk]:
+                    place = ranked.index(pk) + 1 if pk in ranked else "-"
+                    missed.append(f"#   {name}: {place} (ties {rank or '-'}) {text!r} (from {phrase!r}, article {pk})")
             line = f"{name:<20}"
             for engine in ("archive", "fts5"):
                 values = [v for (pk, *_q), v in zip(queries, scores[engine], strict=True) if pk is not None] or [0.0]
@@ -108,6 +118,8 @@ def main():
                     p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
                     line += f" {statistics.median(times):>7.0f} {p95:>7.0f}  "
             print(line, flush=True)
+            for miss in missed:
+                print(miss)
         print(f"# kept: {kept[0]} of {kept[1]} forgiving searches listed the articles holding the query whole first")
 
 

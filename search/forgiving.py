@@ -52,6 +52,7 @@ SURNAMES = frozenset(
     | {"duong", "ly", "dinh", "truong", "trinh", "lam", "mai", "luong", "ha", "cao", "chu", "thai", "to"}
     | {"quach", "luu", "kieu", "dao", "doan", "hua", "lai", "tong", "ton", "vuong", "trieu", "thach"}
 )
+Spellings = dict[str, tuple[str, ...]]  # folded word -> folded spellings of it
 SPELT_NAME = (3, 4)  # syllables of a capitalised name (two-syllable ones are mostly places: "Hà Nội")
 
 
@@ -99,20 +100,22 @@ def names(parsed: ParsedQuery, officials: frozenset[str]) -> list[tuple[str, ...
     return found
 
 
-def _near(engine: Engine, loose: list[Item]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
-    """(folded word -> its near spellings, folded word -> the word as typed) for the loose words."""
+def _near(engine: Engine, loose: list[Item]) -> tuple[Spellings, Spellings, dict[str, str]]:
+    """(folded word -> its near spellings, folded word -> the commonest spellings one edit away
+    that the index holds, folded word -> the word as typed) for the loose words."""
     typed = {folded(w): w for w in filter(None, map(_word, loose))}
     words = [w for w in typed if spelling.eligible(w)][:NEAR_WORDS]
     if not words:
-        return {}, typed
+        return {}, {}, typed
     documents, known = engine.frequencies("text_folded", set(words) | spelling.candidates(words))
-    near = {}
+    near, edits = {}, {}
     for word in words:
         found = {e: known[e] for e in spelling.edits(word) if e in known}
+        edits[word] = tuple(spelling.commonest(found))
         spellings = spelling.near(word, known.get(word, 0), found, documents)
         if spellings:
             near[word] = tuple(spellings)
-    return near, typed
+    return near, edits, typed
 
 
 def _label(group: tuple[Item, ...]) -> str:
@@ -165,11 +168,17 @@ def find(engine: Engine, request: SearchRequest, parsed: ParsedQuery, text: str,
     found = Found(strict, strict.count, apart=apart)
     if not loose or (strict.count >= FEW and held_together):
         return found
-    near, typed = _near(engine, loose)
+    near, edits, typed = _near(engine, loose)
     if not near and len(loose) < MOST_WORDS_FROM:
         return found
-    required, ranking = compile_relaxed(parsed, near, tuple(people))
     groups = word_groups(parsed)
+    deep = not (strict.count and held_together)
+    # A slip may make another word ("chịu" typed "chị"): when nothing held the query whole, a word
+    # pyvi does not join with a neighbour (one it joins is a word it knows) may be any spelling one
+    # edit away, where that makes the query stand whole.
+    alone = {folded(w) for g in groups if len(g) == 1 and (w := _word(g[0]))} if deep else set()
+    meant = {w: spelt for w, spelt in edits.items() if w in alone and w not in near}
+    required, ranking = compile_relaxed(parsed, near, tuple(people), meant)
     spellings = [(w, s) for w, spelt in near.items() for s in spelt]
     context = tuple(_in_context(parsed, w, s) for w, s in spellings)
     relaxed = engine.execute(
@@ -178,7 +187,7 @@ def find(engine: Engine, request: SearchRequest, parsed: ParsedQuery, text: str,
             required=required,
             ranking=ranking,
             # Found whole, the query's articles come first anyway: the relaxed search only fills the page below.
-            deep=not (strict.count and held_together),
+            deep=deep,
             report=tuple(group_match(group, near) for group in groups),
             tally=tuple(Term("text_folded", s) for _w, s in spellings) + context,
         )

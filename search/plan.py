@@ -50,6 +50,7 @@ NEAR_TIER = TIER / 2  # a word found spelt one letter otherwise: below as typed,
 NAME_TIER = TIER / 10  # a person's name standing whole
 PAIR_TIER = TIER  # in a relaxed search, each two of the query's words standing together
 SEQUENCE_TIER = 64 * TIER  # all the query's words but one in their order: above any number of words and pairs
+RESPELT_TIER = 64 * SEQUENCE_TIER  # the query whole but for a slip of a letter: above any number of sequences
 SEQUENCE_SLOP = 2  # words standing where the missing one was (a word of two syllables typed for one)
 SEQUENCE_GROUPS = (3, 8)  # words a query has for its sequences to be weighed (each costs a phrase)
 MOST_WORDS_FROM = 4  # free words in a query before a relaxed search lets one of them be missing
@@ -267,6 +268,17 @@ def whole(parsed: ParsedQuery) -> Phrase | None:
     return Phrase("text_folded", words) if len(words) > 1 else None
 
 
+def _respelt(parsed: ParsedQuery, spellings: Mapping[str, tuple[str, ...]]) -> list[Phrase]:
+    """The query's free words standing together, as typed or with one of them spelt as in
+    `spellings`: the phrase remembered whole, or whole but for a slip of a letter in one word
+    (none when no word has spellings)."""
+    words = tuple(_free_words(parsed))
+    phrases = [(*words[:at], s, *words[at + 1 :]) for at, w in enumerate(words) for s in spellings.get(w, ())]
+    if len(words) < 2 or not phrases:
+        return []
+    return [Phrase("text_folded", p) for p in dict.fromkeys([words, *phrases])]
+
+
 def _sequences(parsed: ParsedQuery) -> list[Phrase]:
     """The query's words in their order with one of them left out, a few others standing in its
     place: one sequence for each word of word_groups, and for each syllable of a word of several
@@ -311,7 +323,10 @@ def compile_query(parsed: ParsedQuery, names: tuple[tuple[str, ...], ...] = ()) 
 
 
 def compile_relaxed(
-    parsed: ParsedQuery, near: Mapping[str, tuple[str, ...]], names: tuple[tuple[str, ...], ...] = ()
+    parsed: ParsedQuery,
+    near: Mapping[str, tuple[str, ...]],
+    names: tuple[tuple[str, ...], ...] = (),
+    meant: Mapping[str, tuple[str, ...]] = _AS_TYPED,
 ) -> tuple[Match, tuple[Boost, ...]]:
     """See the module docstring."""
     most = len(loose_items(parsed)) >= MOST_WORDS_FROM
@@ -329,4 +344,9 @@ def compile_relaxed(
     # remembered with one word wrong (another word, or a slip that makes another word).
     if most:
         tiers += [Boost(sequence, SEQUENCE_TIER, constant=True) for sequence in _sequences(parsed)]
+    # Above them, the query whole but for a slip: a word spelt one edit otherwise (a near spelling
+    # of a rare word, or, in `meant`, of a word that is common itself: "chị" for "chịu").
+    respelt = _respelt(parsed, {w: near.get(w, ()) + meant.get(w, ()) for w in near.keys() | meant.keys()})
+    if respelt:
+        tiers.append(Boost(respelt[0] if len(respelt) == 1 else AnyOf(tuple(respelt)), RESPELT_TIER, constant=True))
     return _required(parsed, near, most), _ranking(parsed) + tuple(_names(names)) + tuple(tiers)

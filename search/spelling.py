@@ -23,6 +23,7 @@ MAX_LENGTH = 12  # past this it is no Vietnamese syllable: a pasted code, a URL,
 RARE_SHARE = 0.005  # of all articles: a word this rare may be a slip for a common one
 MORE_COMMON = 50  # times as many articles as the word itself, for a near spelling of a rare word
 KEEP = 6  # near spellings searched for per word: the words around a slip choose among them
+SLIPS = 12  # spellings a word that is common itself may be a slip for (each costs a read of its positions)
 
 
 def edits(word: str) -> set[str]:
@@ -46,7 +47,12 @@ def near(word: str, frequency: int, frequencies: dict[str, int], documents: int)
         if len(word) < MIN_RARE or frequency > RARE_SHARE * documents:
             return []
         frequencies = {w: n for w, n in frequencies.items() if n >= MORE_COMMON * frequency}
-    return sorted(frequencies, key=lambda w: (-frequencies[w], w))[:KEEP]
+    return commonest(frequencies, KEEP)
+
+
+def commonest(frequencies: dict[str, int], keep: int = SLIPS) -> list[str]:
+    """The `keep` spellings of `frequencies` (spelling -> documents holding it) most documents hold."""
+    return sorted(frequencies, key=lambda w: (-frequencies[w], w))[:keep]
 
 
 def _first_difference(a: str, b: str) -> int:

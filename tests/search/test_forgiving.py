@@ -114,6 +114,22 @@ def test_a_slip_that_makes_another_word_still_finds_the_phrase(client, articles,
     assert titles(data)[0] == DAN_VAN and data["results"][0]["missing"] == ["tá"]
 
 
+def test_a_slip_that_makes_a_common_word_finds_the_phrase_it_breaks(client, articles, indexed):
+    """ "chịu" typed "chị": another article holds every word, and the rest of the phrase too."""
+    Article.objects.create(title="Rời", body="Chị ấy trau chuốt đời thường. Chị nói mãi về chị.")
+    Article.objects.create(title="Liền", body="Ai cũng phải chịu trau chuốt đời mình.")
+    indexed()
+    data = api(client, q="chị trau chuốt đời")
+    assert titles(data) == ["Liền", "Rời"] and data["complete"] == 1
+
+
+def test_a_respelt_word_never_outranks_the_phrase_as_typed(client, articles, indexed):
+    Article.objects.create(title="Sửa", body="Ai cũng phải chịu trau chuốt đời mình.")
+    Article.objects.create(title="Nguyên", body="Còn chị trau chuốt đời mình.")
+    indexed()
+    assert titles(api(client, q="chị trau chuốt đời"))[0] == "Nguyên"
+
+
 def test_a_slip_in_a_name_joined_with_its_neighbour_leaves_the_neighbour_in_the_sequence(client, articles, indexed):
     Article.objects.create(title="Rời", body="Cộng hòa Belarus tiếp khách. Ông Andre nói rằng ông Kobyakov sẽ đến.")
     Article.objects.create(title="Liền", body="Thủ tướng Cộng hòa Belarus Andrei Kobyakov thăm Việt Nam.")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.spelling import candidates, edits, near, respell
+from search.spelling import candidates, commonest, edits, near, respell
 
 
 def test_edits_are_one_slip_away_in_the_folded_alphabet():
@@ -47,3 +47,7 @@ def test_a_rare_word_gets_only_far_commoner_spellings():
 def test_a_common_or_short_word_gets_none():
     assert near("quyt", 200, {"quyet": 90_000}, 10_000) == []  # in 2% of the articles: a word of its own
     assert near("uyy", 1, {"uy": 900}, 10_000) == []  # three letters, and an article has it
+
+
+def test_the_commonest_spellings_come_first_ties_in_order():
+    assert commonest({"chia": 9, "chiu": 12, "chin": 9, "chim": 1}, keep=3) == ["chiu", "chia", "chin"]
