@@ -9,11 +9,12 @@ does not hold them standing together (search.plan.whole): a remembered phrase wi
 finds many articles holding its common words apart, and not the one it came from. Relaxed: of
 MOST_WORDS_FROM or more free words all but one, and a word that no article holds (or very few,
 beside a far commoner one) also as spelt one edit away (search.spelling). Ranked by how much of
-the query an article holds: all its words but one in their order, each two standing together,
-each word there. The articles holding the query whole come first; one that misses a word but
-holds the rest in order comes before one holding every word apart (what a journalist remembering
-a phrase means). Quoted phrases, +words, fields and NOT stay strict. At most two searches,
-whatever was typed.
+the query an article holds: the query whole but for a slip of a letter (a word pyvi leaves on
+its own, common itself, spelt as one of its commonest spellings one edit away: "chị" for
+"chịu"), all its words but one in their order, each two standing together, each word there.
+The articles holding the query whole come first; one that misses a word but holds the rest in
+order comes before one holding every word apart (what a journalist remembering a phrase means).
+Quoted phrases, +words, fields and NOT stay strict. At most two searches, whatever was typed.
 
 names(parsed, officials) -> the query's person names: two to four neighbouring free words that
 are an official's name however typed, or three or four capitalised ones starting with a common

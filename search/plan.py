@@ -12,13 +12,15 @@ several terms scores their sum. An engine may weigh the phrases of the ranking o
 candidates only (Whoosh: the first RERANK by the other clauses, and, for a `deep` request, the
 constant tiers' on the first TIER_RERANK), as they cost the most.
 
-compile_relaxed(parsed, near) -> (required, ranking) for the same query forgiven (search.forgiving):
+compile_relaxed(parsed, near, names, meant) -> (required, ranking) for the same query forgiven (search.forgiving):
 of MOST_WORDS_FROM or more free syllables, grouped into words by pyvi (word_groups), one word in
 three may be missing (at least one), and a word may match its near spellings (`near`: folded
 word -> folded spellings); constant tiers rank the matches by the words there as typed (half for
 one spelt otherwise) and the neighbouring pairs standing together (in near spellings too), and,
 above those, by the query's words but one standing in their order (a few others in the missing
-one's place: SEQUENCE_SLOP).
+one's place: SEQUENCE_SLOP), and above all by the query standing whole with one word spelt one
+edit otherwise: a near spelling, or one of `meant` (spellings a word that is common itself may
+be a slip for: "chị" typed for "chịu"), looked for only where the other words stand in order.
 
 whole(parsed) -> the query's free words as one phrase: whether the best strict match holds it
 tells search.forgiving whether a remembered phrase was found as typed.
@@ -268,15 +270,24 @@ def whole(parsed: ParsedQuery) -> Phrase | None:
     return Phrase("text_folded", words) if len(words) > 1 else None
 
 
-def _respelt(parsed: ParsedQuery, spellings: Mapping[str, tuple[str, ...]]) -> list[Phrase]:
-    """The query's free words standing together, as typed or with one of them spelt as in
-    `spellings`: the phrase remembered whole, or whole but for a slip of a letter in one word
-    (none when no word has spellings)."""
+def _respelt(
+    parsed: ParsedQuery, near: Mapping[str, tuple[str, ...]], meant: Mapping[str, tuple[str, ...]]
+) -> list[Match]:
+    """The query's free words standing together, as typed or with one of them spelt as in `near`
+    or `meant`: the phrase remembered whole, or whole but for a slip of a letter in one word (none
+    when no word has spellings). A word's `meant` spellings (it is common itself: many) only
+    where the others stand in their order without it (each costs the positions of a common word)."""
     words = tuple(_free_words(parsed))
-    phrases = [(*words[:at], s, *words[at + 1 :]) for at, w in enumerate(words) for s in spellings.get(w, ())]
-    if len(words) < 2 or not phrases:
+    if len(words) < 2:
         return []
-    return [Phrase("text_folded", p) for p in dict.fromkeys([words, *phrases])]
+    found: list[Match] = []
+    for at, word in enumerate(words):
+        found += [Phrase("text_folded", (*words[:at], s, *words[at + 1 :])) for s in near.get(word, ())]
+        spelt = tuple(Phrase("text_folded", (*words[:at], s, *words[at + 1 :])) for s in meant.get(word, ()))
+        if spelt and len(words) > 2:
+            rest = Phrase("text_folded", words[:at] + words[at + 1 :], SEQUENCE_SLOP)
+            found.append(AllOf((rest, spelt[0] if len(spelt) == 1 else AnyOf(spelt))))
+    return [Phrase("text_folded", words), *dict.fromkeys(found)] if found else []
 
 
 def _sequences(parsed: ParsedQuery) -> list[Phrase]:
@@ -346,7 +357,7 @@ def compile_relaxed(
         tiers += [Boost(sequence, SEQUENCE_TIER, constant=True) for sequence in _sequences(parsed)]
     # Above them, the query whole but for a slip: a word spelt one edit otherwise (a near spelling
     # of a rare word, or, in `meant`, of a word that is common itself: "chị" for "chịu").
-    respelt = _respelt(parsed, {w: near.get(w, ()) + meant.get(w, ()) for w in near.keys() | meant.keys()})
+    respelt = _respelt(parsed, near, meant)
     if respelt:
         tiers.append(Boost(respelt[0] if len(respelt) == 1 else AnyOf(tuple(respelt)), RESPELT_TIER, constant=True))
     return _required(parsed, near, most), _ranking(parsed) + tuple(_names(names)) + tuple(tiers)

@@ -449,10 +449,17 @@ class _Scorer:
             return mask, np.sum([s for _m, s in terms], axis=0) * mask
         if isinstance(match, AnyOf) and self.docs is None and all(isinstance(p, Term) for p in match.parts):
             return self._any_term([p for p in match.parts if isinstance(p, Term)])
-        if isinstance(match, AllOf | AnyOf):
+        if isinstance(match, AllOf):
+            parts = []
+            for part in match.parts:  # a part nothing matches: the rest (their positions) left unread
+                parts.append(self(part))
+                if not parts[-1][0].any():
+                    return self._empty()
+            mask = np.logical_and.reduce([m for m, _s in parts])
+            return mask, np.sum([s for _m, s in parts], axis=0) * mask
+        if isinstance(match, AnyOf):
             parts = [self(p) for p in match.parts]
-            combine = np.logical_and if isinstance(match, AllOf) else np.logical_or
-            mask = combine.reduce([m for m, _s in parts])
+            mask = np.logical_or.reduce([m for m, _s in parts])
             return mask, np.sum([s for _m, s in parts], axis=0) * mask
         if isinstance(match, AtLeast):
             parts = [self(p) for p in match.parts]

@@ -165,6 +165,17 @@ def test_any_of_words_scores_each_match_as_the_sum_of_its_words_in_every_segment
     assert mask.sum() == 40 and (score[mask] > 0).all()
 
 
+def test_all_of_leaves_the_parts_after_one_that_nothing_matches_unread(segments):
+    """A slip's respelt phrases are asked only where the query's other words stand in order."""
+    view = query.engine()._view()
+    scorer = whoosh_search._Scorer(view).on(np.flatnonzero(view.alive))
+    phrase = Phrase("text_folded", ("xay", "dung", "dang"))
+    mask, score = scorer(AllOf((Term("text_folded", "nowhere"), phrase)))
+    assert not mask.any() and not score.any() and not scorer.known(phrase)
+    mask, score = scorer(AllOf((Term("text_folded", "xay"), phrase)))
+    assert mask.sum() == 40 and (score > 0).all() and scorer.known(phrase)
+
+
 def test_warming_reads_what_searches_use_then_closes_the_searcher(segments, settings):
     before = found({"q": "xây dựng Đảng", "province": "Bến Tre", "sort": "newest"})
     query.engine()._current = None  # as a new process: nothing read yet
