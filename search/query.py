@@ -360,5 +360,6 @@ def related(article: Article, limit: int = 5) -> list[Article]:
         pks = cache.remembered(f"related:{article.pk}:{article.updated_at.isoformat()}", find)
     except SearchUnavailable:  # the article page goes on without them
         return []
-    by_pk = unordered(Article.objects.filter(status=Article.Status.PUBLISHED)).select_related("source").in_bulk(pks)
+    # Their titles and addresses only: the page links them.
+    by_pk = unordered(Article.objects.filter(status=Article.Status.PUBLISHED)).only("title", "slug").in_bulk(pks)
     return [by_pk[pk] for pk in pks if pk in by_pk]

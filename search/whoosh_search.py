@@ -574,7 +574,8 @@ def warm(view: IndexView, facets: tuple[str, ...], seconds: float) -> None:
     """Read what searches use into the arrays kept per segment (a server does this before it forks
     its workers, which then share them): every scored field's lengths, the sort columns, `facets`;
     then, for up to `seconds` and while under 3/4 of MAX_CACHED, the postings of the words most
-    articles hold in WARM_FIELDS, commonest first (with their positions in the folded text)."""
+    articles hold in WARM_FIELDS, commonest first (with their positions in the folded text), and
+    then, under 7/8 of it, those of every title's words (related articles ask for them)."""
     deadline = time.monotonic() + seconds
     for name in view.searcher.schema.scorable_names():
         view.lengths(name)
@@ -589,6 +590,15 @@ def warm(view: IndexView, facets: tuple[str, ...], seconds: float) -> None:
         if time.monotonic() > deadline or _held() > MAX_CACHED * 3 // 4:
             break
         view.read(name, term, WARM_FIELDS[name])
+    # Then the words of every title, its syllables (in it and in the text) and its compounds: an article's
+    # related ones ask for all of its title's, the rarer ones a read of each segment on its first render.
+    syllables = view.document_frequencies("title_folded")
+    titles = [(name, term) for term in syllables for name in ("title_folded", "text_folded")]
+    titles += [("text", term) for term in view.document_frequencies("title") if "_" in term]
+    for name, term in titles:
+        if time.monotonic() > deadline or _held() > MAX_CACHED * 7 // 8:
+            break
+        view.read(name, term, False)
 
 
 def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:

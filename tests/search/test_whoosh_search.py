@@ -192,6 +192,20 @@ def test_warming_reads_what_searches_use_then_closes_the_searcher(segments, sett
     assert found({"q": "xây dựng Đảng", "province": "Bến Tre", "sort": "newest"}) == before
 
 
+def test_warming_then_reads_the_words_of_every_title_for_related_articles(segments, index_worker, monkeypatch):
+    """A title's syllables (in titles and in the text) and its compounds (in the text), which its
+    article's related ones ask for, are read without positions in every segment."""
+    Article.objects.create(title="Xây dựng Đảng ở cơ sở", body=BODY)
+    index_worker()  # a third segment
+    monkeypatch.setattr(whoosh_search, "WARM_FIELDS", {})  # none of the commonest words first
+    query.engine()._current = None
+    whoosh_search._segments.clear()
+    query.warm()
+    arrays = list(whoosh_search._segments.values())
+    wanted = {("title_folded", "sua"), ("text_folded", "sua"), ("text_folded", "xay"), ("text", "xây_dựng")}
+    assert len(arrays) == 3 and all(wanted <= a.postings.keys() and not a.positions for a in arrays)
+
+
 def test_a_warming_that_fails_still_closes_the_searcher(segments, monkeypatch):
     def broken(view, facets, seconds):
         raise OSError("unreadable segment")
