@@ -269,7 +269,12 @@ def test_detail_page_shows_related_articles(client, archive):
 def test_related_articles_are_found_once_in_a_process_until_the_next_save(archive, monkeypatch):
     searches = []
     execute = whoosh_search.execute
-    monkeypatch.setattr(whoosh_search, "execute", lambda *args: searches.append(args) or execute(*args))
+
+    def counted(*args):
+        searches.append(args)
+        return execute(*args)
+
+    monkeypatch.setattr(whoosh_search, "execute", counted)
     article = archive[MO_CAY_BAC]
     first = query.related(article)
     assert first and query.related(article) == first and len(searches) == 1
