@@ -207,21 +207,34 @@ def fts5_index(articles):
     return db
 
 
-def fts5_search(db, text, limit=10):
-    """The rowids FTS5 ranks first for the words of `text` (all required, bm25 order)."""
-    words = list("".join(c if c.isalnum() else " " for c in text).split())
-    if not words:
-        return []
-    query = " ".join('"' + w.replace('"', "") + '"' for w in words)
+def _fts5_words(text):
+    return ['"' + w.replace('"', "") + '"' for w in "".join(c if c.isalnum() else " " for c in text).split()]
+
+
+def _fts5_ranked(db, query, limit):
     try:
-        return [
-            row[0]
-            for row in db.execute(
-                "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 3.0, 1.0) LIMIT ?", (query, limit)
-            )
-        ]
+        sql = "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 3.0, 1.0) LIMIT ?"
+        return [row[0] for row in db.execute(sql, (query, limit))]
     except sqlite3.OperationalError:
         return []
+
+
+def fts5_search(db, text, limit=10):
+    """The rowids FTS5 ranks first for the words of `text` (all required, bm25 order)."""
+    words = _fts5_words(text)
+    return _fts5_ranked(db, " ".join(words), limit) if words else []
+
+
+def fts5_forgiving(db, text, few, most_words_from, limit=10):
+    """fts5_search, then, as the archive's search does when every word finds fewer than `few`
+    articles, once more for the articles holding all the words but one (of `most_words_from` or
+    more words), below those holding every word: the same amount of work for a known item."""
+    strict = fts5_search(db, text, limit)
+    words = _fts5_words(text)
+    if len(strict) >= few or len(words) < most_words_from:
+        return strict
+    all_but_one = " OR ".join("(" + " ".join(words[:i] + words[i + 1 :]) + ")" for i in range(len(words)))
+    return [*strict, *(pk for pk in _fts5_ranked(db, all_but_one, limit) if pk not in strict)][:limit]
 
 
 # --- what journalists type ----------------------------------------------------------------------

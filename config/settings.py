@@ -18,8 +18,9 @@ SOLR_TIMEOUT      seconds a request to Solr may take (default 30)
 SEARCH_RATE       searches a reader may make, e.g. "30/m" (the default) or "300/h"; "off" for no limit
 SEARCH_CONCURRENCY  searches running at once on the machine (default: its cores); 0 for no bound
 SEARCH_WAIT       seconds a search waits for one of those slots before HTTP 503 (default 0.5)
-SEARCH_WARM_SECONDS  seconds `make serve` spends reading the commonest words' postings before
-                  forking its workers, which share them (default 60; 0: only what every search reads)
+SEARCH_WARM_SECONDS  seconds `make serve` spends reading the postings of the commonest words, then of
+                  the titles' words, before forking its workers, which share them (default 60; 0: only
+                  what every search reads)
 CLIENT_IP_HEADER  the header a reverse proxy puts the reader's address in, e.g. X-Real-IP
 INDEX_MAX_LAG     seconds a pending index change may wait before /healthz reports failure (default 600)
 SITE_URL          the site's address as readers reach it, for links in e-mails (default http://127.0.0.1:8000)

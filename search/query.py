@@ -337,7 +337,9 @@ def run(form: SearchForm, params: dict) -> Outcome:
 def related(article: Article, limit: int = 5) -> list[Article]:
     """Articles sharing the most of this one's title words: any of its syllables, pyvi's compounds
     and matches in titles weighing more. Term lookups only (no phrase): an article page stays
-    cheap. Kept until the next save."""
+    cheap. Kept in each process until the next save, not in the shared pages folder: the page
+    itself is kept there, so they are rarely asked for twice, and writing them cost more than
+    finding them again."""
     words = [w for w in segment(article.title).split() if query_words(w)]
     if not words:
         return []
@@ -356,9 +358,11 @@ def related(article: Article, limit: int = 5) -> list[Article]:
         )
         return [pk for pk in engine().execute(request).ids if pk != article.pk][:limit]
 
+    key = (article.pk, article.updated_at)
     try:
-        pks = cache.remembered(f"related:{article.pk}:{article.updated_at.isoformat()}", find)
+        pks = cache.remembered_each("related", [key], lambda _missing: {key: find()})[key]
     except SearchUnavailable:  # the article page goes on without them
         return []
-    by_pk = unordered(Article.objects.filter(status=Article.Status.PUBLISHED)).select_related("source").in_bulk(pks)
+    # Their titles and addresses only: the page links them.
+    by_pk = unordered(Article.objects.filter(status=Article.Status.PUBLISHED)).only("title", "slug").in_bulk(pks)
     return [by_pk[pk] for pk in pks if pk in by_pk]

@@ -43,6 +43,7 @@ MAX_CACHED = 48_000_000  # postings (8 bytes each) and positions (4 bytes) held 
 WARM_FIELDS = {"text_folded": True, "title_folded": False, "text": False}  # what searches read: with positions?
 RERANK = 1000  # documents whose positions are read to weigh the ranking's phrases (50 pages)
 TIER_RERANK = 5000  # and a deep request's constant tiers: a misremembered phrase's article past 1,000 was lost
+SCORED_MAX = 8_000_000  # postings kept scored per view for any-of-terms matches (12 bytes each): at most 96 MB
 
 
 Postings = tuple[np.ndarray, np.ndarray]  # (document numbers, frequencies) in one segment
@@ -161,6 +162,8 @@ class IndexView:
                 self.alive[offset + np.fromiter(reader.segment().deleted_docs(), np.int64)] = False
         self._per_document: dict[tuple[str, str], np.ndarray] = {}
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        self._scored: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._scored_held = 0
 
     def _kept(
         self, reader, arrays: _SegmentArrays, key: tuple[str, str], positions: bool = False
@@ -212,6 +215,20 @@ class IndexView:
             held_docs.append(np.repeat(local[held].astype(np.int64) + offset, starts[at + 1] - starts[at]))
             positions.append(flat[_ragged(starts[at], starts[at + 1])])
         return np.concatenate(held_docs), np.concatenate(positions)
+
+    def scored(self, key: tuple[str, str], compute) -> tuple[np.ndarray, np.ndarray]:
+        """A term's (document numbers, scores), `compute(*key)` once for this view (the statistics
+        its scores use are the view's): an article's related ones ask for the same common words as
+        the last article's. Past SCORED_MAX postings, all of them are dropped and computed again."""
+        found = self._scored.get(key)
+        if found is None:
+            found = compute(*key)
+            if self._scored_held + len(found[0]) > SCORED_MAX:
+                self._scored.clear()
+                self._scored_held = 0
+            self._scored[key] = found
+            self._scored_held += len(found[0])
+        return found
 
     def key(self, docnum: int, key_of) -> int:
         """The article of a document number (`key_of(its stored fields)`), read once."""
@@ -358,16 +375,20 @@ class _Scorer:
         for term in terms:
             if term.field not in self.searcher.schema:
                 continue
-            found, weights = self.view.postings(term.field, term.text)
+            found, score = self.view.scored((term.field, term.text), self._term_scores)
             ids.append(found)
-            if self.searcher.schema[term.field].scorable and len(found):
-                scores.append(self._bm25(term.field, len(found), weights, found))
-            else:
-                scores.append(np.zeros(len(found)))
+            scores.append(score)
         held = np.concatenate(ids)
         mask = np.zeros(self.view.size, bool)
         mask[held] = True
         return mask, np.bincount(held, weights=np.concatenate(scores), minlength=self.view.size)
+
+    def _term_scores(self, field_name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Every document holding a term, and the term's score in each (0 in a field not scored)."""
+        found, weights = self.view.postings(field_name, text)
+        if self.searcher.schema[field_name].scorable and len(found):
+            return found, self._bm25(field_name, len(found), weights, found)
+        return found, np.zeros(len(found))
 
     def _occurrences(self, match: Phrase, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(the documents of `candidates` where the phrase's words stand together, how often);
@@ -560,7 +581,8 @@ def warm(view: IndexView, facets: tuple[str, ...], seconds: float) -> None:
     """Read what searches use into the arrays kept per segment (a server does this before it forks
     its workers, which then share them): every scored field's lengths, the sort columns, `facets`;
     then, for up to `seconds` and while under 3/4 of MAX_CACHED, the postings of the words most
-    articles hold in WARM_FIELDS, commonest first (with their positions in the folded text)."""
+    articles hold in WARM_FIELDS, commonest first (with their positions in the folded text), and
+    then, under 7/8 of it, those of every title's words (related articles ask for them)."""
     deadline = time.monotonic() + seconds
     for name in view.searcher.schema.scorable_names():
         view.lengths(name)
@@ -575,6 +597,15 @@ def warm(view: IndexView, facets: tuple[str, ...], seconds: float) -> None:
         if time.monotonic() > deadline or _held() > MAX_CACHED * 3 // 4:
             break
         view.read(name, term, WARM_FIELDS[name])
+    # Then the words of every title, its syllables (in it and in the text) and its compounds: an article's
+    # related ones ask for all of its title's, the rarer ones a read of each segment on its first render.
+    syllables = view.document_frequencies("title_folded")
+    titles = [(name, term) for term in syllables for name in ("title_folded", "text_folded")]
+    titles += [("text", term) for term in view.document_frequencies("title") if "_" in term]
+    for name, term in titles:
+        if time.monotonic() > deadline or _held() > MAX_CACHED * 7 // 8:
+            break
+        view.read(name, term, False)
 
 
 def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from archive.models import Article, ArticleLocality, ArticleOfficial, ArticleTerm, Locality, Official, Term
+from search import query, whoosh_search
 from tests.factories import make_superuser, signed_in
 from tests.forms import form_data
 
@@ -263,6 +264,23 @@ def test_detail_page_shows_related_articles(client, archive):
     related = page.split('<ul class="related">')[1].split("</ul>")[0]
     assert related.count("<li>") >= 1
     assert archive[MO_CAY_BAC].get_absolute_url() not in related
+
+
+def test_related_articles_are_found_once_in_a_process_until_the_next_save(archive, monkeypatch):
+    searches = []
+    execute = whoosh_search.execute
+
+    def counted(*args):
+        searches.append(args)
+        return execute(*args)
+
+    monkeypatch.setattr(whoosh_search, "execute", counted)
+    article = archive[MO_CAY_BAC]
+    first = query.related(article)
+    assert first and query.related(article) == first and len(searches) == 1
+    other = next(a for a in archive.values() if a.pk != article.pk)
+    other.save()  # any save: this article's related ones may be others now
+    assert query.related(article) == first and len(searches) == 2
 
 
 def test_admin_save_is_searchable_once_the_worker_applies_it(client, archive, index_worker):

@@ -176,6 +176,18 @@ def test_all_of_leaves_the_parts_after_one_that_nothing_matches_unread(segments)
     assert mask.sum() == 40 and (score > 0).all() and scorer.known(phrase)
 
 
+def test_a_view_keeps_the_scores_of_any_of_words_within_its_bound(segments, monkeypatch):
+    """What an any-of match's words score is kept with the view (related articles ask for the same
+    common words again and again), up to SCORED_MAX postings: past it, what was kept is dropped."""
+    monkeypatch.setattr(whoosh_search, "SCORED_MAX", 50)  # "tin" is in 40 documents, "moi" in 10 titles
+    view = query.engine()._view()
+    words = AnyOf((Term("text_folded", "tin"), Term("title_folded", "moi"), Term("text_folded", "sua")))
+    first = whoosh_search._Scorer(view)(words)
+    again = whoosh_search._Scorer(view)(words)
+    assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
+    assert 0 < view._scored_held <= 50
+
+
 def test_warming_reads_what_searches_use_then_closes_the_searcher(segments, settings):
     before = found({"q": "xây dựng Đảng", "province": "Bến Tre", "sort": "newest"})
     query.engine()._current = None  # as a new process: nothing read yet
@@ -189,6 +201,20 @@ def test_warming_reads_what_searches_use_then_closes_the_searcher(segments, sett
     query.warm()
     assert all(("text_folded", "dang") in a.positions and ("title_folded", "tin") in a.postings for a in arrays)
     assert found({"q": "xây dựng Đảng", "province": "Bến Tre", "sort": "newest"}) == before
+
+
+def test_warming_then_reads_the_words_of_every_title_for_related_articles(segments, index_worker, monkeypatch):
+    """A title's syllables (in titles and in the text) and its compounds (in the text), which its
+    article's related ones ask for, are read without positions in every segment."""
+    Article.objects.create(title="Xây dựng Đảng ở cơ sở", body=BODY)
+    index_worker()  # a third segment
+    monkeypatch.setattr(whoosh_search, "WARM_FIELDS", {})  # none of the commonest words first
+    query.engine()._current = None
+    whoosh_search._segments.clear()
+    query.warm()
+    arrays = list(whoosh_search._segments.values())
+    wanted = {("title_folded", "sua"), ("text_folded", "sua"), ("text_folded", "xay"), ("text", "xây_dựng")}
+    assert len(arrays) == 3 and all(wanted <= a.postings.keys() and not a.positions for a in arrays)
 
 
 def test_a_warming_that_fails_still_closes_the_searcher(segments, monkeypatch):
