@@ -92,7 +92,8 @@ class _Line:
     looks for one, so a later search of the same worker never takes the slot an earlier one waited
     for. With every waiting thread looking, whoever looked first after a slot freed took it: under
     16 readers on 2 slots one search in ten waited out SEARCH_WAIT while later ones went ahead.
-    Between workers, the first of each line look alike: a few at most."""
+    Between workers there is no order: the first waiting search of each worker looks alike (three
+    lookers with `make serve`, not a dozen)."""
 
     def __init__(self):
         self._moved = threading.Condition()
