@@ -17,7 +17,7 @@ SOLR_COLLECTION   the collection (or alias) searched and written (default "archi
 SOLR_TIMEOUT      seconds a request to Solr may take (default 30)
 SEARCH_RATE       searches a reader may make, e.g. "30/m" (the default) or "300/h"; "off" for no limit
 SEARCH_CONCURRENCY  searches running at once on the machine (default: its cores); 0 for no bound
-SEARCH_WAIT       seconds a search waits for one of those slots before HTTP 503 (default 0.5)
+SEARCH_WAIT       seconds a search waits for one of those slots before HTTP 503 (default 1)
 SEARCH_WARM_SECONDS  seconds `make serve` spends reading the postings of the commonest words, then of
                   the titles' words, before forking its workers, which share them (default 60; 0: only
                   what every search reads)
@@ -197,7 +197,7 @@ RATELIMIT_IP_META_KEY = "config.limits.client_address"
 RATELIMIT_FAIL_OPEN = True  # a count that could not be kept lets the search through (as config/limits.py does)
 SEARCH_RATE = env_rate("SEARCH_RATE", "30/m")
 SEARCH_CONCURRENCY = int(os.environ.get("SEARCH_CONCURRENCY") or os.cpu_count() or 2)
-SEARCH_WAIT = float(os.environ.get("SEARCH_WAIT") or 0.5)
+SEARCH_WAIT = float(os.environ.get("SEARCH_WAIT") or 1)
 SEARCH_WARM_SECONDS = float(os.environ.get("SEARCH_WARM_SECONDS") or 60)
 SEARCH_SLOTS_DIR = DATA_DIR / "search-slots"
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()  # e.g. X-Real-IP, set by the proxy

@@ -4,7 +4,8 @@ canonical(text)  -> normalised (archive.text.normalise), one tone placement ("ho
                     "thuý" -> "thúy"), lower case: the exact, accent-sensitive form.
 folded(text)     -> canonical without diacritics ("Đảng" -> "dang"): the accent-insensitive form.
 segment(text)    -> pyvi word segmentation on cased text: "Xây_dựng Đảng ...".
-syllables(text)  -> (start, end, syllable) for every syllable of the original text.
+split_syllables(text) -> the original text cut at its syllables' edges: [between, syllable,
+                    between, ..., syllable, between], for highlighting.
 VietnameseAnalyzer(folded=False) -> the Whoosh analyzer. Indexing, it takes text pyvi has
                     segmented (search.segmentation) and yields each compound ("xây_dựng") at the
                     position of its first syllable and every syllable at its own position, so
@@ -32,6 +33,7 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 # sits on the first vowel: hòa, khỏe, thúy. Old-style text puts it on the second: hoà, khoẻ, thuý.
 _OLD_STYLE_TONE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?![\w{_TONES}\u0302\u0306\u031b])")
 SYLLABLE = re.compile(r"[^\W_]+")
+_AT_SYLLABLES = re.compile(f"({SYLLABLE.pattern})")
 _WORD = re.compile(r"[^\W_]+(?:_[^\W_]+)*")
 
 
@@ -55,9 +57,10 @@ def segment(text: str) -> str:
     return segmented
 
 
-def syllables(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, syllable) for each syllable of `text` as stored, for highlighting."""
-    return [(m.start(), m.end(), m.group()) for m in SYLLABLE.finditer(text)]
+def split_syllables(text: str) -> list[str]:
+    """`text` as stored, cut before and after each syllable: syllable n is item 2n + 1, and the
+    items between them (possibly empty) hold the spaces and punctuation; "".join() gives it back."""
+    return _AT_SYLLABLES.split(text)
 
 
 def query_words(text: str, fold_them: bool = False) -> list[str]:

@@ -6,15 +6,14 @@ marks "hòa"); one typed without marks every syllable that folds to it ("hoa" ma
 """
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress, islice
+from itertools import compress
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from search.analysis import SYLLABLE, canonical, folded, syllables
+from search.analysis import canonical, folded, split_syllables
 from search.syntax import ParsedQuery
 
 SNIPPET_SYLLABLES = 40
@@ -61,19 +60,25 @@ class Terms:
         return list(map(seen.__getitem__, words))
 
 
-def _render(text: str, spans: Iterable[tuple[int, int]], start: int, end: int) -> str:
-    out, cursor = [], start
-    for s, e in spans:
-        out += [escape(text[cursor:s]), "<mark>", escape(text[s:e]), "</mark>"]
-        cursor = e
-    out.append(escape(text[cursor:end]))
+def _marked(pieces: list[str], keys: list[str | None], lo: int, hi: int) -> str:
+    """pieces[lo:hi] of split_syllables()'s list (a syllable at each odd index i, whose key is
+    keys[i // 2]), escaped, the syllables with a key in <mark>."""
+    out: list[str] = []
+    run: list[str] = []
+    for i in range(lo, hi):
+        if i % 2 and keys[i // 2]:
+            out += [escape("".join(run)), "<mark>", escape(pieces[i]), "</mark>"]
+            run = []
+        else:
+            run.append(pieces[i])
+    out.append(escape("".join(run)))
     return "".join(out)
 
 
 def mark(text: str, terms: Terms) -> SafeString:
     """The whole of `text`, escaped, with matching syllables in <mark>."""
-    spans = [(s, e) for s, e, syl in syllables(text) if terms.key(syl)]
-    return mark_safe(_render(text, spans, 0, len(text)))
+    pieces = split_syllables(text)
+    return mark_safe(_marked(pieces, terms.keys(pieces[1::2]), 0, len(pieces)))
 
 
 def _best_window(keys: list[str | None], size: int) -> int:
@@ -95,15 +100,13 @@ def _best_window(keys: list[str | None], size: int) -> int:
 
 def snippet(text: str, terms: Terms, size: int = SNIPPET_SYLLABLES) -> SafeString:
     """The stretch of `text` where most distinct query words stand closest, escaped and marked."""
-    words = SYLLABLE.findall(text)  # positions are found for the chosen stretch only
-    if not words:
+    pieces = split_syllables(text)  # syllable n is pieces[2n + 1]
+    keys = terms.keys(pieces[1::2])
+    if not keys:
         return mark_safe("")
-    keys = terms.keys(words)
     first = _best_window(keys, size)
-    last = min(first + size, len(words)) - 1
-    tokens = [(m.start(), m.end(), m.group()) for m in islice(SYLLABLE.finditer(text), first, last + 1)]
-    start = 0 if first == 0 else tokens[0][0]
-    end = len(text) if last == len(words) - 1 else tokens[-1][1]
-    spans = [(s, e) for (s, e, _), key in zip(tokens, keys[first : last + 1], strict=True) if key]
-    body = _render(text, spans, start, end)
-    return mark_safe(("… " if start else "") + body + (" …" if end < len(text) else ""))
+    last = min(first + size, len(keys)) - 1
+    lo = 0 if first == 0 else 2 * first + 1  # the whole text's start, or the window's first syllable
+    hi = len(pieces) if last == len(keys) - 1 else 2 * last + 2  # the whole text's end, or its last syllable
+    body = _marked(pieces, keys, lo, hi)
+    return mark_safe(("… " if first else "") + body + (" …" if hi < len(pieces) else ""))

@@ -76,6 +76,12 @@ class FacetValue:
     url: str  # these results narrowed to the value
     page: str = ""  # the archive's page of the province, district, official, term or year
 
+    @property
+    def page_title(self) -> str:
+        """The title of the link to `page`: made here, as a {% blocktranslate %} for each of a page's
+        few dozen facet values cost a search page 0.7 ms."""
+        return _("Trang %(label)s") % {"label": self.label}
+
 
 @dataclass
 class Outcome:

@@ -187,6 +187,28 @@ def test_a_search_that_finds_a_slot_within_the_wait_is_served(client, limits):
     assert 0.25 < time.monotonic() - started < 5
 
 
+def test_searches_waiting_in_one_worker_get_the_slot_in_the_order_they_came(tmp_path):
+    holder = Holder(tmp_path, 1)
+    holder.start()
+    assert holder.holding.wait(10)
+    served: list[int] = []
+
+    def search(number):
+        with search_slot(tmp_path, 1, wait=10) as held:
+            assert held
+            served.append(number)
+            time.sleep(0.02)
+
+    waiting = [threading.Thread(target=search, args=(number,)) for number in range(6)]
+    for thread in waiting:
+        thread.start()
+        time.sleep(0.05)  # each one in the line before the next comes
+    holder.release.set()
+    for thread in waiting:
+        thread.join(10)
+    assert served == list(range(6))
+
+
 def test_the_rate_setting_is_checked_when_the_site_starts(monkeypatch):
     monkeypatch.setenv("SEARCH_RATE", "300/h")
     assert env_rate("SEARCH_RATE", "30/m") == "300/h"

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from search.analysis import VietnameseAnalyzer, canonical, folded, query_words, segment
+from search.analysis import VietnameseAnalyzer, canonical, folded, query_words, segment, split_syllables
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,12 @@ def test_a_misjoined_name_still_matches_by_syllable():
 def test_query_words():
     assert query_words("Xây dựng, Đảng!") == ["xây", "dựng", "đảng"]
     assert query_words("Xây dựng", fold_them=True) == ["xay", "dung"]
+
+
+def test_split_syllables_gives_the_syllables_at_odd_places_and_the_text_back_whole():
+    text = "«Xây dựng» Đảng_viên, 2025!"
+    pieces = split_syllables(text)
+    assert pieces[1::2] == ["Xây", "dựng", "Đảng", "viên", "2025"]
+    assert pieces[::2] == ["«", " ", "» ", "_", ", ", "!"]
+    assert "".join(pieces) == text
+    assert split_syllables("") == [""] and split_syllables("…") == ["…"]
