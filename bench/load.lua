@@ -1,7 +1,9 @@
--- wrk script for bench/load.py: each request asks for a random path from the file named after
--- `--` (one path a line), counts the answers by status, and at the end prints one line
--- "RESULT {json}" with the counts, errors and latency percentiles (microseconds).
---   wrk -t2 -c16 -d20s -s bench/load.lua http://127.0.0.1:8000 -- paths.txt
+-- wrk script for bench/load.py: the paths of the file named after `--` (one a line) are put in one
+-- shuffled order, the same for every thread, and thread k of n (n the second argument) asks for
+-- its k-th, (k+n)-th ... in turn, so no path is asked for twice before all have been; it counts
+-- the answers by status, and at the end prints one line "RESULT {json}" with the counts, errors
+-- and latency percentiles (microseconds).
+--   wrk -t2 -c16 -d20s -s bench/load.lua http://127.0.0.1:8000 -- paths.txt 2
 
 local threads = {}
 
@@ -17,12 +19,19 @@ function init(args)
       paths[#paths + 1] = line
     end
   end
-  math.randomseed(os.time() * 100 + seed)
+  math.randomseed(1)
+  for i = #paths, 2, -1 do
+    local j = math.random(i)
+    paths[i], paths[j] = paths[j], paths[i]
+  end
+  step = tonumber(args[2] or "1")
+  at = seed - step
   statuses = {}
 end
 
 function request()
-  return wrk.format("GET", paths[math.random(#paths)])
+  at = at + step
+  return wrk.format("GET", paths[(at - 1) % #paths + 1])
 end
 
 function response(status, headers, body)
