@@ -245,7 +245,8 @@ def wrk(url, paths_file, seconds, args):
 
 
 def report(kind, what, result, cpu, paths):
-    """Print one scenario's figures; returns the list of targets it missed."""
+    """Print one scenario's figures (and whether it asked for more than its `paths` distinct
+    pages, unless None: the kept-browse run repeats its few on purpose); returns the targets it missed."""
     statuses = {int(code): n for code, n in result["statuses"].items()}
     ok = sum(n for code, n in statuses.items() if 200 <= code < 300)
     pages = ok / result["seconds"]
@@ -259,7 +260,7 @@ def report(kind, what, result, cpu, paths):
     print(f"  non-2xx         {', '.join(f'HTTP {code}: {n:,}' for code, n in other.items()) or 'none'}")
     if cpu is not None and ok:
         print(f"  server CPU      {cpu * 1000 / ok:.1f} ms per 2xx page (all its processes, {cpu:.1f} s in all)")
-    if result["requests"] > paths:
+    if paths is not None and result["requests"] > paths:
         print(f"  ! {result['requests'] - paths:,} of the requests asked again for one of the {paths:,} pages")
     if 429 in other:
         print("  ! HTTP 429: the server limits the search rate; run it with SEARCH_RATE=off to measure")
@@ -297,7 +298,8 @@ def measure(url, args, work, session=None):
         before = session_cpu(session)
         result = wrk(url, paths_file, args.duration, args)
         cpu = None if before is None else session_cpu(session) - before
-        missed += report(kind, f"{what}; {args.connections} connections, {args.duration} s", result, cpu, len(paths))
+        distinct = None if run == "browse" else len(paths)
+        missed += report(kind, f"{what}; {args.connections} connections, {args.duration} s", result, cpu, distinct)
     return missed
 
 
