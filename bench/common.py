@@ -229,8 +229,8 @@ def fts5_forgiving(db, text, few, most_words_from, limit=10):
     """fts5_search, then, as the archive's search does when every word finds fewer than `few`
     articles, once more for the articles holding all the words but one (of `most_words_from` or
     more words), below those holding every word: the same amount of work for a known item."""
-    strict = fts5_search(db, text, limit)
     words = _fts5_words(text)
+    strict = _fts5_ranked(db, " ".join(words), limit) if words else []
     if len(strict) >= few or len(words) < most_words_from:
         return strict
     all_but_one = " OR ".join("(" + " ".join(words[:i] + words[i + 1 :]) + ")" for i in range(len(words)))

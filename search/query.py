@@ -364,9 +364,8 @@ def related(article: Article, limit: int = 5) -> list[Article]:
         )
         return [pk for pk in engine().execute(request).ids if pk != article.pk][:limit]
 
-    key = (article.pk, article.updated_at)
     try:
-        pks = cache.remembered_each("related", [key], lambda _missing: {key: find()})[key]
+        pks = cache.kept_here("related", (article.pk, article.updated_at), find)
     except SearchUnavailable:  # the article page goes on without them
         return []
     # Their titles and addresses only: the page links them.

@@ -249,7 +249,7 @@ def test_the_pages_cache_stays_bounded_though_it_looks_only_now_and_then(tmp_pat
     assert kept.get("page-499") == "x"
 
 
-# --- what a process keeps for itself (archive.cache.remembered_each, remembered_here) -------------
+# --- what a process keeps for itself (archive.cache.remembered_each, remembered_here, kept_here) ---
 def test_each_key_is_computed_once_per_generation_whatever_keys_it_comes_with(db):
     asked = []
 
