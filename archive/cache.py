@@ -39,14 +39,18 @@ CULL_EVERY = 20  # sets between two looks at whether the pages cache is full
 class PagesFileCache(FileBasedCache):
     """Django's file cache, which lists its whole folder on every set to see whether it holds
     MAX_ENTRIES (15 ms with a few thousand pages kept: more than rendering most pages). Here one
-    set in CULL_EVERY looks, in each process and thread, so the folder may pass MAX_ENTRIES by that
-    many entries per thread before a third of it is dropped."""
+    set in CULL_EVERY (an OPTION, CULL_EVERY above unless given) looks, in each process and thread,
+    so the folder may pass MAX_ENTRIES by that many entries per thread before a third of it is dropped."""
 
     sets = 0
 
+    def __init__(self, location, params):
+        super().__init__(location, params)  # which reads the OPTIONS it knows
+        self.cull_every = params.get("OPTIONS", {}).get("CULL_EVERY", CULL_EVERY)
+
     def _cull(self):
         self.sets += 1
-        if self.sets % CULL_EVERY == 0:
+        if self.sets % self.cull_every == 0:
             super()._cull()  # type: ignore[misc]  # FileBasedCache's own, not in its stubs
 
 

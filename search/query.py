@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.utils.text import capfirst
@@ -343,14 +344,16 @@ def run(form: SearchForm, params: dict) -> Outcome:
 def related(article: Article, limit: int = 5) -> list[Article]:
     """Articles sharing the most of this one's title words: any of its syllables, pyvi's compounds
     and matches in titles weighing more. Term lookups only (no phrase): an article page stays
-    cheap. Kept in each process until the next save, not in the shared pages folder: the page
-    itself is kept there, so they are rarely asked for twice, and writing them cost more than
-    finding them again."""
-    words = [w for w in segment(article.title).split() if query_words(w)]
-    if not words:
-        return []
+    cheap. Their ids are kept in the shared "related" folder for a day (CACHES["related"]), until
+    the article itself changes (its version, `updated_at`, is in the key), not only until the next
+    save: finding them is most of an article page's first render, and one save elsewhere rarely
+    changes them; an article saved since is shown with its title of now, and one no longer
+    published is left out at once (read below)."""
 
     def find():
+        words = [w for w in segment(article.title).split() if query_words(w)]
+        if not words:
+            return []
         own = getattr(engine(), "related_ids", None)
         if own is not None:  # an engine's own more-like-this (Solr: the distributed {!mlt} parser)
             return own(article.pk, limit)
@@ -364,10 +367,15 @@ def related(article: Article, limit: int = 5) -> list[Article]:
         )
         return [pk for pk in engine().execute(request).ids if pk != article.pk][:limit]
 
-    try:
-        pks = cache.kept_here("related", (article.pk, article.updated_at), find)
-    except SearchUnavailable:  # the article page goes on without them
-        return []
+    kept = caches["related"]
+    key = f"related:{type(engine()).__name__}:{article.pk}:{article.updated_at.isoformat()}:{limit}"
+    pks = kept.get(key)
+    if pks is None:
+        try:
+            pks = find()
+        except SearchUnavailable:  # the article page goes on without them
+            return []
+        kept.set(key, pks)
     # Their titles and addresses only: the page links them.
     by_pk = unordered(Article.objects.filter(status=Article.Status.PUBLISHED)).only("title", "slug").in_bulk(pks)
     return [by_pk[pk] for pk in pks if pk in by_pk]

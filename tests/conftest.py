@@ -113,17 +113,21 @@ def data_folder(tmp_path_factory):
     from django.test import override_settings
 
     folder = tmp_path_factory.mktemp("data")
-    pages = {**settings.CACHES["pages"], "LOCATION": folder / "cache" / "pages"}  # type: ignore[dict-item]
-    with override_settings(CACHES={**settings.CACHES, "pages": pages}):
+    kept = {
+        name: {**settings.CACHES[name], "LOCATION": folder / "cache" / name}  # type: ignore[dict-item]
+        for name in ("pages", "related")
+    }
+    with override_settings(CACHES={**settings.CACHES, **kept}):
         yield folder
 
 
 @pytest.fixture(autouse=True)
 def fresh_page_cache(data_folder):
-    """Each test starts with nothing kept by the pages: its database rolls back after it, the cache does not."""
+    """Each test starts with nothing kept by the pages: its database rolls back after it, the caches do not."""
     from django.core.cache import caches
 
     caches["pages"].clear()
+    caches["related"].clear()
 
 
 @pytest.fixture(autouse=True)

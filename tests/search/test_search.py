@@ -1,9 +1,11 @@
 """The search page and API on a real Whoosh index in a temporary folder."""
 
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache.backends import filebased
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -266,21 +268,44 @@ def test_detail_page_shows_related_articles(client, archive):
     assert archive[MO_CAY_BAC].get_absolute_url() not in related
 
 
-def test_related_articles_are_found_once_in_a_process_until_the_next_save(archive, monkeypatch):
-    searches = []
+@pytest.fixture
+def searches(monkeypatch):
+    """The searches whoosh_search runs from now on."""
+    ran = []
     execute = whoosh_search.execute
 
     def counted(*args):
-        searches.append(args)
+        ran.append(args)
         return execute(*args)
 
     monkeypatch.setattr(whoosh_search, "execute", counted)
+    return ran
+
+
+def test_related_articles_are_found_once_a_day_until_the_article_changes(archive, searches, monkeypatch):
     article = archive[MO_CAY_BAC]
     first = query.related(article)
     assert first and query.related(article) == first and len(searches) == 1
     other = next(a for a in archive.values() if a.pk != article.pk)
-    other.save()  # any save: this article's related ones may be others now
+    other.save()  # a save elsewhere: the ids are kept (in every process: the shared folder)
+    assert query.related(article) == first and len(searches) == 1
+    article.save()  # the article itself: its version moves, so its related ones are found again
     assert query.related(article) == first and len(searches) == 2
+    a_day_on = time.time() + 24 * 60 * 60 + 1
+    monkeypatch.setattr(filebased.time, "time", lambda: a_day_on)  # type: ignore[attr-defined]  # expired now
+    assert query.related(article) == first and len(searches) == 3
+
+
+def test_kept_related_articles_show_what_is_saved_since_at_once(archive, searches):
+    article = archive[MO_CAY_BAC]
+    first, second, *_ = query.related(article)
+    first.title = "Tiêu đề đổi sau"
+    first.save()
+    second.status = Article.Status.DRAFT
+    second.save()
+    again = query.related(article)
+    assert again[0].title == "Tiêu đề đổi sau" and second.pk not in {a.pk for a in again}
+    assert len(searches) == 1  # the ids kept, their titles and whether they are published read now
 
 
 def test_admin_save_is_searchable_once_the_worker_applies_it(client, archive, index_worker):
