@@ -154,7 +154,7 @@ CACHES = {
     },
     # An article's related ones (search.query.related): kept a day, whatever else is saved meanwhile.
     # One small file each, so up to every article of a large archive, and the folder looked at only
-    # once in 500 sets (archive.cache.PagesFileCache): listing 50,000 files takes a tenth of a second.
+    # once in 500 sets (archive.cache.PagesFileCache): listing 8,400 files took 40 ms at load 4.
     "related": {
         "BACKEND": "archive.cache.PagesFileCache",
         "LOCATION": DATA_DIR / "cache" / "related",
