@@ -33,14 +33,15 @@ from archive.signals import articles_changed
 from config.language import chosen_language
 
 GENERATION = "generation"
-CULL_EVERY = 20  # sets between two looks at whether the pages cache is full
+CULL_EVERY = 100  # sets between two looks at whether the pages cache is full
 
 
 class PagesFileCache(FileBasedCache):
     """Django's file cache, which lists its whole folder on every set to see whether it holds
-    MAX_ENTRIES (15 ms with a few thousand pages kept: more than rendering most pages). Here one
+    MAX_ENTRIES (15-25 ms with a few thousand pages kept: more than rendering most pages). Here one
     set in CULL_EVERY (an OPTION, CULL_EVERY above unless given) looks, in each process and thread,
-    so the folder may pass MAX_ENTRIES by that many entries per thread before a third of it is dropped."""
+    so the folder may pass MAX_ENTRIES by that many entries per thread before a third of it is
+    dropped (bounded so while the threads' CULL_EVERY together stay under a third of MAX_ENTRIES)."""
 
     sets = 0
 
