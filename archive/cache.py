@@ -7,6 +7,7 @@ The token lives in the same cache, which gunicorn's workers share, so a save in 
 seen by all at once."""
 
 import hashlib
+import threading
 import uuid
 
 from django.conf import settings
@@ -34,6 +35,7 @@ from config.language import chosen_language
 
 GENERATION = "generation"
 CULL_EVERY = 100  # sets between two looks at whether the pages cache is full
+CULLING = threading.Lock()  # held while a thread of this process drops entries of a folder
 
 
 class PagesFileCache(FileBasedCache):
@@ -41,7 +43,12 @@ class PagesFileCache(FileBasedCache):
     MAX_ENTRIES (15-25 ms with a few thousand pages kept: more than rendering most pages). Here one
     set in CULL_EVERY (an OPTION, CULL_EVERY above unless given) looks, in each process and thread,
     so the folder may pass MAX_ENTRIES by that many entries per thread before a third of it is
-    dropped (bounded so while the threads' CULL_EVERY together stay under a third of MAX_ENTRIES)."""
+    dropped (bounded so while the threads' CULL_EVERY together stay under a third of MAX_ENTRIES).
+
+    A look that finds the folder full drops a third of it, a file at a time: 2 s for a thousand
+    files on a busy disk. So it runs in a thread of its own, one at a time in each process, while
+    the request that looked goes on: under load, the page that happened to look waited that long.
+    """
 
     sets = 0
 
@@ -51,8 +58,14 @@ class PagesFileCache(FileBasedCache):
 
     def _cull(self):
         self.sets += 1
-        if self.sets % self.cull_every == 0:
+        if self.sets % self.cull_every == 0 and CULLING.acquire(blocking=False):
+            threading.Thread(target=self._cull_now, daemon=True).start()
+
+    def _cull_now(self):
+        try:
             super()._cull()  # type: ignore[misc]  # FileBasedCache's own, not in its stubs
+        finally:
+            CULLING.release()
 
 
 def _cache():

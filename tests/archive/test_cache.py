@@ -5,11 +5,13 @@ import datetime
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -247,10 +249,32 @@ def test_the_pages_cache_stays_bounded_though_it_looks_only_now_and_then(tmp_pat
     kept = cache.PagesFileCache(str(tmp_path), {"OPTIONS": options})
     for number in range(800):
         kept.set(f"page-{number}", "x")
+        with cache.CULLING:  # a look that found the folder full has dropped what it drops
+            pass
         # Past MAX_ENTRIES by at most the sets between two looks (the set that looks writes after it)
         assert len(list(tmp_path.glob("*.djcache"))) <= 300 + (every or cache.CULL_EVERY) + 1
     assert len(list(tmp_path.glob("*.djcache"))) > 100
     assert kept.get("page-799") == "x"
+
+
+def test_a_full_folder_is_culled_in_a_thread_while_the_page_goes_on(tmp_path, monkeypatch):
+    started, done, culls = threading.Event(), threading.Event(), []
+
+    def slow_cull(self):  # a thousand files dropped from a busy disk
+        culls.append(self)
+        started.set()
+        done.wait(10)
+
+    monkeypatch.setattr(FileBasedCache, "_cull", slow_cull)
+    kept = cache.PagesFileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 1, "CULL_EVERY": 1}})
+    kept.set("page", "x")
+    assert started.wait(10) and cache.CULLING.locked()  # still culling, and the page is kept already
+    assert kept.get("page") == "x"
+    kept.set("other", "y")
+    done.set()
+    with cache.CULLING:
+        pass
+    assert len(culls) == 1  # none other while one ran in this process
 
 
 # --- what a process keeps for itself (archive.cache.remembered_each, remembered_here, kept_here) ---
