@@ -295,6 +295,9 @@ def measure(url, args, work, session=None):
             wrk(url, paths_file, args.warmup, args)
         if run == "wide" and session is not None:  # after the warm-up, which asked for the first paths
             new_generation(args.data_dir)
+            # Related ids outlive a generation (a day): an article rendered earlier finds its own there.
+            kept = len(list((Path(args.data_dir) / "cache" / "related").glob("*.djcache")))
+            print(f"# related ids kept from earlier renders (cache/related/): {kept:,}", flush=True)
         before = session_cpu(session)
         result = wrk(url, paths_file, args.duration, args)
         cpu = None if before is None else session_cpu(session) - before
