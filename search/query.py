@@ -368,14 +368,14 @@ def related(article: Article, limit: int = 5) -> list[Article]:
         return [pk for pk in engine().execute(request).ids if pk != article.pk][:limit]
 
     kept = caches["related"]
-    key = f"related:{type(engine()).__name__}:{article.pk}:{article.updated_at.isoformat()}:{limit}"
-    pks = kept.get(key)
-    if pks is None:
-        try:
+    try:
+        key = f"related:{type(engine()).__name__}:{article.pk}:{article.updated_at.isoformat()}:{limit}"
+        pks = kept.get(key)
+        if pks is None:
             pks = find()
-        except SearchUnavailable:  # the article page goes on without them
-            return []
-        kept.set(key, pks)
+            kept.set(key, pks)
+    except SearchUnavailable:  # the article page goes on without them
+        return []
     # Their titles and addresses only: the page links them.
     by_pk = unordered(Article.objects.filter(status=Article.Status.PUBLISHED)).only("title", "slug").in_bulk(pks)
     return [by_pk[pk] for pk in pks if pk in by_pk]
