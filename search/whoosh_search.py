@@ -44,6 +44,9 @@ WARM_FIELDS = {"text_folded": True, "title_folded": False, "text": False}  # wha
 RERANK = 1000  # documents whose positions are read to weigh the ranking's phrases (50 pages)
 TIER_RERANK = 5000  # and a deep request's constant tiers: a misremembered phrase's article past 1,000 was lost
 SCORED_MAX = 8_000_000  # postings kept scored per view for any-of-terms matches (12 bytes each): at most 96 MB
+# postings (and positions) of every segment side by side, kept per view for the terms searched: at
+# most 64 MB (8 bytes a posting, 12 a position with its start)
+JOINED_MAX = 6_000_000
 
 
 Postings = tuple[np.ndarray, np.ndarray]  # (document numbers, frequencies) in one segment
@@ -133,6 +136,14 @@ def _common(ascending: np.ndarray, others: np.ndarray) -> np.ndarray:
     return others[(at < len(ascending)) & (ascending[np.minimum(at, len(ascending) - 1)] == others)]
 
 
+def _where(ascending: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(whether `ascending` holds each of `values`, where it is or would be)."""
+    at = np.searchsorted(ascending, values)
+    if not len(ascending):
+        return np.zeros(len(values), bool), at
+    return ascending[np.minimum(at, len(ascending) - 1)] == values, at
+
+
 def _ragged(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The indices start..end-1 of each (start, end), one after another."""
     lengths = ends - starts
@@ -164,6 +175,8 @@ class IndexView:
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         self._scored: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._scored_held = 0
+        self._all: dict[tuple[str, str], tuple[Postings, Positions | None]] = {}
+        self._all_held = 0
 
     def _kept(
         self, reader, arrays: _SegmentArrays, key: tuple[str, str], positions: bool = False
@@ -186,35 +199,47 @@ class IndexView:
             arrays.cached += added
         return postings, where
 
+    def _joined(self, key: tuple[str, str], positions: bool = False) -> tuple[Postings, Positions | None]:
+        """A term's postings (and positions) of every segment side by side, numbered as the view
+        numbers documents: joined once for this view (a query asks for its words again and again:
+        each phrase, on each head), while it holds fewer than JOINED_MAX."""
+        found = self._all.get(key)
+        if found is None or (positions and found[1] is None):
+            ids, weights = [np.empty(0, np.int32)], [np.empty(0, np.float32)]
+            starts, flat, held = [np.zeros(1, np.int64)], [np.empty(0, np.int32)], 0  # held: positions so far
+            for reader, offset, arrays in self.leaves:
+                (seg_ids, seg_weights), where = self._kept(reader, arrays, key, positions)
+                ids.append(seg_ids + offset)
+                weights.append(seg_weights)
+                if where is not None:
+                    starts.append(where[0][1:] + held)
+                    flat.append(where[1])
+                    held += len(where[1])
+            found = (
+                (np.concatenate(ids), np.concatenate(weights)),
+                (np.concatenate(starts), np.concatenate(flat)) if positions else None,
+            )
+            size = len(found[0][0]) + (len(found[1][1]) if found[1] is not None else 0)
+            if self._all_held + size > JOINED_MAX:
+                self._all.clear()
+                self._all_held = 0
+            self._all[key] = found
+            self._all_held += size
+        return found
+
     def postings(self, field_name: str, text: str) -> Postings:
-        ids, weights = [], []
-        for reader, offset, arrays in self.leaves:
-            found = self._kept(reader, arrays, (field_name, text))[0]
-            ids.append(found[0] + offset)
-            weights.append(found[1])
-        if not ids:
-            return np.empty(0, np.int32), np.empty(0, np.float32)
-        return np.concatenate(ids), np.concatenate(weights)
+        return self._joined((field_name, text))[0]
 
     def positions(self, field_name: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(document, position) of each occurrence of a term in `docs` (sorted document numbers),
         by document then position."""
-        held_docs, positions = [np.empty(0, np.int64)], [np.empty(0, np.int32)]
-        for reader, offset, arrays in self.leaves:
-            local = docs[(docs >= offset) & (docs < offset + reader.doc_count_all())] - offset
-            if not len(local):
-                continue
-            (ids, _weights), where = self._kept(reader, arrays, (field_name, text), positions=True)
-            assert where is not None
-            starts, flat = where
-            at = np.searchsorted(ids, local)
-            held = (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == local)
-            if not held.any():
-                continue
-            at = at[held]
-            held_docs.append(np.repeat(local[held].astype(np.int64) + offset, starts[at + 1] - starts[at]))
-            positions.append(flat[_ragged(starts[at], starts[at + 1])])
-        return np.concatenate(held_docs), np.concatenate(positions)
+        (ids, _weights), where = self._joined((field_name, text), positions=True)
+        assert where is not None
+        starts, flat = where
+        held, at = _where(ids, docs)
+        at = at[held]
+        places = flat[_ragged(starts[at], starts[at + 1])]
+        return np.repeat(docs[held].astype(np.int64), starts[at + 1] - starts[at]), places
 
     def scored(self, key: tuple[str, str], compute) -> tuple[np.ndarray, np.ndarray]:
         """A term's (document numbers, scores), `compute(*key)` once for this view (the statistics
@@ -356,10 +381,12 @@ class _Scorer:
             return mask, score
         ids, weights = self.view.postings(field_name, text)
         df = len(ids)
-        if self.docs is not None:  # the postings of `docs`, at their places in it
-            at = np.searchsorted(self.docs, ids)
-            held = (at < len(self.docs)) & (self.docs[np.minimum(at, len(self.docs) - 1)] == ids)
-            ids, weights, places = ids[held], weights[held], at[held]
+        if self.docs is not None and len(ids) <= len(self.docs):  # the postings of `docs`, at their places in it
+            held, places = _where(self.docs, ids)
+            ids, weights, places = ids[held], weights[held], places[held]
+        elif self.docs is not None:  # the same, looked up the other way: fewer of `docs` than postings
+            held, at = _where(ids, self.docs)
+            ids, weights, places = ids[at[held]], weights[at[held]], np.flatnonzero(held)
         else:
             places = ids
         mask[places] = True
