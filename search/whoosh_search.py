@@ -47,6 +47,7 @@ SCORED_MAX = 8_000_000  # postings kept scored per view for any-of-terms matches
 # postings (and positions) of every segment side by side, kept per view for the terms searched: at
 # most 64 MB (8 bytes a posting, 12 a position with its start)
 JOINED_MAX = 6_000_000
+FEW_MATCHES = 16  # matches below 1/16 of the documents have their facets counted from their own entries
 
 
 Postings = tuple[np.ndarray, np.ndarray]  # (document numbers, frequencies) in one segment
@@ -177,6 +178,8 @@ class IndexView:
         self._scored_held = 0
         self._all: dict[tuple[str, str], tuple[Postings, Positions | None]] = {}
         self._all_held = 0
+        self._averages: dict[str, float] = {}
+        self._by_document: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _kept(
         self, reader, arrays: _SegmentArrays, key: tuple[str, str], positions: bool = False
@@ -309,6 +312,12 @@ class IndexView:
                 found[term] = found.get(term, 0) + held[term]
         return found
 
+    def average_length(self, field_name: str) -> float:
+        """A scored field's average length (Whoosh's, summed over the segments: once per view)."""
+        if field_name not in self._averages:
+            self._averages[field_name] = self.searcher.avg_field_length(field_name) or 1
+        return self._averages[field_name]
+
     def lengths(self, field_name: str) -> np.ndarray:
         def read(reader):
             return ((reader.doc_field_length(n, field_name) or 1) for n in range(reader.doc_count_all()))
@@ -351,6 +360,16 @@ class IndexView:
             self._facets[field_name] = (ordered, np.concatenate(docs or empty), np.concatenate(codes or empty))
         return self._facets[field_name]
 
+    def facet_by_document(self, field_name: str) -> tuple[np.ndarray, np.ndarray]:
+        """facet()'s key index of each entry, by document, and where each document's entries start
+        (one past the last document's last at the end): a few matches' keys without a look at every entry."""
+        if field_name not in self._by_document:
+            _ordered, docs, codes = self.facet(field_name)
+            order = np.argsort(docs, kind="stable")
+            starts = np.searchsorted(docs[order], np.arange(self.size + 1))
+            self._by_document[field_name] = codes[order], starts
+        return self._by_document[field_name]
+
 
 class _Scorer:
     """(mask, score) of a plan's match over every document of a view, or over `docs` only
@@ -366,10 +385,9 @@ class _Scorer:
         return _Scorer(self.view, np.sort(docs))
 
     def _bm25(self, field_name: str, df: float, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        idf = math.log(self.searcher.doc_count_all() / (df + 1)) + 1
-        average = self.searcher.avg_field_length(field_name) or 1
+        idf = math.log(self.view.size / (df + 1)) + 1
         lengths = self.view.lengths(field_name)[ids]
-        return idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average))
+        return idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / self.view.average_length(field_name)))
 
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
         size = self.view.size if self.docs is None else len(self.docs)
@@ -550,11 +568,18 @@ def _filtered(view: IndexView, request: SearchRequest, mask: np.ndarray) -> np.n
     return mask
 
 
-def _facet_counts(view: IndexView, request: SearchRequest, mask: np.ndarray) -> dict[str, list[tuple[str, int]]]:
+def _facet_counts(
+    view: IndexView, request: SearchRequest, mask: np.ndarray, matches: np.ndarray
+) -> dict[str, list[tuple[str, int]]]:
     counts = {}
     for field_name in request.facets:
         ordered, docs, codes = view.facet(field_name)
-        tally = np.bincount(codes[mask[docs]], minlength=len(ordered))
+        if len(matches) * FEW_MATCHES < view.size:  # a few: their own entries
+            by_document, starts = view.facet_by_document(field_name)
+            held = by_document[_ragged(starts[matches], starts[matches + 1])]
+        else:
+            held = codes[mask[docs]]
+        tally = np.bincount(held, minlength=len(ordered))
         found = np.flatnonzero(tally)
         best = found[np.lexsort((found, -tally[found]))]  # most first, then by key: `ordered` is sorted
         counts[field_name] = [(ordered[i], int(tally[i])) for i in best[: request.facet_limit or None].tolist()]
@@ -652,7 +677,7 @@ def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:
     return SearchResult(
         ids=ids,
         count=len(matches),
-        facets=_facet_counts(view, request, mask),
+        facets=_facet_counts(view, request, mask, matches),
         tallies=[int(np.count_nonzero(within(m)[0])) if len(matches) else 0 for m in request.tally],
         present=[tuple(bool(r[i]) for r in reported) for i in range(len(page))],
     )

@@ -204,6 +204,16 @@ def test_a_view_joins_a_words_postings_and_positions_of_every_segment_within_its
     assert len(view._all) == 1
 
 
+def test_a_few_matches_facets_are_counted_from_their_own_entries_as_from_every_entry(segments, monkeypatch):
+    asked = [{"q": "xay dung dang"}, {"q": "tin moi"}, {"q": "tin", "province": "Bến Tre"}, {"q": "tin da sua"}]
+    monkeypatch.setattr(whoosh_search, "FEW_MATCHES", 0)  # every facet entry looked at
+    everywhere = [found(params).facets for params in asked]
+    monkeypatch.setattr(whoosh_search, "FEW_MATCHES", 10**6)  # the matches' own entries
+    assert [found(params).facets for params in asked] == everywhere
+    assert dict(everywhere[0]["provinces"]) == {"ben-tre": 8} and dict(everywhere[2]["provinces"]) == {"ben-tre": 8}
+    assert everywhere[1]["provinces"] == [("ben-tre", 3)] and everywhere[3]["provinces"] == [("ben-tre", 1)]
+
+
 def test_warming_reads_what_searches_use_then_closes_the_searcher(segments, settings):
     before = found({"q": "xây dựng Đảng", "province": "Bến Tre", "sort": "newest"})
     query.engine()._current = None  # as a new process: nothing read yet
