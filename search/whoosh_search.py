@@ -179,6 +179,7 @@ class IndexView:
         self._all: dict[tuple[str, str], tuple[Postings, Positions | None]] = {}
         self._all_held = 0
         self._averages: dict[str, float] = {}
+        self._document_frequencies: dict[str, dict[str, int]] = {}
         self._by_document: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _kept(
@@ -284,12 +285,15 @@ class IndexView:
         return arrays.vocabulary[field_name]
 
     def document_frequencies(self, field_name: str) -> dict[str, int]:
-        """How many documents hold each term of a field."""
-        found: dict[str, int] = {}
-        for reader, _offset, arrays in self.leaves:
-            for term, n in self._vocabulary(reader, arrays, field_name).items():
-                found[term] = found.get(term, 0) + n
-        return found
+        """How many documents hold each term of a field: every segment's summed once per view
+        (15 ms for the folded text's 55,000 terms at 35,000 articles)."""
+        if field_name not in self._document_frequencies:
+            found: dict[str, int] = {}
+            for reader, _offset, arrays in self.leaves:
+                for term, n in self._vocabulary(reader, arrays, field_name).items():
+                    found[term] = found.get(term, 0) + n
+            self._document_frequencies[field_name] = found
+        return self._document_frequencies[field_name]
 
     def _per_document_array(self, key: tuple[str, str], read, dtype) -> np.ndarray:
         """A value per document (`read(reader)` of each segment, kept with it), side by side."""
@@ -305,12 +309,8 @@ class IndexView:
     def frequencies(self, field_name: str, terms) -> dict[str, int]:
         """How many documents hold each of `terms` that the index knows: a few hundred spellings to
         try cost a dictionary lookup each."""
-        found: dict[str, int] = {}
-        for reader, _offset, arrays in self.leaves:
-            held = self._vocabulary(reader, arrays, field_name)
-            for term in held.keys() & terms:
-                found[term] = found.get(term, 0) + held[term]
-        return found
+        held = self.document_frequencies(field_name)
+        return {term: held[term] for term in held.keys() & terms}
 
     def average_length(self, field_name: str) -> float:
         """A scored field's average length (Whoosh's, summed over the segments: once per view)."""
