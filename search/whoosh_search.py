@@ -44,8 +44,8 @@ WARM_FIELDS = {"text_folded": True, "title_folded": False, "text": False}  # wha
 RERANK = 1000  # documents whose positions are read to weigh the ranking's phrases (50 pages)
 TIER_RERANK = 5000  # and a deep request's constant tiers: a misremembered phrase's article past 1,000 was lost
 SCORED_MAX = 8_000_000  # postings kept scored per view for any-of-terms matches (12 bytes each): at most 96 MB
-# postings (and positions) of every segment side by side, kept per view for the terms searched: at
-# most 64 MB (8 bytes a posting, 12 a position with its start)
+# postings and positions (entries) of every segment side by side, kept per view for the terms
+# searched: at most 60 MB (a posting 8 bytes, 16 with where its positions start; a position 4)
 JOINED_MAX = 6_000_000
 FEW_MATCHES = 16  # matches below 1/16 of the documents have their facets counted from their own entries
 
