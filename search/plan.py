@@ -18,9 +18,10 @@ three may be missing (at least one), and a word may match its near spellings (`n
 word -> folded spellings); constant tiers rank the matches by the words there as typed (half for
 one spelt otherwise) and the neighbouring pairs standing together (in near spellings too), and,
 above those, by the query's words but one standing in their order (a few others in the missing
-one's place: SEQUENCE_SLOP), and above all by the query standing whole with one word spelt one
-edit otherwise: a near spelling, or one of `meant` (spellings a word that is common itself may
-be a slip for: "chị" typed for "chịu"), looked for only where the other words stand in order.
+one's place: SEQUENCE_SLOP; the missing word found elsewhere in the article adds nothing there),
+and above all by the query standing whole with one word spelt one edit otherwise: a near
+spelling, or one of `meant` (more spellings a word may be a slip for: "chị" typed for "chịu"),
+looked for only where the other words stand in order.
 
 whole(parsed) -> the query's free words as one phrase: whether the best strict match holds it
 tells search.forgiving whether a remembered phrase was found as typed.
@@ -275,8 +276,8 @@ def _respelt(
 ) -> list[Match]:
     """The query's free words standing together, as typed or with one of them spelt as in `near`
     or `meant`: the phrase remembered whole, or whole but for a slip of a letter in one word (none
-    when no word has spellings). A word's `meant` spellings (it is common itself: many) only
-    where the others stand in their order without it (each costs the positions of a common word)."""
+    when no word has spellings). A word's `meant` spellings (many) only where the others stand
+    in their order without it (each costs the positions of a word, common ones too)."""
     words = tuple(_free_words(parsed))
     if len(words) < 2:
         return []
@@ -290,20 +291,25 @@ def _respelt(
     return [Phrase("text_folded", words), *dict.fromkeys(found)] if found else []
 
 
-def _sequences(parsed: ParsedQuery) -> list[Phrase]:
+def _sequences(parsed: ParsedQuery) -> dict[Phrase, int]:
     """The query's words in their order with one of them left out, a few others standing in its
     place: one sequence for each word of word_groups, and for each syllable of a word of several
-    (pyvi joins a name with its neighbour: "Andre Kobyakov" for "Andrei Kobyakov"). For queries of
+    (pyvi joins a name with its neighbour: "Andre Kobyakov" for "Andrei Kobyakov"), each with the
+    word_groups index of the word it leaves out (all of it, or a syllable). For queries of
     SEQUENCE_GROUPS words."""
     groups = word_groups(parsed)
     low, high = SEQUENCE_GROUPS
     if not low <= len(groups) <= high or any(len(item.alternatives) > 1 for g in groups for item in g):
-        return []
+        return {}
     syllables = [(at, folded(w)) for at, g in enumerate(groups) for item in g for w in item.alternatives[0].words]
     left_out = [{i for i, (at, _w) in enumerate(syllables) if at == group} for group in range(len(groups))]
     left_out += [{i} for i, (at, _w) in enumerate(syllables) if len(left_out[at]) > 1]
-    rests = (tuple(w for i, (_at, w) in enumerate(syllables) if i not in out) for out in left_out)
-    return [Phrase("text_folded", rest, SEQUENCE_SLOP) for rest in dict.fromkeys(rests) if len(rest) > 1]
+    sequences: dict[Phrase, int] = {}
+    for out in left_out:
+        rest = tuple(w for i, (_at, w) in enumerate(syllables) if i not in out)
+        if len(rest) > 1:
+            sequences.setdefault(Phrase("text_folded", rest, SEQUENCE_SLOP), syllables[min(out)][0])
+    return sequences
 
 
 def _ranking(parsed: ParsedQuery) -> tuple[Boost, ...]:
@@ -354,7 +360,18 @@ def compile_relaxed(
     # And all the words but one in their order outrank any words or pairs apart: the phrase
     # remembered with one word wrong (another word, or a slip that makes another word).
     if most:
-        tiers += [Boost(sequence, SEQUENCE_TIER, constant=True) for sequence in _sequences(parsed)]
+        sequences = _sequences(parsed)
+        tiers += [Boost(sequence, SEQUENCE_TIER, constant=True) for sequence in sequences]
+        # Holding the rest in order, an article is taken for the phrase with that word misremembered:
+        # the word found elsewhere in it (a common word, mostly) lifts it no more than the word's
+        # absence lowers another, which counts as if it held the word (its tier, and its syllables'
+        # pairs standing together).
+        for at, group in enumerate(word_groups(parsed)):
+            rests = tuple(sequence for sequence, out in sequences.items() if out == at)
+            if rests:
+                rest = rests[0] if len(rests) == 1 else AnyOf(rests)
+                held = TIER + PAIR_TIER * (len(group) - 1)
+                tiers.append(Boost(AllOf((rest, Not(group_match(group)))), held, constant=True))
     # Above them, the query whole but for a slip: a word spelt one edit otherwise (a near spelling
     # of a rare word, or, in `meant`, of a word that is common itself: "chị" for "chịu").
     respelt = _respelt(parsed, near, meant)

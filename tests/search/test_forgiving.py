@@ -79,6 +79,17 @@ def test_the_rest_of_a_remembered_phrase_outranks_every_word_apart(client, artic
     assert data["results"][1]["missing"] == []
 
 
+def test_the_wrong_word_found_elsewhere_lifts_no_article_holding_the_rest_of_the_phrase(client, articles, indexed):
+    """Both hold "sơ kết công tác dân vận khéo": the longer one also holds "phát triển" (the word
+    remembered wrongly), elsewhere, which says nothing of the phrase: the words' scores decide."""
+    filler = " ".join(["Các đại biểu thảo luận nhiều nội dung quan trọng của địa phương."] * 8)
+    Article.objects.create(title="Dài", body=f"Huyện sơ kết công tác dân vận khéo. {filler} Kinh tế phát triển.")
+    indexed()
+    data = api(client, q="sơ kết phát triển dân vận khéo")
+    assert titles(data)[:2] == [DAN_VAN, "Dài"]
+    assert data["results"][0]["missing"] == ["phát triển"] and data["results"][1]["missing"] == []
+
+
 @pytest.fixture
 def apart(articles, indexed):
     """FEW articles holding every syllable of "sơ kết phát triển dân vận khéo", none of them together."""
@@ -121,6 +132,33 @@ def test_a_slip_that_makes_a_common_word_finds_the_phrase_it_breaks(client, arti
     indexed()
     data = api(client, q="chị trau chuốt đời")
     assert titles(data) == ["Liền", "Rời"] and data["complete"] == 1
+
+
+def test_a_slip_for_a_rarer_word_than_a_dozen_others_one_edit_away_finds_the_phrase(client, articles, indexed):
+    """ "trốn" typed "tốn": thirteen words one edit from "tốn" are commoner than "trốn"; the words
+    standing in order around it choose, whatever its rank among them."""
+    for word in ("tôi", "con", "hơn", "tô", "tin", "toàn", "lớn", "đơn", "tan", "tổng", "tốt", "tên", "ơn"):
+        for i in range(2):
+            Article.objects.create(title=f"Tin {word} {i}", body=f"Chữ {word} đứng một mình.")
+    Article.objects.create(title="Liền", body="Phạm nhân trốn khỏi trại giam đêm qua, công an truy tìm.")
+    Article.objects.create(title="Rời", body="Tốn công. Ra khỏi trại giam.")
+    indexed()
+    data = api(client, q="tốn khỏi trại giam")
+    assert titles(data)[:2] == ["Liền", "Rời"] and data["complete"] == 1
+
+
+def test_an_unknown_word_finds_the_phrase_through_a_spelling_rarer_than_those_searched_for(client, articles, indexed):
+    """ "trót" typed "trt", a word no article holds: its commonest spellings one edit away are
+    searched for (one of them in an article holding the rest of the phrase); the phrase standing
+    whole with a rarer one still comes first."""
+    for word in ("trò", "trí", "trà", "tất", "tốt", "tre", "trụ"):
+        for i in range(2):
+            Article.objects.create(title=f"Tin {word} {i}", body=f"Chữ {word} đứng một mình.")
+    Article.objects.create(title="Liền", body="Họ đã trót lên kế hoạch cho chuyến đi dài ngày sắp tới.")
+    Article.objects.create(title="Rời", body="Tốt lắm. Lên kế hoạch.")
+    indexed()
+    data = api(client, q="trt lên kế hoạch")
+    assert titles(data)[:2] == ["Liền", "Rời"]
 
 
 def test_a_respelt_word_never_outranks_the_phrase_as_typed(client, articles, indexed):
