@@ -12,16 +12,17 @@ several terms scores their sum. An engine may weigh the phrases of the ranking o
 candidates only (Whoosh: the first RERANK by the other clauses, and, for a `deep` request, the
 constant tiers' on the first TIER_RERANK), as they cost the most.
 
-compile_relaxed(parsed, near, names, meant) -> (required, ranking) for the same query forgiven (search.forgiving):
-of MOST_WORDS_FROM or more free syllables, grouped into words by pyvi (word_groups), one word in
-three may be missing (at least one), and a word may match its near spellings (`near`: folded
-word -> folded spellings); constant tiers rank the matches by the words there as typed (half for
-one spelt otherwise) and the neighbouring pairs standing together (in near spellings too), and,
-above those, by the query's words but one standing in their order (a few others in the missing
-one's place: SEQUENCE_SLOP; the missing word found elsewhere in the article adds nothing there),
-and above all by the query standing whole with one word spelt one edit otherwise: a near
-spelling, or one of `meant` (more spellings a word may be a slip for: "chị" typed for "chịu"),
-looked for only where the other words stand in order.
+compile_relaxed(parsed, near, names, meant, whole_nowhere) -> (required, ranking) for the same
+query forgiven (search.forgiving): of MOST_WORDS_FROM or more free syllables, grouped into words
+by pyvi (word_groups), one word in three may be missing (at least one), and a word may match its
+near spellings (`near`: folded word -> folded spellings); constant tiers rank the matches by the
+words there as typed (half for one spelt otherwise) and the neighbouring pairs standing together
+(in near spellings too), and, above those, by the query's words but one standing in their order
+(a few others in the missing one's place: SEQUENCE_SLOP; when no article holds the query whole,
+the missing word found elsewhere in the article adds nothing there), and above all by the query
+standing whole with one word spelt one edit otherwise: a near spelling, or one of `meant` (more
+spellings a word may be a slip for: "chị" typed for "chịu"), looked for only where the other
+words stand in order.
 
 whole(parsed) -> the query's free words as one phrase: whether the best strict match holds it
 tells search.forgiving whether a remembered phrase was found as typed.
@@ -339,13 +340,29 @@ def compile_query(parsed: ParsedQuery, names: tuple[tuple[str, ...], ...] = ()) 
     return _required(parsed), _ranking(parsed) + tuple(_names(names))
 
 
+def _misremembered(parsed: ParsedQuery, sequences: dict[Phrase, int]) -> list[Boost]:
+    """For each word a sequence leaves out: an article holding that sequence but not the word
+    counts as if it held the word (its tier, and its syllables' pairs standing together). Taken
+    for the phrase with that word misremembered, an article holding it elsewhere (a common word,
+    mostly) is no likelier the one remembered."""
+    boosts = []
+    for at, group in enumerate(word_groups(parsed)):
+        rests = tuple(sequence for sequence, out in sequences.items() if out == at)
+        if rests:
+            rest = rests[0] if len(rests) == 1 else AnyOf(rests)
+            held = TIER + PAIR_TIER * (len(group) - 1)
+            boosts.append(Boost(AllOf((rest, Not(group_match(group)))), held, constant=True))
+    return boosts
+
+
 def compile_relaxed(
     parsed: ParsedQuery,
     near: Mapping[str, tuple[str, ...]],
     names: tuple[tuple[str, ...], ...] = (),
     meant: Mapping[str, tuple[str, ...]] = _AS_TYPED,
+    whole_nowhere: bool = False,
 ) -> tuple[Match, tuple[Boost, ...]]:
-    """See the module docstring."""
+    """See the module docstring; `whole_nowhere`: no article holds the query whole (the strict search said)."""
     most = len(loose_items(parsed)) >= MOST_WORDS_FROM
     tiers = []
     for group in word_groups(parsed):
@@ -358,20 +375,13 @@ def compile_relaxed(
     # remembered phrase but holding the rest of it comes before one holding every word apart.
     tiers += [Boost(pair, PAIR_TIER, constant=True) for pair in _pairs(parsed, near)]
     # And all the words but one in their order outrank any words or pairs apart: the phrase
-    # remembered with one word wrong (another word, or a slip that makes another word).
+    # remembered with one word wrong (another word, or a slip that makes another word). When no
+    # article holds the query whole, that word found elsewhere adds nothing there.
     if most:
         sequences = _sequences(parsed)
         tiers += [Boost(sequence, SEQUENCE_TIER, constant=True) for sequence in sequences]
-        # Holding the rest in order, an article is taken for the phrase with that word misremembered:
-        # the word found elsewhere in it (a common word, mostly) lifts it no more than the word's
-        # absence lowers another, which counts as if it held the word (its tier, and its syllables'
-        # pairs standing together).
-        for at, group in enumerate(word_groups(parsed)):
-            rests = tuple(sequence for sequence, out in sequences.items() if out == at)
-            if rests:
-                rest = rests[0] if len(rests) == 1 else AnyOf(rests)
-                held = TIER + PAIR_TIER * (len(group) - 1)
-                tiers.append(Boost(AllOf((rest, Not(group_match(group)))), held, constant=True))
+        if whole_nowhere:
+            tiers += _misremembered(parsed, sequences)
     # Above them, the query whole but for a slip: a word spelt one edit otherwise (a near spelling
     # of a rare word, or, in `meant`, of a word that is common itself: "chị" for "chịu").
     respelt = _respelt(parsed, near, meant)

@@ -35,6 +35,7 @@ from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
     test_a_near_spelling_counts_in_the_words_standing_together,
     test_a_phrase_found_whole_is_not_forgiven,
     test_a_respelt_word_never_outranks_the_phrase_as_typed,
+    test_a_slip_for_a_rarer_word_than_a_dozen_others_one_edit_away_finds_the_phrase,
     test_a_slip_in_a_name_joined_with_its_neighbour_leaves_the_neighbour_in_the_sequence,
     test_a_slip_that_makes_a_common_word_finds_the_phrase_it_breaks,
     test_a_slip_that_makes_another_word_still_finds_the_phrase,
@@ -42,12 +43,14 @@ from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
     test_a_wrong_word_beside_a_quotation_mark_is_left_out_whole,
     test_a_wrong_word_is_forgiven_though_every_word_finds_many_articles_apart,
     test_a_wrong_word_still_finds_the_article_and_says_which_word_is_missing,
+    test_an_unknown_word_finds_the_phrase_through_a_spelling_rarer_than_those_searched_for,
     test_articles_with_every_word_come_first,
     test_exact_spelling_ranks_above_a_near_one,
     test_quoted_phrases_plus_words_and_not_stay_strict,
     test_the_right_spelling_is_found_among_several_commoner_ones,
     test_the_suggestion_keeps_capitals_and_accents,
     test_the_words_standing_together_rank_highest_among_those_missing_one,
+    test_the_wrong_word_found_elsewhere_lifts_no_article_holding_the_rest_of_the_phrase,
 )
 from tests.search.test_ranking import (  # noqa: F401 (run here on Solr)
     test_a_phrase_with_slop_holds_its_words_in_order_with_few_between,
