@@ -14,8 +14,7 @@ its own spelt as one of its spelling.SLIPS commonest spellings one edit away, be
 spellings searched for: "chị" for "chịu", "trt" for "trót"), all its words but one in their
 order, each two standing together, each word there. The articles holding the query whole come
 first; one that misses a word but holds the rest in order comes before one holding every word
-apart (what a journalist remembering a phrase means), and, when no article holds the query
-whole, level with one that also holds the missing word elsewhere.
+apart (what a journalist remembering a phrase means).
 Quoted phrases, +words, fields and NOT stay strict. At most two searches, whatever was typed.
 
 names(parsed, officials) -> the query's person names: two to four neighbouring free words that
@@ -182,7 +181,7 @@ def find(engine: Engine, request: SearchRequest, parsed: ParsedQuery, text: str,
     # query stand whole.
     alone = {folded(w) for g in groups if len(g) == 1 and (w := _word(g[0]))} if deep else set()
     meant = {w: tuple(s for s in spelt if s not in near.get(w, ())) for w, spelt in edits.items() if w in alone}
-    required, ranking = compile_relaxed(parsed, near, tuple(people), meant, whole_nowhere=deep)
+    required, ranking = compile_relaxed(parsed, near, tuple(people), meant)
     spellings = [(w, s) for w, spelt in near.items() for s in spelt]
     context = tuple(_in_context(parsed, w, s) for w, s in spellings)
     relaxed = engine.execute(

@@ -12,17 +12,15 @@ several terms scores their sum. An engine may weigh the phrases of the ranking o
 candidates only (Whoosh: the first RERANK by the other clauses, and, for a `deep` request, the
 constant tiers' on the first TIER_RERANK), as they cost the most.
 
-compile_relaxed(parsed, near, names, meant, whole_nowhere) -> (required, ranking) for the same
-query forgiven (search.forgiving): of MOST_WORDS_FROM or more free syllables, grouped into words
-by pyvi (word_groups), one word in three may be missing (at least one), and a word may match its
-near spellings (`near`: folded word -> folded spellings); constant tiers rank the matches by the
-words there as typed (half for one spelt otherwise) and the neighbouring pairs standing together
-(in near spellings too), and, above those, by the query's words but one standing in their order
-(a few others in the missing one's place: SEQUENCE_SLOP; when no article holds the query whole,
-the missing word found elsewhere in the article adds nothing there), and above all by the query
-standing whole with one word spelt one edit otherwise: a near spelling, or one of `meant` (more
-spellings a word may be a slip for: "chị" typed for "chịu"), looked for only where the other
-words stand in order.
+compile_relaxed(parsed, near, names, meant) -> (required, ranking) for the same query forgiven (search.forgiving):
+of MOST_WORDS_FROM or more free syllables, grouped into words by pyvi (word_groups), one word in
+three may be missing (at least one), and a word may match its near spellings (`near`: folded
+word -> folded spellings); constant tiers rank the matches by the words there as typed (half for
+one spelt otherwise) and the neighbouring pairs standing together (in near spellings too), and,
+above those, by the query's words but one standing in their order (a few others in the missing
+one's place: SEQUENCE_SLOP), and above all by the query standing whole with one word spelt one
+edit otherwise: a near spelling, or one of `meant` (more spellings a word may be a slip for:
+"chị" typed for "chịu"), looked for only where the other words stand in order.
 
 whole(parsed) -> the query's free words as one phrase: whether the best strict match holds it
 tells search.forgiving whether a remembered phrase was found as typed.
@@ -292,25 +290,20 @@ def _respelt(
     return [Phrase("text_folded", words), *dict.fromkeys(found)] if found else []
 
 
-def _sequences(parsed: ParsedQuery) -> dict[Phrase, int]:
+def _sequences(parsed: ParsedQuery) -> list[Phrase]:
     """The query's words in their order with one of them left out, a few others standing in its
     place: one sequence for each word of word_groups, and for each syllable of a word of several
-    (pyvi joins a name with its neighbour: "Andre Kobyakov" for "Andrei Kobyakov"), each with the
-    word_groups index of the word it leaves out (all of it, or a syllable). For queries of
+    (pyvi joins a name with its neighbour: "Andre Kobyakov" for "Andrei Kobyakov"). For queries of
     SEQUENCE_GROUPS words."""
     groups = word_groups(parsed)
     low, high = SEQUENCE_GROUPS
     if not low <= len(groups) <= high or any(len(item.alternatives) > 1 for g in groups for item in g):
-        return {}
+        return []
     syllables = [(at, folded(w)) for at, g in enumerate(groups) for item in g for w in item.alternatives[0].words]
     left_out = [{i for i, (at, _w) in enumerate(syllables) if at == group} for group in range(len(groups))]
     left_out += [{i} for i, (at, _w) in enumerate(syllables) if len(left_out[at]) > 1]
-    sequences: dict[Phrase, int] = {}
-    for out in left_out:
-        rest = tuple(w for i, (_at, w) in enumerate(syllables) if i not in out)
-        if len(rest) > 1:
-            sequences.setdefault(Phrase("text_folded", rest, SEQUENCE_SLOP), syllables[min(out)][0])
-    return sequences
+    rests = (tuple(w for i, (_at, w) in enumerate(syllables) if i not in out) for out in left_out)
+    return [Phrase("text_folded", rest, SEQUENCE_SLOP) for rest in dict.fromkeys(rests) if len(rest) > 1]
 
 
 def _ranking(parsed: ParsedQuery) -> tuple[Boost, ...]:
@@ -340,29 +333,13 @@ def compile_query(parsed: ParsedQuery, names: tuple[tuple[str, ...], ...] = ()) 
     return _required(parsed), _ranking(parsed) + tuple(_names(names))
 
 
-def _misremembered(parsed: ParsedQuery, sequences: dict[Phrase, int]) -> list[Boost]:
-    """For each word a sequence leaves out: an article holding that sequence but not the word
-    counts as if it held the word (its tier, and its syllables' pairs standing together). Taken
-    for the phrase with that word misremembered, an article holding it elsewhere (a common word,
-    mostly) is no likelier the one remembered."""
-    boosts = []
-    for at, group in enumerate(word_groups(parsed)):
-        rests = tuple(sequence for sequence, out in sequences.items() if out == at)
-        if rests:
-            rest = rests[0] if len(rests) == 1 else AnyOf(rests)
-            held = TIER + PAIR_TIER * (len(group) - 1)
-            boosts.append(Boost(AllOf((rest, Not(group_match(group)))), held, constant=True))
-    return boosts
-
-
 def compile_relaxed(
     parsed: ParsedQuery,
     near: Mapping[str, tuple[str, ...]],
     names: tuple[tuple[str, ...], ...] = (),
     meant: Mapping[str, tuple[str, ...]] = _AS_TYPED,
-    whole_nowhere: bool = False,
 ) -> tuple[Match, tuple[Boost, ...]]:
-    """See the module docstring; `whole_nowhere`: no article holds the query whole (the strict search said)."""
+    """See the module docstring."""
     most = len(loose_items(parsed)) >= MOST_WORDS_FROM
     tiers = []
     for group in word_groups(parsed):
@@ -375,13 +352,9 @@ def compile_relaxed(
     # remembered phrase but holding the rest of it comes before one holding every word apart.
     tiers += [Boost(pair, PAIR_TIER, constant=True) for pair in _pairs(parsed, near)]
     # And all the words but one in their order outrank any words or pairs apart: the phrase
-    # remembered with one word wrong (another word, or a slip that makes another word). When no
-    # article holds the query whole, that word found elsewhere adds nothing there.
+    # remembered with one word wrong (another word, or a slip that makes another word).
     if most:
-        sequences = _sequences(parsed)
-        tiers += [Boost(sequence, SEQUENCE_TIER, constant=True) for sequence in sequences]
-        if whole_nowhere:
-            tiers += _misremembered(parsed, sequences)
+        tiers += [Boost(sequence, SEQUENCE_TIER, constant=True) for sequence in _sequences(parsed)]
     # Above them, the query whole but for a slip: a word spelt one edit otherwise (a near spelling
     # of a rare word, or, in `meant`, of a word that is common itself: "chị" for "chịu").
     respelt = _respelt(parsed, near, meant)

@@ -45,13 +45,11 @@ from tests.search.test_forgiving import (  # noqa: F401 (run here on Solr)
     test_a_wrong_word_still_finds_the_article_and_says_which_word_is_missing,
     test_an_unknown_word_finds_the_phrase_through_a_spelling_rarer_than_those_searched_for,
     test_articles_with_every_word_come_first,
-    test_below_the_phrase_found_whole_articles_with_every_word_come_first,
     test_exact_spelling_ranks_above_a_near_one,
     test_quoted_phrases_plus_words_and_not_stay_strict,
     test_the_right_spelling_is_found_among_several_commoner_ones,
     test_the_suggestion_keeps_capitals_and_accents,
     test_the_words_standing_together_rank_highest_among_those_missing_one,
-    test_the_wrong_word_found_elsewhere_lifts_no_article_holding_the_rest_of_the_phrase,
 )
 from tests.search.test_ranking import (  # noqa: F401 (run here on Solr)
     test_a_phrase_with_slop_holds_its_words_in_order_with_few_between,
