@@ -10,10 +10,11 @@ finds many articles holding its common words apart, and not the one it came from
 MOST_WORDS_FROM or more free words all but one, and a word that no article holds (or very few,
 beside a far commoner one) also as spelt one edit away (search.spelling). Ranked by how much of
 the query an article holds: the query whole but for a slip of a letter (a word pyvi leaves on
-its own, common itself, spelt as one of its commonest spellings one edit away: "chị" for
-"chịu"), all its words but one in their order, each two standing together, each word there.
-The articles holding the query whole come first; one that misses a word but holds the rest in
-order comes before one holding every word apart (what a journalist remembering a phrase means).
+its own spelt as one of its spelling.SLIPS commonest spellings one edit away, beyond the near
+spellings searched for: "chị" for "chịu", "trt" for "trót"), all its words but one in their
+order, each two standing together, each word there. The articles holding the query whole come
+first; one that misses a word but holds the rest in order comes before one holding every word
+apart (what a journalist remembering a phrase means).
 Quoted phrases, +words, fields and NOT stay strict. At most two searches, whatever was typed.
 
 names(parsed, officials) -> the query's person names: two to four neighbouring free words that
@@ -174,11 +175,12 @@ def find(engine: Engine, request: SearchRequest, parsed: ParsedQuery, text: str,
         return found
     groups = word_groups(parsed)
     deep = not (strict.count and held_together)
-    # A slip may make another word ("chịu" typed "chị"): when nothing held the query whole, a word
-    # pyvi does not join with a neighbour (one it joins is a word it knows) may be any spelling one
-    # edit away, where that makes the query stand whole.
+    # A slip may make another word ("chịu" typed "chị"), or a rarer one than the near spellings
+    # searched for: when nothing held the query whole, a word pyvi does not join with a neighbour
+    # (one it joins is a word it knows) may be any spelling one edit away, where that makes the
+    # query stand whole.
     alone = {folded(w) for g in groups if len(g) == 1 and (w := _word(g[0]))} if deep else set()
-    meant = {w: spelt for w, spelt in edits.items() if w in alone and w not in near}
+    meant = {w: tuple(s for s in spelt if s not in near.get(w, ())) for w, spelt in edits.items() if w in alone}
     required, ranking = compile_relaxed(parsed, near, tuple(people), meant)
     spellings = [(w, s) for w, spelt in near.items() for s in spelt]
     context = tuple(_in_context(parsed, w, s) for w, s in spellings)

@@ -19,8 +19,8 @@ word -> folded spellings); constant tiers rank the matches by the words there as
 one spelt otherwise) and the neighbouring pairs standing together (in near spellings too), and,
 above those, by the query's words but one standing in their order (a few others in the missing
 one's place: SEQUENCE_SLOP), and above all by the query standing whole with one word spelt one
-edit otherwise: a near spelling, or one of `meant` (spellings a word that is common itself may
-be a slip for: "chị" typed for "chịu"), looked for only where the other words stand in order.
+edit otherwise: a near spelling, or one of `meant` (more spellings a word may be a slip for:
+"chị" typed for "chịu"), looked for only where the other words stand in order.
 
 whole(parsed) -> the query's free words as one phrase: whether the best strict match holds it
 tells search.forgiving whether a remembered phrase was found as typed.
@@ -275,8 +275,8 @@ def _respelt(
 ) -> list[Match]:
     """The query's free words standing together, as typed or with one of them spelt as in `near`
     or `meant`: the phrase remembered whole, or whole but for a slip of a letter in one word (none
-    when no word has spellings). A word's `meant` spellings (it is common itself: many) only
-    where the others stand in their order without it (each costs the positions of a common word)."""
+    when no word has spellings). A word's `meant` spellings (many) only where the others stand
+    in their order without it (each costs the positions of a word, common ones too)."""
     words = tuple(_free_words(parsed))
     if len(words) < 2:
         return []

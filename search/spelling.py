@@ -23,7 +23,7 @@ MAX_LENGTH = 12  # past this it is no Vietnamese syllable: a pasted code, a URL,
 RARE_SHARE = 0.005  # of all articles: a word this rare may be a slip for a common one
 MORE_COMMON = 50  # times as many articles as the word itself, for a near spelling of a rare word
 KEEP = 6  # near spellings searched for per word: the words around a slip choose among them
-SLIPS = 12  # spellings a word that is common itself may be a slip for (each costs a read of its positions)
+SLIPS = 32  # spellings a word may be a slip for, where the others stand in order (each costs a read of its positions)
 
 
 def edits(word: str) -> set[str]:

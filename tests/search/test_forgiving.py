@@ -123,6 +123,42 @@ def test_a_slip_that_makes_a_common_word_finds_the_phrase_it_breaks(client, arti
     assert titles(data) == ["Liền", "Rời"] and data["complete"] == 1
 
 
+def slip_among_commoner_spellings(client, indexed, commoner, meant, apart, q):
+    """Each of `commoner` (spellings one edit from a word of `q`) in two articles, `meant` (the
+    phrase with the right one) and `apart` (the rest of the phrase, and a commoner spelling) in one
+    each: the titles `q` finds."""
+    for word in commoner:
+        for i in range(2):
+            Article.objects.create(title=f"Tin {word} {i}", body=f"Chữ {word} đứng một mình.")
+    Article.objects.create(title="Liền", body=meant)
+    Article.objects.create(title="Rời", body=apart)
+    indexed()
+    return titles(api(client, q=q))
+
+
+def test_a_slip_for_a_rarer_word_than_a_dozen_others_one_edit_away_finds_the_phrase(client, articles, indexed):
+    """ "trốn" typed "tốn": thirteen words one edit from "tốn" are commoner than "trốn"; the words
+    standing in order around it choose, whatever its rank among them."""
+    commoner = ("tôi", "con", "hơn", "tô", "tin", "toàn", "lớn", "đơn", "tan", "tổng", "tốt", "tên", "ơn")
+    meant = "Phạm nhân trốn khỏi trại giam đêm qua, công an truy tìm."
+    found = slip_among_commoner_spellings(
+        client, indexed, commoner, meant, "Tốn công. Ra khỏi trại giam.", "tốn khỏi trại giam"
+    )
+    assert found[:2] == ["Liền", "Rời"]
+
+
+def test_an_unknown_word_finds_the_phrase_through_a_spelling_rarer_than_those_searched_for(client, articles, indexed):
+    """ "trót" typed "trt", a word no article holds: its commonest spellings one edit away are
+    searched for (one of them in an article holding the rest of the phrase); the phrase standing
+    whole with a rarer one still comes first."""
+    commoner = ("trò", "trí", "trà", "tất", "tốt", "tre", "trụ")
+    meant = "Họ đã trót lên kế hoạch cho chuyến đi dài ngày sắp tới."
+    found = slip_among_commoner_spellings(
+        client, indexed, commoner, meant, "Tốt lắm. Lên kế hoạch.", "trt lên kế hoạch"
+    )
+    assert found[:2] == ["Liền", "Rời"]
+
+
 def test_a_respelt_word_never_outranks_the_phrase_as_typed(client, articles, indexed):
     Article.objects.create(title="Sửa", body="Ai cũng phải chịu trau chuốt đời mình.")
     Article.objects.create(title="Nguyên", body="Còn chị trau chuốt đời mình.")

@@ -188,6 +188,32 @@ def test_a_view_keeps_the_scores_of_any_of_words_within_its_bound(segments, monk
     assert 0 < view._scored_held <= 50
 
 
+def test_a_view_joins_a_words_postings_and_positions_of_every_segment_within_its_bound(segments, monkeypatch):
+    """A word's postings and positions, every segment's side by side, are kept with the view (a
+    query asks for its words again on each head and in each phrase), up to JOINED_MAX: past it,
+    what was kept is dropped. A phrase weighed on a few documents finds there what it finds everywhere."""
+    view = query.engine()._view()
+    phrase = Phrase("text_folded", ("xay", "dung", "dang"))
+    everywhere = whoosh_search._Scorer(view)(phrase)[0]
+    some = np.flatnonzero(view.alive)[::3]  # in both segments
+    assert np.array_equal(whoosh_search._Scorer(view).on(some)(phrase)[0], everywhere[some])
+    assert everywhere[some].all() and set(view._all) == {("text_folded", w) for w in phrase.words}
+    monkeypatch.setattr(whoosh_search, "JOINED_MAX", 100)  # each word: 40 postings, 120 positions
+    view._all.clear()
+    assert np.array_equal(whoosh_search._Scorer(view).on(some)(phrase)[0], everywhere[some])
+    assert len(view._all) == 1
+
+
+def test_a_few_matches_facets_are_counted_from_their_own_entries_as_from_every_entry(segments, monkeypatch):
+    asked = [{"q": "xay dung dang"}, {"q": "tin moi"}, {"q": "tin", "province": "Bến Tre"}, {"q": "tin da sua"}]
+    monkeypatch.setattr(whoosh_search, "FEW_MATCHES", 0)  # every facet entry looked at
+    everywhere = [found(params).facets for params in asked]
+    monkeypatch.setattr(whoosh_search, "FEW_MATCHES", 10**6)  # the matches' own entries
+    assert [found(params).facets for params in asked] == everywhere
+    assert dict(everywhere[0]["provinces"]) == {"ben-tre": 8} and dict(everywhere[2]["provinces"]) == {"ben-tre": 8}
+    assert everywhere[1]["provinces"] == [("ben-tre", 3)] and everywhere[3]["provinces"] == [("ben-tre", 1)]
+
+
 def test_warming_reads_what_searches_use_then_closes_the_searcher(segments, settings):
     before = found({"q": "xây dựng Đảng", "province": "Bến Tre", "sort": "newest"})
     query.engine()._current = None  # as a new process: nothing read yet
