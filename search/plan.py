@@ -50,6 +50,7 @@ COMPOUND_BOOST = 1.5
 TIER = 1e6  # constant tiers lie far above any score (a sum of BM25 terms, tens to hundreds)
 NEAR_TIER = TIER / 2  # a word found spelt one letter otherwise: below as typed, above missing
 NAME_TIER = TIER / 10  # a person's name standing whole
+WHOLE_TIER = TIER  # the query's words standing together as typed: first, whatever the other articles' scores
 PAIR_TIER = TIER  # in a relaxed search, each two of the query's words standing together
 SEQUENCE_TIER = 64 * TIER  # all the query's words but one in their order: above any number of words and pairs
 RESPELT_TIER = 64 * SEQUENCE_TIER  # the query whole but for a slip of a letter: above any number of sequences
@@ -314,6 +315,9 @@ def _ranking(parsed: ParsedQuery) -> tuple[Boost, ...]:
     ranking = [Boost(pair, PAIR_BOOST) for pair in pairs]
     if len(pairs) > 1:
         ranking.append(Boost(AllOf(tuple(pairs)), ALL_PAIRS_BOOST))
+    phrase = whole(parsed)
+    if phrase is not None:  # and not each pair somewhere else: the articles holding the query whole come first
+        ranking.append(Boost(phrase, WHOLE_TIER, constant=True))
     if words:
         titles = tuple(Term("title_folded", w) for w in dict.fromkeys(folded_words))
         ranking.append(Boost(titles[0] if len(titles) == 1 else AnyOf(titles), TITLE_BOOST))
