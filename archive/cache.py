@@ -106,19 +106,13 @@ def _here(name: str) -> dict:
     return kept[1]
 
 
-def kept_here(name: str, key, compute):
-    """`compute()`, kept in this process only (never in the shared folder), under `name` and `key`,
-    until the next change. Its users must not change it."""
-    store = _here(name)
-    if key not in store:
-        store[key] = compute()
-    return store[key]
-
-
 def remembered_here(key: str, compute):
     """remembered(), for a value read on every search: each process keeps its own copy until the
-    next change instead of reading it from the shared folder each time."""
-    return kept_here(key, key, lambda: remembered(key, compute))
+    next change instead of reading it from the shared folder each time. Its users must not change it."""
+    store = _here(key)
+    if key not in store:
+        store[key] = remembered(key, compute)
+    return store[key]
 
 
 def remembered_each(name: str, keys, compute) -> dict:

@@ -133,8 +133,7 @@ def _common(ascending: np.ndarray, others: np.ndarray) -> np.ndarray:
     if not len(ascending) or not len(others):
         return others[:0]
     others = others[np.concatenate(([True], others[1:] != others[:-1]))]
-    at = np.searchsorted(ascending, others)
-    return others[(at < len(ascending)) & (ascending[np.minimum(at, len(ascending) - 1)] == others)]
+    return others[_where(ascending, others)[0]]
 
 
 def _where(ascending: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,6 +142,23 @@ def _where(ascending: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.nd
     if not len(ascending):
         return np.zeros(len(values), bool), at
     return ascending[np.minimum(at, len(ascending) - 1)] == values, at
+
+
+class _Bounded(dict):
+    """Values kept for a view, with how many entries (array items) they hold in all."""
+
+    held = 0
+
+    def keep(self, key, value, size: int, limit: int) -> None:
+        """Keep `value` (`size` entries); past `limit` entries in all, what was kept is dropped first."""
+        if self.held + size > limit:
+            self.clear()
+        self[key] = value
+        self.held += size
+
+    def clear(self) -> None:
+        super().clear()
+        self.held = 0
 
 
 def _ragged(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -174,10 +190,8 @@ class IndexView:
                 self.alive[offset + np.fromiter(reader.segment().deleted_docs(), np.int64)] = False
         self._per_document: dict[tuple[str, str], np.ndarray] = {}
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
-        self._scored: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        self._scored_held = 0
-        self._all: dict[tuple[str, str], tuple[Postings, Positions | None]] = {}
-        self._all_held = 0
+        self._scored = _Bounded()  # (field, term) -> (document numbers, scores)
+        self._all = _Bounded()  # (field, term) -> (postings, positions or None)
         self._averages: dict[str, float] = {}
         self._document_frequencies: dict[str, dict[str, int]] = {}
         self._by_document: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -224,11 +238,7 @@ class IndexView:
                 (np.concatenate(starts), np.concatenate(flat)) if positions else None,
             )
             size = len(found[0][0]) + (len(found[1][1]) if found[1] is not None else 0)
-            if self._all_held + size > JOINED_MAX:
-                self._all.clear()
-                self._all_held = 0
-            self._all[key] = found
-            self._all_held += size
+            self._all.keep(key, found, size, JOINED_MAX)
         return found
 
     def postings(self, field_name: str, text: str) -> Postings:
@@ -252,11 +262,7 @@ class IndexView:
         found = self._scored.get(key)
         if found is None:
             found = compute(*key)
-            if self._scored_held + len(found[0]) > SCORED_MAX:
-                self._scored.clear()
-                self._scored_held = 0
-            self._scored[key] = found
-            self._scored_held += len(found[0])
+            self._scored.keep(key, found, len(found[0]), SCORED_MAX)
         return found
 
     def key(self, docnum: int, key_of) -> int:

@@ -278,7 +278,7 @@ def test_a_full_folder_is_culled_in_a_thread_while_the_page_goes_on(tmp_path, mo
     assert len(culls) == 1  # none other while one ran in this process
 
 
-# --- what a process keeps for itself (archive.cache.remembered_each, remembered_here, kept_here) ---
+# --- what a process keeps for itself (archive.cache.remembered_each, remembered_here) ---
 def test_each_key_is_computed_once_per_generation_whatever_keys_it_comes_with(db):
     asked = []
 

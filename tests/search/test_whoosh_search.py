@@ -185,7 +185,7 @@ def test_a_view_keeps_the_scores_of_any_of_words_within_its_bound(segments, monk
     first = whoosh_search._Scorer(view)(words)
     again = whoosh_search._Scorer(view)(words)
     assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
-    assert 0 < view._scored_held <= 50
+    assert 0 < view._scored.held <= 50
 
 
 def test_a_view_joins_a_words_postings_and_positions_of_every_segment_within_its_bound(segments, monkeypatch):
