@@ -431,16 +431,19 @@ class _Scorer:
         mask, score = self._empty()
         if field_name not in self.searcher.schema:
             return mask, score
+        if self.docs is None:  # every document: the term's scores as kept with the view (a search asks again)
+            ids, scores = self.view.scored((field_name, text), self._term_scores)
+            mask[ids] = True
+            score[ids] = scores
+            return mask, score
         ids, weights = self.view.postings(field_name, text)
         df = len(ids)
-        if self.docs is not None and len(ids) <= len(self.docs):  # the postings of `docs`, at their places in it
+        if len(ids) <= len(self.docs):  # the postings of `docs`, at their places in it
             held, places = _where(self.docs, ids)
             ids, weights, places = ids[held], weights[held], places[held]
-        elif self.docs is not None:  # the same, looked up the other way: fewer of `docs` than postings
+        else:  # the same, looked up the other way: fewer of `docs` than postings
             held, at = _where(ids, self.docs)
             ids, weights, places = ids[at[held]], weights[at[held]], np.flatnonzero(held)
-        else:
-            places = ids
         mask[places] = True
         if self.searcher.schema[field_name].scorable and len(ids):
             score[places] = self._bm25(field_name, df, weights, ids)
@@ -536,6 +539,10 @@ class _Scorer:
         return self._done[match]
 
     def _evaluate(self, match: Match) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(match, Term) and self.docs is not None and len(self.docs) * FEW_MATCHES >= self.view.size:
+            root = self._root()  # many documents: over every one (from the scores kept with the view), taken at these
+            root(match)
+            return self._taken(root, match)
         if isinstance(match, Term):
             return self.term(match.field, match.text)
         if isinstance(match, Phrase) and self.docs is not None:
