@@ -578,13 +578,39 @@ class _Scorer:
         assert isinstance(match, Everything)
         return ~self._empty()[0], self._empty()[1]
 
+    def matching(self, match: Match) -> np.ndarray:
+        """The mask of `match` alone (a constant tier weighs no score): any-of, all-of and at-least
+        from their parts' masks, a word over every document from its postings."""
+        if match in self._done or (self.docs is not None and self._above(match) is not None):
+            return self(match)[0]
+        if isinstance(match, Term) and self.docs is None:
+            mask = self._empty()[0]
+            if match.field in self.searcher.schema:
+                mask[self.view.postings(match.field, match.text)[0]] = True
+            return mask
+        if isinstance(match, AnyOf):
+            return np.logical_or.reduce([self.matching(p) for p in match.parts])
+        if isinstance(match, AtLeast):
+            return np.sum([self.matching(p) for p in match.parts], axis=0) >= match.count
+        if isinstance(match, AllOf):
+            mask = self.matching(match.parts[0])
+            for part in match.parts[1:]:  # after a part nothing matches, the rest (their positions) left unread
+                if not mask.any():
+                    break
+                mask = mask & self.matching(part)
+            return mask
+        return self(match)[0]
+
     def boosted(self, ranking: tuple[Boost, ...], score: np.ndarray) -> np.ndarray:
         root = self._root()
         for boost in ranking:
             # One that matching worked out over every document (there a phrase scores as its words) weighs as there.
-            known = self.docs is not None and root.known(boost.match)
-            mask, boost_score = self._taken(root, boost.match) if known else self(boost.match)
-            score = score + boost.weight * (mask if boost.constant else boost_score)
+            if self.docs is not None and root.known(boost.match):
+                mask, boost_score = self._taken(root, boost.match)
+                raised = mask if boost.constant else boost_score
+            else:
+                raised = self.matching(boost.match) if boost.constant else self(boost.match)[1]
+            score = score + boost.weight * raised
         return score
 
 
