@@ -523,9 +523,9 @@ class _Scorer:
     def _phrase_frequency(self, match: Phrase) -> float:
         """How many documents hold the phrase, estimated as if its words fell independently:
         counting it exactly would read the positions of every document holding them all."""
-        estimate = float(self.searcher.doc_count_all())
+        estimate = float(self.view.size)  # the searcher's documents, counted once for the view
         for word in match.words:
-            estimate *= len(self.view.postings(match.field, word)[0]) / max(self.searcher.doc_count_all(), 1)
+            estimate *= len(self.view.postings(match.field, word)[0]) / max(self.view.size, 1)
         return max(estimate, 1.0)
 
     def known(self, match: Match) -> bool:
