@@ -6,11 +6,12 @@ marks "hòa"); one typed without marks every syllable that folds to it ("hoa" ma
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import escape
 from itertools import compress
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from search.analysis import canonical, folded, split_syllables
@@ -26,11 +27,27 @@ def _forms(syllable: str) -> tuple[str, str]:
     return form, folded(form)
 
 
+class _Keys(dict[str, str | None]):
+    """syllable -> the query word it matches, or None: each syllable looked up once (an article
+    repeats its words, and a page's articles share most of them)."""
+
+    def __init__(self, key: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._key = key
+
+    def __missing__(self, syllable: str) -> str | None:
+        found = self[syllable] = self._key(syllable)
+        return found
+
+
 @dataclass(frozen=True)
 class Terms:
     exact: frozenset[str] = frozenset()
     loose: frozenset[str] = frozenset()
-    _seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)  # syllable -> key
+    _seen: _Keys = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_seen", _Keys(self.key))
 
     @classmethod
     def of(cls, parsed: ParsedQuery, field: str = "", also: frozenset[str] = frozenset()) -> "Terms":
@@ -53,25 +70,20 @@ class Terms:
         return loose_form if loose_form in self.loose else None
 
     def keys(self, words: list[str]) -> list[str | None]:
-        """key() of each word; an article repeats its words, so each is looked up once."""
-        seen = self._seen
-        for word in set(words).difference(seen):
-            seen[word] = self.key(word)
-        return list(map(seen.__getitem__, words))
+        """key() of each word (a dictionary's lookups, but for the words not seen before)."""
+        return list(map(self._seen.__getitem__, words))
 
 
 def _marked(pieces: list[str], keys: list[str | None], lo: int, hi: int) -> str:
-    """pieces[lo:hi] of split_syllables()'s list (a syllable at each odd index i, whose key is
-    keys[i // 2]), escaped, the syllables with a key in <mark>."""
+    """pieces[lo:hi] of split_syllables()'s list (syllable n, whose key is keys[n], is pieces[2n + 1]),
+    escaped, the syllables with a key in <mark>."""
     out: list[str] = []
-    run: list[str] = []
-    for i in range(lo, hi):
-        if i % 2 and keys[i // 2]:
-            out += [escape("".join(run)), "<mark>", escape(pieces[i]), "</mark>"]
-            run = []
-        else:
-            run.append(pieces[i])
-    out.append(escape("".join(run)))
+    start = lo
+    for n in compress(range(lo // 2, hi // 2), keys[lo // 2 : hi // 2]):  # the marked syllables in [lo, hi)
+        at = 2 * n + 1
+        out += [escape("".join(pieces[start:at])), "<mark>", escape(pieces[at]), "</mark>"]
+        start = at + 1
+    out.append(escape("".join(pieces[start:hi])))
     return "".join(out)
 
 
