@@ -43,7 +43,7 @@ MAX_CACHED = 48_000_000  # postings (8 bytes each) and positions (4 bytes) held 
 WARM_FIELDS = {"text_folded": True, "title_folded": False, "text": False}  # what searches read: with positions?
 RERANK = 1000  # documents whose positions are read to weigh the ranking's phrases (50 pages)
 TIER_RERANK = 5000  # and a deep request's constant tiers: a misremembered phrase's article past 1,000 was lost
-SCORED_MAX = 8_000_000  # scores kept per view for any-of-terms matches (12 bytes a posting, 8 a document): <= 96 MB
+SCORED_MAX = 16_000_000  # scores kept per view for any-of-terms matches (12 bytes a posting, 8 a document): <= 192 MB
 # postings and positions (entries) of every segment side by side, kept per view for the terms
 # searched: at most 60 MB (a posting 8 bytes, 16 with where its positions start; a position 4)
 JOINED_MAX = 6_000_000
