@@ -2,11 +2,13 @@
 such files compared: a change to the index (its format, its writer, a rebuild) that must keep
 every result, count, facet, snippet and suggestion as they were. The queries: the everyday ones
 (and the second page of ten), 60 known-item phrases as typed and without diacritics, old tone
-marks or decomposed, and a few with quotes, fields and misspellings.
+marks or decomposed, and a few with quotes, fields and misspellings. With --pages, the search
+page's HTML too, in Vietnamese and English, for these queries and bench/search_speed.py's: a
+change to the page's own work (snippets, facets, the template) that must show the same bytes.
 
-    .venv/bin/python bench/api_answers.py --data-dir DIR --out before.json
+    .venv/bin/python bench/api_answers.py --data-dir DIR --out before.json [--pages]
     (change the code or rebuild the index)
-    .venv/bin/python bench/api_answers.py --data-dir DIR --out after.json --compare before.json
+    .venv/bin/python bench/api_answers.py --data-dir DIR --out after.json [--pages] --compare before.json
 """
 
 import json
@@ -35,6 +37,18 @@ def queries():
     return found + [{"q": q} for q in OTHERS]
 
 
+def speed_queries():
+    """bench/search_speed.py's known items (its default seed, 40 phrases, as typed and without diacritics)."""
+    from archive.models import Article
+
+    articles = list(Article.objects.filter(status="published").values_list("pk", "title", "body"))
+    return [
+        {"q": text}
+        for _pk, phrase in common.known_items(articles, 40, 2017)
+        for text in (phrase, common.variants(phrase)["no diacritics"])
+    ]
+
+
 def comparable(answers):
     """The answers without the signed timestamp of each next page's cursor (it differs run to run)."""
     for answer in answers:
@@ -47,11 +61,13 @@ def main():
     def extend(parser):
         parser.add_argument("--out", required=True, help="the answers, as JSON")
         parser.add_argument("--compare", help="answers written before, to compare with")
+        parser.add_argument("--pages", action="store_true", help="the search page's HTML too, in both languages")
 
     args = common.arguments(__doc__, extend)
     if not args.data_dir:
         raise SystemExit("--data-dir is required (an archive with its index)")
     common.setup_django(Path(args.data_dir).resolve())
+    from django.conf import settings
     from django.test import Client
 
     client = Client()
@@ -60,6 +76,14 @@ def main():
         response = client.get("/api/search/", params, HTTP_HOST="localhost")
         body = response.json() if response.status_code < 500 else response.content.decode()[:500]
         answers.append({"params": params, "status": response.status_code, "body": body})
+    if args.pages:
+        pages = queries() + speed_queries()
+        for language in ("vi", "en"):
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+            for params in pages:
+                response = client.get("/search/", params, HTTP_HOST="localhost")
+                page = {"params": {**params, "language": language}, "status": response.status_code}
+                answers.append({**page, "body": response.content.decode()})
     Path(args.out).write_text(json.dumps(answers, ensure_ascii=False, indent=1))
     results = sum(len(a["body"].get("results", [])) for a in answers if isinstance(a["body"], dict))
     print(f"{len(answers)} queries, {results:,} results written to {args.out}")

@@ -35,6 +35,7 @@ import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from types import MappingProxyType
 from typing import Protocol
@@ -167,6 +168,17 @@ class SearchResult:
     present: list[tuple[bool, ...]] = field(default_factory=list)  # per id: per request.report
 
 
+# A query's text segmented by pyvi and its words folded, kept: a search asks for them again and again.
+@lru_cache(maxsize=4096)
+def _segmented(text: str) -> str:
+    return segment(text)
+
+
+@lru_cache(maxsize=16384)
+def _folded(word: str) -> str:
+    return folded(word)
+
+
 def _words_match(field_name: str, words: list[str]) -> Match:
     return Term(field_name, words[0]) if len(words) == 1 else Phrase(field_name, tuple(words))
 
@@ -175,7 +187,7 @@ def _clause(clause: Clause, near: Mapping[str, tuple[str, ...]]) -> Match:
     """What must match for one clause: its folded words (a quoted phrase also in its exact form);
     a word of `near` also as spelt there."""
     words = clause.words
-    folded_words = [folded(w) for w in words]
+    folded_words = [_folded(w) for w in words]
     if clause.field == "author":
         return _words_match("author", folded_words)
     field_name = "title" if clause.field == "title" else "text"
@@ -210,7 +222,7 @@ def word_groups(parsed: ParsedQuery) -> list[tuple[Item, ...]]:
         if item is not None and item.loose and len(item.alternatives) == 1 and len(item.alternatives[0].words) == 1:
             run.append(item)
             continue
-        sizes = [len(SYLLABLE.findall(w)) for w in segment(" ".join(i.alternatives[0].text for i in run)).split()]
+        sizes = [len(SYLLABLE.findall(w)) for w in _segmented(" ".join(i.alternatives[0].text for i in run)).split()]
         sizes = [n for n in sizes if n]  # pyvi keeps punctuation apart: "‘thời điểm" is "‘ thời_điểm"
         if sum(sizes) != len(run):  # pyvi split a word otherwise than the query did
             sizes = [1] * len(run)
@@ -248,7 +260,7 @@ def _required(parsed: ParsedQuery, near: Mapping[str, tuple[str, ...]] = _AS_TYP
 
 
 def _free_words(parsed: ParsedQuery) -> list[str]:
-    return [folded(w) for c in parsed.free_clauses for w in c.words]
+    return [_folded(w) for c in parsed.free_clauses for w in c.words]
 
 
 def _pairs(parsed: ParsedQuery, near: Mapping[str, tuple[str, ...]] = _AS_TYPED) -> list[Match]:
@@ -300,7 +312,7 @@ def _sequences(parsed: ParsedQuery) -> list[Phrase]:
     low, high = SEQUENCE_GROUPS
     if not low <= len(groups) <= high or any(len(item.alternatives) > 1 for g in groups for item in g):
         return []
-    syllables = [(at, folded(w)) for at, g in enumerate(groups) for item in g for w in item.alternatives[0].words]
+    syllables = [(at, _folded(w)) for at, g in enumerate(groups) for item in g for w in item.alternatives[0].words]
     left_out = [{i for i, (at, _w) in enumerate(syllables) if at == group} for group in range(len(groups))]
     left_out += [{i} for i, (at, _w) in enumerate(syllables) if len(left_out[at]) > 1]
     rests = (tuple(w for i, (_at, w) in enumerate(syllables) if i not in out) for out in left_out)
@@ -310,7 +322,7 @@ def _sequences(parsed: ParsedQuery) -> list[Phrase]:
 def _ranking(parsed: ParsedQuery) -> tuple[Boost, ...]:
     free = parsed.free_clauses
     words = [w for c in free for w in c.words]
-    folded_words = [folded(w) for w in words]
+    folded_words = [_folded(w) for w in words]
     pairs = _pairs(parsed)
     ranking = [Boost(pair, PAIR_BOOST) for pair in pairs]
     if len(pairs) > 1:
@@ -322,14 +334,14 @@ def _ranking(parsed: ParsedQuery) -> tuple[Boost, ...]:
         titles = tuple(Term("title_folded", w) for w in dict.fromkeys(folded_words))
         ranking.append(Boost(titles[0] if len(titles) == 1 else AnyOf(titles), TITLE_BOOST))
     # Exact accents rank first: the words typed with diacritics, matched as typed.
-    ranking += [Boost(Term("text", w), EXACT_BOOST) for w in dict.fromkeys(words) if folded(w) != w]
-    compounds = {w for c in free for w in segment(c.text).split() if _COMPOUND.fullmatch(w)}
+    ranking += [Boost(Term("text", w), EXACT_BOOST) for w in dict.fromkeys(words) if _folded(w) != w]
+    compounds = {w for c in free for w in _segmented(c.text).split() if _COMPOUND.fullmatch(w)}
     ranking += [Boost(Term("text", canonical(w)), COMPOUND_BOOST) for w in sorted(compounds)]
     return tuple(ranking)
 
 
 def _names(names: tuple[tuple[str, ...], ...]) -> list[Boost]:
-    return [Boost(Phrase("text_folded", tuple(folded(w) for w in name)), NAME_TIER, constant=True) for name in names]
+    return [Boost(Phrase("text_folded", tuple(_folded(w) for w in name)), NAME_TIER, constant=True) for name in names]
 
 
 def compile_query(parsed: ParsedQuery, names: tuple[tuple[str, ...], ...] = ()) -> tuple[Match, tuple[Boost, ...]]:
@@ -348,7 +360,7 @@ def compile_relaxed(
     tiers = []
     for group in word_groups(parsed):
         tiers.append(Boost(group_match(group), TIER, constant=True))
-        spelt_otherwise = [w for i in group for c in i.alternatives for s in c.words for w in near.get(folded(s), ())]
+        spelt_otherwise = [w for i in group for c in i.alternatives for s in c.words for w in near.get(_folded(s), ())]
         if spelt_otherwise:
             otherwise = AnyOf(tuple(Term("text_folded", w) for w in spelt_otherwise))
             tiers.append(Boost(otherwise, NEAR_TIER, constant=True))

@@ -58,7 +58,7 @@ class Hit:
     units: list[Locality]  # the units the article names, with their province, 2025 province and district
     missing: list[str] = field(default_factory=list)  # words of the query (as typed) it lacks
 
-    @property
+    @cached_property  # the page asks twice
     def provinces(self):
         return sorted({loc.province.name for loc in self.units if loc.province_id})
 

@@ -10,6 +10,7 @@ removed, and an overlong query keeps its first MAX_CLAUSES clauses (the parse sa
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from search.analysis import query_words
 
@@ -29,8 +30,8 @@ class Clause:
     phrase: bool = False
     quoted: bool = False  # typed in quotes: a relaxed search keeps it whole
 
-    @property
-    def words(self) -> list[str]:
+    @cached_property
+    def words(self) -> list[str]:  # worked out once: a search asks for them again and again
         return query_words(self.text)
 
 

@@ -404,16 +404,44 @@ class IndexView:
 
 class _Scorer:
     """(mask, score) of a plan's match over every document of a view, or over `docs` only
-    (`on(docs)`: there a phrase is weighed by its occurrences, read from the positions)."""
+    (`on(docs)`: there a phrase is weighed by its occurrences, read from the positions). Every
+    match is worked out document by document, so over some documents it is what it is over more
+    of them, taken at those: a scorer over `docs` takes what the scorers it was made from worked
+    out already (the matches' tallies, on the ranked head; a word over every document), but a
+    phrase over every document, which is scored as its words."""
 
-    def __init__(self, view: IndexView, docs: np.ndarray | None = None):
+    def __init__(self, view: IndexView, docs: np.ndarray | None = None, parent: "_Scorer | None" = None):
         self.view = view
         self.searcher = view.searcher
         self.docs = docs
+        self.parent = parent
         self._done: dict[Match, tuple[np.ndarray, np.ndarray]] = {}  # a query repeats its words and phrases
+        self._at: dict[int, np.ndarray] = {}  # id(a scorer above) -> where each of `docs` is in its docs
 
-    def on(self, docs: np.ndarray) -> "_Scorer":
-        return _Scorer(self.view, np.sort(docs))
+    def on(self, docs: np.ndarray, ascending: bool = False) -> "_Scorer":
+        """A scorer over `docs`, some of this one's documents (`ascending`: already sorted)."""
+        return _Scorer(self.view, docs if ascending else np.sort(docs), self)
+
+    def _root(self) -> "_Scorer":
+        return self if self.parent is None else self.parent._root()
+
+    def _taken(self, above: "_Scorer", match: Match) -> tuple[np.ndarray, np.ndarray]:
+        """What a scorer above (over more documents) worked out for `match`, taken at `docs`."""
+        assert self.docs is not None
+        if id(above) not in self._at:
+            self._at[id(above)] = self.docs if above.docs is None else np.searchsorted(above.docs, self.docs)
+        at = self._at[id(above)]
+        mask, score = above._done[match]
+        return mask[at], score[at]
+
+    def _above(self, match: Match) -> "_Scorer | None":
+        """The nearest scorer above that worked out `match` as this one would."""
+        above = self.parent
+        while above is not None and match not in above._done:
+            above = above.parent
+        if above is not None and above.docs is None and _has_phrase(match):
+            return None
+        return above
 
     def _bm25(self, field_name: str, df: float, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
         idf = math.log(self.view.size / (df + 1)) + 1
@@ -428,16 +456,19 @@ class _Scorer:
         mask, score = self._empty()
         if field_name not in self.searcher.schema:
             return mask, score
+        if self.docs is None:  # every document: the term's scores as kept with the view (a search asks again)
+            ids, scores = self.view.scored((field_name, text), self._term_scores)
+            mask[ids] = True
+            score[ids] = scores
+            return mask, score
         ids, weights = self.view.postings(field_name, text)
         df = len(ids)
-        if self.docs is not None and len(ids) <= len(self.docs):  # the postings of `docs`, at their places in it
+        if len(ids) <= len(self.docs):  # the postings of `docs`, at their places in it
             held, places = _where(self.docs, ids)
             ids, weights, places = ids[held], weights[held], places[held]
-        elif self.docs is not None:  # the same, looked up the other way: fewer of `docs` than postings
+        else:  # the same, looked up the other way: fewer of `docs` than postings
             held, at = _where(ids, self.docs)
             ids, weights, places = ids[at[held]], weights[at[held]], np.flatnonzero(held)
-        else:
-            places = ids
         mask[places] = True
         if self.searcher.schema[field_name].scorable and len(ids):
             score[places] = self._bm25(field_name, df, weights, ids)
@@ -530,9 +561,9 @@ class _Scorer:
     def _phrase_frequency(self, match: Phrase) -> float:
         """How many documents hold the phrase, estimated as if its words fell independently:
         counting it exactly would read the positions of every document holding them all."""
-        estimate = float(self.searcher.doc_count_all())
+        estimate = float(self.view.size)  # the searcher's documents, counted once for the view
         for word in match.words:
-            estimate *= len(self.view.postings(match.field, word)[0]) / max(self.searcher.doc_count_all(), 1)
+            estimate *= len(self.view.postings(match.field, word)[0]) / max(self.view.size, 1)
         return max(estimate, 1.0)
 
     def known(self, match: Match) -> bool:
@@ -541,10 +572,15 @@ class _Scorer:
 
     def __call__(self, match: Match) -> tuple[np.ndarray, np.ndarray]:
         if match not in self._done:
-            self._done[match] = self._evaluate(match)
+            above = self._above(match) if self.docs is not None else None
+            self._done[match] = self._taken(above, match) if above is not None else self._evaluate(match)
         return self._done[match]
 
     def _evaluate(self, match: Match) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(match, Term) and self.docs is not None and len(self.docs) * FEW_MATCHES >= self.view.size:
+            root = self._root()  # many documents: over every one (from the scores kept with the view), taken at these
+            root(match)
+            return self._taken(root, match)
         if isinstance(match, Term):
             return self.term(match.field, match.text)
         if isinstance(match, Phrase) and self.docs is not None:
@@ -580,10 +616,39 @@ class _Scorer:
         assert isinstance(match, Everything)
         return ~self._empty()[0], self._empty()[1]
 
+    def matching(self, match: Match) -> np.ndarray:
+        """The mask of `match` alone (a constant tier weighs no score): any-of, all-of and at-least
+        from their parts' masks, a word over every document from its postings."""
+        if match in self._done or (self.docs is not None and self._above(match) is not None):
+            return self(match)[0]
+        if isinstance(match, Term) and self.docs is None:
+            mask = self._empty()[0]
+            if match.field in self.searcher.schema:
+                mask[self.view.postings(match.field, match.text)[0]] = True
+            return mask
+        if isinstance(match, AnyOf):
+            return np.logical_or.reduce([self.matching(p) for p in match.parts])
+        if isinstance(match, AtLeast):
+            return np.sum([self.matching(p) for p in match.parts], axis=0) >= match.count
+        if isinstance(match, AllOf):
+            mask = self.matching(match.parts[0])
+            for part in match.parts[1:]:  # after a part nothing matches, the rest (their positions) left unread
+                if not mask.any():
+                    break
+                mask = mask & self.matching(part)
+            return mask
+        return self(match)[0]
+
     def boosted(self, ranking: tuple[Boost, ...], score: np.ndarray) -> np.ndarray:
+        root = self._root()
         for boost in ranking:
-            mask, boost_score = self(boost.match)
-            score = score + boost.weight * (mask if boost.constant else boost_score)
+            # One that matching worked out over every document (there a phrase scores as its words) weighs as there.
+            if self.docs is not None and root.known(boost.match):
+                mask, boost_score = self._taken(root, boost.match)
+                raised = mask if boost.constant else boost_score
+            else:
+                raised = self.matching(boost.match) if boost.constant else self(boost.match)[1]
+            score = score + boost.weight * raised
         return score
 
 
@@ -641,32 +706,44 @@ def _first(matches: np.ndarray, keys: np.ndarray, count: int, newest: bool = Fal
     return matches[order][:count]
 
 
-def _ordered(scorer: _Scorer, request: SearchRequest, matches: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """The page's document numbers: best score first (the phrases weighed on the first RERANK), or by date."""
+def _ordered(within: _Scorer, request: SearchRequest, score: np.ndarray) -> tuple[np.ndarray, _Scorer]:
+    """The page's document numbers: best score first (the phrases weighed on the first RERANK), or
+    by date; and the scorer over the fewest documents holding the page (the ranked head's, or `within`'s).
+    `within`: the scorer over the matches; `score`: the required match's, over every document."""
+    matches, scorer = within.docs, within.parent
+    assert matches is not None and scorer is not None
     wanted = request.offset + request.limit
     if request.sort != "relevance":
         column = scorer.view.column("newest_first" if request.sort == "newest" else "oldest_first")[matches]
         newest = request.sort == "newest"
-        return _first(matches, -column if newest else column, wanted, newest)[request.offset :]
+        return _first(matches, -column if newest else column, wanted, newest)[request.offset :], within
     # A phrase's occurrences are read on a head only, unless matching asked for them already: a
     # constant tier's on the first TIER_RERANK for a deep request (it outranks any score), else on
-    # the first RERANK, like a weighted one's.
+    # the first RERANK, like a weighted one's. The rest is weighed on a few matches alone, else on
+    # every document (a word's scores over all of them, from its postings, cost less than finding
+    # each match among them).
     costly = tuple(b for b in request.ranking if _has_phrase(b.match) and not scorer.known(b.match))
-    score = scorer.boosted(tuple(b for b in request.ranking if b not in costly), score).copy()  # raised below
+    rest = tuple(b for b in request.ranking if b not in costly)
+    if len(matches) * FEW_MATCHES < scorer.view.size:
+        score = within.boosted(rest, score[matches])
+    else:
+        score = scorer.boosted(rest, score)[matches]  # a copy: raised below
     depth = TIER_RERANK if request.deep else RERANK
-    ranked = _first(matches, -score[matches], max(wanted, depth if costly else 0))
-    on_head = None
+    ranked = _first(matches, -score, max(wanted, depth if costly else 0))
+    on_head = within
     for boosts, size in (
         (tuple(b for b in costly if b.constant), depth),
         (tuple(b for b in costly if not b.constant), RERANK),
     ):
         if boosts:
-            if on_head is None or size != depth:  # the same head, reordered, when the sizes are the same
-                on_head = scorer.on(ranked[:size])
+            if on_head is within or size != depth:  # the same head, reordered, when the sizes are the same
+                on_head = within.on(ranked[:size])
             assert on_head.docs is not None
-            score[on_head.docs] = on_head.boosted(boosts, score[on_head.docs])
-            ranked = np.concatenate([_first(on_head.docs, -score[on_head.docs], size), ranked[size:]])
-    return ranked[request.offset : wanted]
+            at = np.searchsorted(matches, on_head.docs)
+            score[at] = on_head.boosted(boosts, score[at])
+            ranked = np.concatenate([_first(on_head.docs, -score[at], size), ranked[size:]])
+    assert on_head.docs is not None
+    return ranked[request.offset : wanted], on_head if wanted <= len(on_head.docs) else within
 
 
 def _held() -> int:
@@ -716,21 +793,22 @@ def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:
     mask, score = scorer(request.required)
     mask = _filtered(view, request, mask & view.alive)
     matches = np.flatnonzero(mask)
-    page = _ordered(scorer, request, matches, score) if request.limit and len(matches) else matches[:0]
+    within = scorer.on(matches, ascending=True)
+    # Tallied over the matches first (a phrase's positions read for them, not every document): the
+    # ranked head then takes what it shares with them (a near spelling standing beside a word of the query).
+    tallies = [int(np.count_nonzero(within(m)[0])) if len(matches) else 0 for m in request.tally]
+    page, on_head = _ordered(within, request, score) if request.limit and len(matches) else (matches[:0], within)
     ids = [view.key(int(docnum), key_of) for docnum in page]
     reported = []
     if request.report and len(page):  # what the page's documents match: a phrase's positions read for them only
-        on_page = scorer.on(page)
+        on_page = on_head.on(page)
         assert on_page.docs is not None
         at = np.searchsorted(on_page.docs, page)
         reported = [on_page(m)[0][at] for m in request.report]
-    # Tallied over the matches (a phrase's positions read for them, not every document); sorting
-    # them costs a related-articles search a third of a millisecond, so only when there is a tally.
-    within = scorer.on(matches) if request.tally and len(matches) else None
     return SearchResult(
         ids=ids,
         count=len(matches),
         facets=_facet_counts(view, request, mask, matches),
-        tallies=[int(np.count_nonzero(within(m)[0])) if within is not None else 0 for m in request.tally],
+        tallies=tallies,
         present=[tuple(bool(r[i]) for r in reported) for i in range(len(page))],
     )

@@ -1,3 +1,4 @@
+from search import highlight
 from search.highlight import Terms, mark, snippet
 from search.syntax import parse
 
@@ -44,3 +45,17 @@ def test_snippet_shows_where_the_words_stand_together():
 def test_snippet_without_matches_starts_at_the_beginning():
     out = str(snippet("Một hai ba bốn năm sáu bảy tám chín mười", Terms.of(parse("không")), size=4))
     assert out == "Một hai ba bốn …"
+
+
+def test_a_spelling_first_met_in_a_later_text_is_marked_too():
+    terms = Terms.of(parse("đảng"))
+    assert str(mark("Đảng viên", terms)) == "<mark>Đảng</mark> viên"
+    assert str(mark("ĐảNG ViÊn", terms)) == "<mark>ĐảNG</mark> ViÊn"  # a syllable this process had not met
+
+
+def test_marks_stay_right_when_the_kept_syllables_are_emptied(monkeypatch):
+    monkeypatch.setattr(highlight, "VOCABULARY_MAX", 3)
+    terms = Terms.of(parse("hoa"))
+    for _ in range(2):
+        assert str(mark("Hòa bình và hoà hợp", terms)) == "<mark>Hòa</mark> bình và <mark>hoà</mark> hợp"
+        assert str(mark("Thanh Hoá, họa sĩ", terms)) == "Thanh <mark>Hoá</mark>, <mark>họa</mark> sĩ"

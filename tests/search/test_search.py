@@ -219,6 +219,19 @@ def test_facets_link_to_the_archive_pages(client, archive):
     assert f'href="{sol}"' in client.get("/search/?q=dang").content.decode()
 
 
+def test_facet_values_on_the_page_narrow_count_and_link_their_page_escaped(client, archive):
+    Official.objects.filter(name="Trần Thị Sol").update(name='Trần "Sol" <b>')
+    sol = Official.objects.get()
+    page = client.get("/search/", {"q": "dang"}).content.decode()
+    label = "Trần &quot;Sol&quot; &lt;b&gt;"
+    titled = f'title="Trang {label}" aria-label="Trang {label}"'
+    link = f'<a class="page-link" href="/officials/{sol.pk}/{sol.slug}/" {titled}>↗</a>'
+    assert f'<li><a href="?q=dang&amp;official={sol.pk}">{label}</a> <span class="n">1</span> {link}</li>' in page
+    year = '<a href="?q=dang&amp;from=2020-01-01&amp;to=2020-12-31">2020</a>'
+    assert f'<li>{year} <span class="n">1</span> <a class="page-link" href="/years/2020/"' in page
+    assert "<b>" not in page
+
+
 def test_chosen_filter_shows_and_can_be_removed(client, archive):
     page = client.get("/search/", {"q": "dang", "province": "ben-tre"}).content.decode()
     assert "Tỉnh Bến Tre" in page and 'class="remove"' in page
