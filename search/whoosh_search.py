@@ -457,7 +457,9 @@ class _Scorer:
         if field_name not in self.searcher.schema:
             return mask, score
         if self.docs is None:  # every document: the term's scores as kept with the view (a search asks again)
-            ids, scores = self.view.scored((field_name, text), self._term_scores)
+            ids, scores = self.view.scored((field_name, text), self._summand)
+            if ids is None:  # a term most documents hold: its score in every one, above 0 where it is
+                return scores > 0, scores.copy()
             mask[ids] = True
             score[ids] = scores
             return mask, score
