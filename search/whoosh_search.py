@@ -43,7 +43,7 @@ MAX_CACHED = 48_000_000  # postings (8 bytes each) and positions (4 bytes) held 
 WARM_FIELDS = {"text_folded": True, "title_folded": False, "text": False}  # what searches read: with positions?
 RERANK = 1000  # documents whose positions are read to weigh the ranking's phrases (50 pages)
 TIER_RERANK = 5000  # and a deep request's constant tiers: a misremembered phrase's article past 1,000 was lost
-SCORED_MAX = 8_000_000  # postings kept scored per view for any-of-terms matches (12 bytes each): at most 96 MB
+SCORED_MAX = 16_000_000  # scores kept per view for any-of-terms matches (12 bytes a posting, 8 a document): <= 192 MB
 # postings and positions (entries) of every segment side by side, kept per view for the terms
 # searched: at most 60 MB (a posting 8 bytes, 16 with where its positions start; a position 4)
 JOINED_MAX = 6_000_000
@@ -161,6 +161,26 @@ class _Bounded(dict):
         self.held = 0
 
 
+@dataclass
+class _Derived:
+    """What views of the same segments and deletions work out alike (joined postings, scores,
+    per-document arrays, facets, statistics): kept with the last view (`_derived`) for the next
+    view of them, so the workers a server forks after its warm-up start with what the warm-up
+    worked out (they share it until they change it), and a searcher reopened on an unchanged
+    index finds it."""
+
+    per_document: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # ("length"|"column", field)
+    facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
+    scored: _Bounded = field(default_factory=_Bounded)  # (field, term) -> (document numbers, scores)
+    joined: _Bounded = field(default_factory=_Bounded)  # (field, term) -> (postings, positions or None)
+    averages: dict[str, float] = field(default_factory=dict)
+    document_frequencies: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_document: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+
+_derived: dict[tuple[str, tuple], _Derived] = {}  # (index, its segments and deletions) of the last view: its own
+
+
 def _ragged(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The indices start..end-1 of each (start, end), one after another."""
     lengths = ends - starts
@@ -188,13 +208,18 @@ class IndexView:
         for reader, offset, _arrays in self.leaves:
             if reader.has_deletions():
                 self.alive[offset + np.fromiter(reader.segment().deleted_docs(), np.int64)] = False
-        self._per_document: dict[tuple[str, str], np.ndarray] = {}
-        self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
-        self._scored = _Bounded()  # (field, term) -> (document numbers, scores)
-        self._all = _Bounded()  # (field, term) -> (postings, positions or None)
-        self._averages: dict[str, float] = {}
-        self._document_frequencies: dict[str, dict[str, int]] = {}
-        self._by_document: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        generation = tuple((r.segment().segment_id(), r.segment().deleted_count()) for r, _offset, _a in self.leaves)
+        derived = _derived.get((index_key, generation))
+        if derived is None:  # what the last view worked out, of other segments (or index): dropped
+            _derived.clear()
+            derived = _derived[(index_key, generation)] = _Derived()
+        self._per_document = derived.per_document
+        self._facets = derived.facets
+        self._scored = derived.scored
+        self._all = derived.joined
+        self._averages = derived.averages
+        self._document_frequencies = derived.document_frequencies
+        self._by_document = derived.by_document
 
     def _kept(
         self, reader, arrays: _SegmentArrays, key: tuple[str, str], positions: bool = False
@@ -255,14 +280,14 @@ class IndexView:
         places = flat[_ragged(starts[at], starts[at + 1])]
         return np.repeat(docs[held].astype(np.int64), starts[at + 1] - starts[at]), places
 
-    def scored(self, key: tuple[str, str], compute) -> tuple[np.ndarray, np.ndarray]:
+    def scored(self, key: tuple[str, str], compute) -> tuple[np.ndarray | None, np.ndarray]:
         """A term's (document numbers, scores), `compute(*key)` once for this view (the statistics
         its scores use are the view's): an article's related ones ask for the same common words as
-        the last article's. Past SCORED_MAX postings, all of them are dropped and computed again."""
+        the last article's. Past SCORED_MAX scores, all of them are dropped and computed again."""
         found = self._scored.get(key)
         if found is None:
             found = compute(*key)
-            self._scored.keep(key, found, len(found[0]), SCORED_MAX)
+            self._scored.keep(key, found, len(found[1]), SCORED_MAX)
         return found
 
     def key(self, docnum: int, key_of) -> int:
@@ -432,7 +457,9 @@ class _Scorer:
         if field_name not in self.searcher.schema:
             return mask, score
         if self.docs is None:  # every document: the term's scores as kept with the view (a search asks again)
-            ids, scores = self.view.scored((field_name, text), self._term_scores)
+            ids, scores = self.view.scored((field_name, text), self._summand)
+            if ids is None:  # a term most documents hold: its score in every one, above 0 where it is
+                return scores > 0, scores.copy()
             mask[ids] = True
             score[ids] = scores
             return mask, score
@@ -451,19 +478,32 @@ class _Scorer:
 
     def _any_term(self, terms: list[Term]) -> tuple[np.ndarray, np.ndarray]:
         """Any of `terms` over every document, from their postings alone (not an array of every
-        document per term: an article's related ones ask for a few dozen common words): the same
-        sums as term() of each added up, in the same order."""
-        ids, scores = [np.empty(0, np.int32)], [np.empty(0)]
+        document per term: an article's related ones ask for a few dozen common words), but a
+        term most documents hold, whose every document's score is one array (_summand): the
+        same sums as term() of each added up, in the same order (adding a 0 changes no sum). A
+        term of a scored field scores more than 0 wherever it is, so the sums say what matches."""
+        summed, unscored = np.zeros(self.view.size), np.zeros(self.view.size, bool)
         for term in terms:
             if term.field not in self.searcher.schema:
                 continue
-            found, score = self.view.scored((term.field, term.text), self._term_scores)
-            ids.append(found)
-            scores.append(score)
-        held = np.concatenate(ids)
-        mask = np.zeros(self.view.size, bool)
-        mask[held] = True
-        return mask, np.bincount(held, weights=np.concatenate(scores), minlength=self.view.size)
+            found, score = self.view.scored((term.field, term.text), self._summand)
+            if found is None:
+                summed += score
+            else:
+                summed[found] += score
+                if not self.searcher.schema[term.field].scorable:
+                    unscored[found] = True
+        return (summed > 0) | unscored, summed
+
+    def _summand(self, field_name: str, text: str) -> tuple[np.ndarray | None, np.ndarray]:
+        """_term_scores, or for a scored term that half the documents or more hold (None, its
+        score in every document, 0 where it is not): added up in one step, in less memory past 2/3."""
+        found, score = self._term_scores(field_name, text)
+        if not self.searcher.schema[field_name].scorable or 2 * len(found) < self.view.size:
+            return found, score
+        every = np.zeros(self.view.size)
+        every[found] = score
+        return None, every
 
     def _term_scores(self, field_name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Every document holding a term, and the term's score in each (0 in a field not scored)."""
@@ -741,6 +781,13 @@ def warm(view: IndexView, facets: tuple[str, ...], seconds: float) -> None:
         if time.monotonic() > deadline or _held() > MAX_CACHED * 7 // 8:
             break
         view.read(name, term, False)
+    # And their scores, commonest first, to 3/4 of SCORED_MAX: an article's first render adds up
+    # its title's, and the workers share them (_Derived) instead of each working them out.
+    scorer = _Scorer(view)
+    for name, term in sorted(titles, key=lambda key: -view.document_frequencies(key[0]).get(key[1], 0)):
+        if time.monotonic() > deadline or view._scored.held > SCORED_MAX * 3 // 4:
+            break
+        view.scored((name, term), scorer._summand)
 
 
 def execute(view: IndexView, request: SearchRequest, key_of) -> SearchResult:

@@ -218,6 +218,7 @@ def test_warming_reads_what_searches_use_then_closes_the_searcher(segments, sett
     before = found({"q": "xây dựng Đảng", "province": "Bến Tre", "sort": "newest"})
     query.engine()._current = None  # as a new process: nothing read yet
     whoosh_search._segments.clear()
+    whoosh_search._derived.clear()
     settings.SEARCH_WARM_SECONDS = 0
     query.warm()
     arrays = list(whoosh_search._segments.values())
@@ -237,6 +238,7 @@ def test_warming_then_reads_the_words_of_every_title_for_related_articles(segmen
     monkeypatch.setattr(whoosh_search, "WARM_FIELDS", {})  # none of the commonest words first
     query.engine()._current = None
     whoosh_search._segments.clear()
+    whoosh_search._derived.clear()
     query.warm()
     arrays = list(whoosh_search._segments.values())
     wanted = {("title_folded", "sua"), ("text_folded", "sua"), ("text_folded", "xay"), ("text", "xây_dựng")}
