@@ -89,10 +89,10 @@ def main():
 
     answers = {}
 
-    def kept_answer(form, parsed, offset=0):  # the engine's answer to a query, worked out once
-        key = (repr(sorted(form.cleaned_data.items())), offset)
+    def kept_answer(form, parsed, offset=0, limit=query.PAGE_SIZE):  # the engine's answer, worked out once
+        key = (repr(sorted(form.cleaned_data.items())), offset, limit)
         if key not in answers:
-            answers[key] = find(form, parsed, offset=offset)
+            answers[key] = find(form, parsed, offset=offset, limit=limit)
         return answers[key]
 
     def page_alone(params):
