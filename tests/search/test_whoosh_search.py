@@ -188,6 +188,26 @@ def test_a_view_keeps_the_scores_of_any_of_words_within_its_bound(segments, monk
     assert 0 < view._scored.held <= 50
 
 
+def test_a_new_view_of_the_same_segments_takes_what_the_last_one_worked_out_and_a_save_drops_it(
+    segments, index_worker
+):
+    """What a view works out is kept for the next view of the same segments (the workers a server
+    forks after its warm-up, a searcher reopened); once a save has changed the segments, it is not."""
+    engine = query.engine()
+    words = AnyOf((Term("text_folded", "tin"), Term("title_folded", "moi")))
+    before = whoosh_search._Scorer(engine._view())(words)
+    held = engine._view()._scored.held
+    engine._current[1].searcher.close()
+    engine._current = None  # as a worker's first search after the warm-up closed its searcher
+    reopened = engine._view()
+    assert reopened._scored.held == held > 0
+    assert all(map(np.array_equal, whoosh_search._Scorer(reopened)(words), before))
+    Article.objects.create(title="Tin mới nữa", body=BODY)
+    index_worker()
+    assert engine._view()._scored.held == 0
+    assert whoosh_search._Scorer(engine._view())(words)[0].sum() == 41
+
+
 def test_a_view_joins_a_words_postings_and_positions_of_every_segment_within_its_bound(segments, monkeypatch):
     """A word's postings and positions, every segment's side by side, are kept with the view (a
     query asks for its words again on each head and in each phrase), up to JOINED_MAX: past it,
